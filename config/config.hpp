@@ -1,0 +1,65 @@
+// Config: every run-time option of polyhttpd, with its default. Filled once at startup by
+// parse_command_line() (flags and the TOML file given by --config are the same options; flags
+// win), then read-only and shared by every thread and process.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace config {
+
+struct Config {
+    // Serving
+    std::string model = "loop";
+    std::string listen = "127.0.0.1:8080";
+    std::string root = ".";
+    std::vector<std::string> index = {"index.html"};
+    bool autoindex = false;
+    bool hidden = false;
+
+    // Concurrency
+    unsigned workers = 1;            // 0 means "auto" (number of cores) before validation
+    unsigned max_connections = 10000;
+
+    // Deadlines
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds keepalive_timeout{15'000};
+    std::chrono::milliseconds send_timeout{60'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+
+    // Limits
+    std::size_t max_head_size = 16 * 1024;
+    std::size_t max_target_size = 8 * 1024;
+
+    // Logging
+    std::string access_log = "-";    // path, "-" (stdout) or "off"
+    std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+
+    std::string config_file;         // the --config path, if any (kept for reload)
+
+    friend bool operator==(const Config&, const Config&) = default;
+};
+
+// Checks values that CLI11 cannot (listen address syntax, root exists, log level name, limits
+// in range). Returns the first problem as one human-readable line, or nothing.
+// Pure: it reads the file system (root) but resolves nothing; workers == 0 stays 0.
+std::optional<std::string> validate(const Config& cfg);
+
+// A --listen value taken apart for bind(). Forms: "host:port", "[v6]:port", ":port" (all IPv4
+// interfaces, host "0.0.0.0"). host has no brackets; port 0 asks the kernel for an ephemeral one.
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+    bool v6 = false;
+};
+std::optional<ListenAddress> parse_listen(std::string_view text);
+
+// workers as configured, with 0 ("auto") replaced by the number of cores (at least 1).
+unsigned resolve_workers(unsigned workers) noexcept;
+
+}  // namespace config

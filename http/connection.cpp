@@ -1,0 +1,278 @@
+#include "connection.hpp"
+
+#include <algorithm>
+
+#include "response_head.hpp"
+
+namespace http {
+namespace {
+
+constexpr std::size_t initial_buffer = 4096;
+constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
+
+}  // namespace
+
+Connection::Connection(const StaticHandler& handler, const ConnectionLimits& limits,
+                       ExchangeSink* sink)
+    : handler_(handler),
+      limits_(limits),
+      sink_(sink),
+      parser_(limits.max_head_size, limits.max_target_size) {}
+
+Connection::~Connection() {
+    if (responding_) finish_exchange(false);
+}
+
+std::span<std::byte> Connection::read_space() {
+    if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+    if (in_end_ == in_.size() && in_begin_ > 0) {
+        // Compact: unparsed bytes move to the front (pipelined requests waiting their turn).
+        std::copy(in_.begin() + static_cast<std::ptrdiff_t>(in_begin_),
+                  in_.begin() + static_cast<std::ptrdiff_t>(in_end_), in_.begin());
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+    }
+    if (in_end_ == in_.size()) {
+        // Grow geometrically; the parser enforces the head limit, so a buffer only grows
+        // past it while pipelined requests queue behind a response, which is bounded by
+        // want() not asking to read while responding.
+        in_.resize(std::max(initial_buffer, in_.size() * 2));
+    }
+    return {in_.data() + in_end_, in_.size() - in_end_};
+}
+
+void Connection::on_read(std::size_t n) {
+    if (n == 0) {
+        peer_closed_ = true;
+        // A head or body cut short by the peer cannot be answered; a complete request
+        // followed by FIN still is.
+        if (parser_.finish() == ParseEvent::error && !responding_) closing_ = true;
+        parse_input();
+        return;
+    }
+    in_end_ += n;
+    parse_input();
+}
+
+void Connection::parse_input() {
+    while (parse_step()) {
+    }
+}
+
+// Feeds buffered input to the parser once; returns whether to try again.
+bool Connection::parse_step() {
+    if (closing_ || aborted_) {
+        in_begin_ = in_end_;  // nothing more is parsed: a body is never read as a request
+        return false;
+    }
+    if (in_begin_ == in_end_) return false;
+    if (responding_ && !in_body_) return false;  // the next request waits its turn
+    const std::span<const std::byte> data(in_.data() + in_begin_, in_end_ - in_begin_);
+    const ParseResult r = parser_.feed(data, request_);
+    in_begin_ += r.consumed;
+    switch (r.event) {
+        case ParseEvent::need_more:
+            if (in_body_ && parser_.body_bytes() > limits_.max_discard_body) {
+                close_after_response_ = true;  // an unread body leaves framing in doubt
+                closing_ = true;
+                linger_ = true;
+            }
+            return false;
+        case ParseEvent::head: on_head(); return true;
+        case ParseEvent::message_end: in_body_ = false; return true;
+        case ParseEvent::error:
+            if (responding_) {
+                close_after_response_ = true;
+                closing_ = true;
+                linger_ = true;
+            } else {
+                respond_error(parser_.error_status());
+            }
+            return false;
+    }
+    return false;
+}
+
+void Connection::on_head() {
+    request_start_ = std::chrono::steady_clock::now();
+    response_.reset();
+    close_after_response_ = !request_.keep_alive || shutting_down_;
+    in_body_ = request_.has_body;
+    if (request_.has_body) {
+        // A body we will not read (too large, or the client waits for 100-continue that we
+        // never send) leaves the framing in doubt: answer, then close.
+        const bool too_large = !request_.chunked &&
+                               request_.content_length > limits_.max_discard_body;
+        if (too_large || request_.expect_continue) {
+            close_after_response_ = true;
+            closing_ = true;
+            linger_ = true;
+            in_body_ = false;
+        }
+    }
+    dispatch_method();
+    if (response_.close) close_after_response_ = true;
+    queue_response();
+}
+
+void Connection::dispatch_method() {
+    switch (request_.method) {
+        case Method::get:
+        case Method::head: handler_.handle(request_, response_); return;
+        case Method::options:
+            response_.status = 204;
+            response_.allow = allowed_methods;
+            return;
+        case Method::connect:
+            // A tunnel request's bytes after the head are not HTTP: never parse them.
+            response_.close = true;
+            closing_ = true;
+            [[fallthrough]];
+        default:
+            response_.allow = allowed_methods;
+            make_error(response_, 405);
+            return;
+    }
+}
+
+void Connection::respond_error(int status) {
+    response_.reset();
+    response_.close = true;
+    make_error(response_, status);
+    close_after_response_ = true;
+    closing_ = true;
+    linger_ = true;
+    in_body_ = false;
+    if (request_start_ == std::chrono::steady_clock::time_point{})
+        request_start_ = std::chrono::steady_clock::now();
+    queue_response();
+}
+
+void Connection::queue_response() {
+    head_.clear();
+    HeadOptions opt;
+    opt.close = close_after_response_;
+    opt.keep_alive_http10 = !opt.close && request_.version_minor == 0;
+    append_response_head(head_, response_, opt);
+    send_body_ = request_.method != Method::head && !status_has_no_body(response_.status);
+    head_sent_ = 0;
+    piece_ = 0;
+    piece_sent_ = 0;
+    body_sent_ = 0;
+    // Leading text pieces (error pages, listings, multipart's first part header) ride in
+    // the head's buffer so a small response leaves in one send.
+    const auto& pieces = response_.pieces;
+    while (send_body_ && piece_ < pieces.size() && pieces[piece_].kind == BodyPiece::Kind::text) {
+        const BodyPiece& p = pieces[piece_];
+        head_.append(response_.text, p.offset, p.length);
+        body_sent_ += p.length;
+        ++piece_;
+    }
+    if (!send_body_) piece_ = pieces.size();
+    responding_ = true;
+}
+
+Output Connection::next_output() {
+    Output out;
+    if (!responding_ || aborted_) return out;
+    const auto& pieces = response_.pieces;
+    if (head_sent_ < head_.size()) {
+        out.bytes = std::as_bytes(std::span(head_)).subspan(head_sent_);
+        out.more = piece_ < pieces.size();
+        return out;
+    }
+    if (piece_ < pieces.size()) {
+        const BodyPiece& p = pieces[piece_];
+        if (p.kind == BodyPiece::Kind::text) {
+            out.bytes = std::as_bytes(std::span(response_.text))
+                            .subspan(p.offset + piece_sent_, p.length - piece_sent_);
+        } else {
+            out.file_fd = response_.file.get();
+            out.file_offset = p.offset + piece_sent_;
+            out.file_length = p.length - piece_sent_;
+        }
+        out.more = piece_ + 1 < pieces.size();
+    }
+    return out;
+}
+
+void Connection::on_written(std::size_t n) {
+    if (!responding_) return;
+    if (head_sent_ < head_.size()) {
+        head_sent_ += n;
+    } else if (piece_ < response_.pieces.size()) {
+        piece_sent_ += n;
+        body_sent_ += n;
+        if (piece_sent_ >= response_.pieces[piece_].length) {
+            ++piece_;
+            piece_sent_ = 0;
+        }
+    }
+    if (head_sent_ >= head_.size() && piece_ >= response_.pieces.size()) complete_response();
+}
+
+void Connection::complete_response() noexcept {
+    finish_exchange(true);
+    ++requests_served_;
+    response_.file.reset();  // do not hold the file open while idle
+    if (close_after_response_) closing_ = true;
+    parse_input();  // pipelined requests already buffered
+}
+
+void Connection::finish_exchange(bool completed) noexcept {
+    responding_ = false;
+    if (sink_ == nullptr) return;
+    Exchange e;
+    e.method = request_.method_name;
+    e.target = request_.target;
+    e.version_minor = request_.version_minor;
+    e.status = response_.status;
+    e.body_bytes = send_body_ ? body_sent_ : 0;
+    e.referer = request_.referer;
+    e.user_agent = request_.user_agent;
+    e.duration = std::chrono::steady_clock::now() - request_start_;
+    e.completed = completed;
+    sink_->exchange_done(e);
+}
+
+Want Connection::want() const noexcept {
+    if (aborted_) return Want::close;
+    if (responding_) return Want::write;
+    if (closing_) return Want::close;
+    if (peer_closed_) return Want::close;  // everything buffered has been answered
+    if (shutting_down_ && !parser_.in_head()) return Want::close;
+    return Want::read;
+}
+
+Phase Connection::phase() const noexcept {
+    if (responding_) return Phase::write;
+    if (in_body_) return Phase::body;
+    if (parser_.in_head() || requests_served_ == 0) return Phase::head;
+    return Phase::idle;
+}
+
+void Connection::on_timeout() {
+    if (responding_ || aborted_) {
+        abort();
+        return;
+    }
+    if (parser_.in_head() && parser_.head_bytes() > 0) {
+        respond_error(408);  // a slow head gets told why before the close
+        return;
+    }
+    closing_ = true;
+}
+
+void Connection::shutdown() {
+    shutting_down_ = true;
+    if (responding_ || in_body_) close_after_response_ = true;
+    else if (!parser_.in_head()) closing_ = true;
+}
+
+void Connection::abort() noexcept {
+    if (responding_) finish_exchange(false);
+    aborted_ = true;
+    response_.file.reset();
+}
+
+}  // namespace http

@@ -1,0 +1,161 @@
+// Connection: the per-connection HTTP/1.1 state machine, sans I/O (in the spirit of h11).
+// The transport (a driver in server/) recv()s into read_space(), reports with on_read(),
+// sends what next_output() describes and reports with on_written(), and asks want() what to
+// wait for. One Connection is used by one thread at a time; nothing here blocks, logs or
+// touches a socket. Pipelined requests are answered in order; a framing error produces its
+// 4xx response and then want() == close.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser.hpp"
+#include "request.hpp"
+#include "response.hpp"
+#include "static_handler.hpp"
+
+namespace http {
+
+enum class Want : std::uint8_t { read, write, close };
+
+// Which deadline applies now (the driver owns the clock):
+//   idle  - between requests on a kept-alive connection: keep-alive timeout
+//   head  - a request head has started (or the connection is new): header timeout for the
+//           whole head, measured from when this phase began
+//   body  - discarding a request body: header timeout again, restarted on progress
+//   write - output is pending: send timeout, restarted on progress
+enum class Phase : std::uint8_t { idle, head, body, write };
+
+// One piece of output. Exactly one of bytes / file is set. `more` says another piece follows
+// right away, so the transport can cork (MSG_MORE) instead of sending a short segment.
+struct Output {
+    std::span<const std::byte> bytes;
+    int file_fd = -1;
+    std::uint64_t file_offset = 0;
+    std::uint64_t file_length = 0;
+    bool more = false;
+    [[nodiscard]] bool empty() const noexcept { return bytes.empty() && file_fd < 0; }
+    [[nodiscard]] bool is_file() const noexcept { return file_fd >= 0; }
+};
+
+// What the access log needs about one finished exchange. Views are valid only during the
+// ExchangeSink call.
+struct Exchange {
+    std::string_view method;
+    std::string_view target;
+    std::uint8_t version_minor = 1;
+    int status = 0;
+    std::uint64_t body_bytes = 0;  // body bytes actually sent
+    std::string_view referer;
+    std::string_view user_agent;
+    std::chrono::steady_clock::duration duration{};
+    bool completed = true;  // false when the connection ended before the response was sent
+};
+
+class ExchangeSink {
+public:
+    virtual void exchange_done(const Exchange& e) noexcept = 0;
+
+protected:
+    ~ExchangeSink() = default;
+};
+
+struct ConnectionLimits {
+    std::size_t max_head_size = 16 * 1024;
+    std::size_t max_target_size = 8 * 1024;
+    // A refused or unread request body up to this size is read and discarded to keep the
+    // connection; anything larger (or unknown-length beyond it) closes the connection.
+    std::size_t max_discard_body = 64 * 1024;
+    // Parsing pauses while this much response output is queued (pipelining back-pressure).
+    std::size_t max_queued_output = 256 * 1024;
+};
+
+class Connection {
+public:
+    Connection(const StaticHandler& handler, const ConnectionLimits& limits,
+               ExchangeSink* sink = nullptr);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+
+    // Space for the transport to receive into; never empty while want() == read.
+    std::span<std::byte> read_space();
+    // n bytes were received into read_space(); n == 0 means the peer closed its side.
+    void on_read(std::size_t n);
+
+    // The next piece to send, or empty() when nothing is queued.
+    Output next_output();
+    // n bytes of the current piece left (for a file piece: via sendfile).
+    void on_written(std::size_t n);
+
+    [[nodiscard]] Want want() const noexcept;
+    [[nodiscard]] Phase phase() const noexcept;
+
+    // The deadline of the current phase passed. A partial head gets 408; otherwise the
+    // connection just closes. Afterwards want() is write (408 pending) or close.
+    void on_timeout();
+
+    // Graceful shutdown: stop reading new requests. An idle connection closes at once; one
+    // with a response in flight finishes it and then closes.
+    void shutdown();
+
+    // The transport failed (reset, error): record the unfinished exchange and close.
+    void abort() noexcept;
+
+    [[nodiscard]] std::uint64_t requests_served() const noexcept { return requests_served_; }
+
+    // True when the server decided to close while request bytes may still be in flight (an
+    // error, a body it will not read): the transport should half-close and drain briefly
+    // so its response is not destroyed by a reset.
+    [[nodiscard]] bool wants_linger() const noexcept { return linger_ && !peer_closed_; }
+
+private:
+    void parse_input();
+    bool parse_step();
+    void on_head();
+    void dispatch_method();
+    void respond_error(int status);
+    void queue_response();
+    void complete_response() noexcept;
+    void finish_exchange(bool completed) noexcept;
+
+    const StaticHandler& handler_;
+    ConnectionLimits limits_;
+    ExchangeSink* sink_;
+    RequestParser parser_;
+
+    // Input: bytes [in_begin_, in_end_) of in_ are received but not yet parsed.
+    std::vector<std::byte> in_;
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+
+    // Output: the head of the current response (plus its leading text pieces), then the
+    // remaining body pieces.
+    Request request_;
+    Response response_;
+    std::string head_;
+    std::size_t head_sent_ = 0;
+    std::size_t piece_ = 0;            // next body piece to send
+    std::uint64_t piece_sent_ = 0;     // bytes of that piece already sent
+    std::uint64_t body_sent_ = 0;
+    bool send_body_ = true;            // false for HEAD, 204, 304
+    std::chrono::steady_clock::time_point request_start_{};
+
+    bool responding_ = false;          // a response is queued or in flight
+    bool in_body_ = false;             // the parser is inside a request body being discarded
+    bool close_after_response_ = false;
+    bool closing_ = false;             // no more requests will be read
+    bool peer_closed_ = false;
+    bool aborted_ = false;
+    bool shutting_down_ = false;
+    bool linger_ = false;
+    std::uint64_t requests_served_ = 0;
+};
+
+}  // namespace http

@@ -1,0 +1,45 @@
+// StaticHandler: serves files beneath a root directory for GET and HEAD. It opens files; it
+// never touches a socket. handle() is const and thread-safe: one handler serves every
+// connection of every model. Construction (at startup) throws on a bad root.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "mime.hpp"
+#include "request.hpp"
+#include "response.hpp"
+#include "unique_fd.hpp"
+
+namespace http {
+
+struct StaticConfig {
+    std::string root = ".";
+    std::vector<std::string> index = {"index.html"};
+    bool autoindex = false;
+    bool hidden = false;         // serve dotfiles (".well-known" is always served)
+    bool precompressed = true;   // look for .br / .gz siblings
+    std::size_t max_ranges = 16;
+    std::string mime_types_file = "/etc/mime.types";  // optional; missing file is fine
+};
+
+class StaticHandler {
+public:
+    // Throws std::system_error when the root cannot be opened as a directory.
+    explicit StaticHandler(StaticConfig cfg);
+
+    // GET or HEAD only (the Connection answers other methods). Fills `res` completely:
+    // status, headers fields and body pieces (HEAD gets the same fields; the serializer
+    // omits the body). Never throws for request-dependent errors: they become 4xx/5xx.
+    void handle(const Request& req, Response& res) const;
+
+    [[nodiscard]] const StaticConfig& config() const noexcept { return cfg_; }
+
+private:
+    StaticConfig cfg_;
+    poly::UniqueFd root_fd_;
+    MimeTypes mime_;
+};
+
+}  // namespace http

@@ -1,0 +1,35 @@
+// Request-target decoding and normalisation (RFC 9112 §3.2, RFC 3986 §5.2.4).
+// Pure functions, no I/O, thread-safe. Called by the static handler once per request.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace http {
+
+enum class TargetError {
+    none,
+    bad_form,         // not origin-form or absolute-form (e.g. "*", authority-form, garbage)
+    bad_escape,       // '%' not followed by two hex digits
+    nul,              // "%00" or a raw NUL
+    encoded_slash,    // "%2F" / "%2f": refused so that "a%2Fb" can never mean two segments
+    escapes_root,     // dot segments that would climb above "/"
+};
+
+struct DecodedTarget {
+    TargetError error = TargetError::none;
+    // Decoded, normalised absolute path: always starts with '/', no "." or ".." segments,
+    // no empty segments from "//" (collapsed), keeps a trailing '/' if the target had one.
+    std::string path;
+};
+
+// Accepts origin-form ("/a/b?q") and absolute-form ("http://host/a/b?q"). The query and any
+// fragment are dropped. Percent-decoding happens exactly once: "%252e" decodes to "%2e",
+// which is then a literal file name, never a dot.
+DecodedTarget decode_target(std::string_view raw);
+
+// Percent-encodes a decoded path for use in a Location header: everything outside RFC 3986
+// unreserved characters and '/' is escaped, so CR, LF, spaces and controls can never appear.
+std::string encode_path(std::string_view path);
+
+}  // namespace http

@@ -1,0 +1,57 @@
+#include "acceptor.hpp"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "listener.hpp"
+#include "syscall.hpp"
+#include "transfer.hpp"
+
+namespace server {
+namespace {
+
+// Returns false when the stop was requested.
+bool wait_listener(int listen_fd, const Shutdown& stop) {
+    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {stop.wake_fd(), POLLIN, 0}};
+    for (;;) {
+        const int n = retry_eintr([&] { return ::poll(fds, 2, -1); });
+        if (n < 0) return false;
+        if (fds[1].revents != 0) return false;
+        if (fds[0].revents != 0) return true;
+    }
+}
+
+}  // namespace
+
+Accepted accept_blocking(int listen_fd, const Shutdown& stop) {
+    bool fd_limit_logged = false;
+    while (wait_listener(listen_fd, stop)) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        const int fd = retry_eintr([&] {
+            return ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+        });
+        if (fd >= 0) {
+            tune_accepted_socket(fd);
+            return {poly::UniqueFd(fd), format_address(&ss)};
+        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            // Out of descriptors: the pending client stays in the backlog; retry shortly
+            // rather than spin on a listener that stays readable.
+            if (!fd_limit_logged) spdlog::warn("accept: {}; pausing accepts", std::strerror(errno));
+            fd_limit_logged = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        // EAGAIN (another process won the race), ECONNABORTED, EPROTO...: wait again.
+    }
+    return {};
+}
+
+}  // namespace server

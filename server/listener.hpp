@@ -1,0 +1,33 @@
+// Listener: the listening socket, bound at startup on the main thread (or adopted from
+// systemd socket activation later). Models accept on fd(); it is shared read-only by every
+// thread and inherited by forked children.
+#pragma once
+
+#include <string>
+
+#include "unique_fd.hpp"
+
+namespace server {
+
+class Listener {
+public:
+    // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). SO_REUSEADDR is
+    // set; the socket is blocking and CLOEXEC. Throws std::system_error with the address in
+    // the message when binding fails.
+    static Listener bind(const std::string& address, int backlog = 4096);
+
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    // The bound address as "host:port" (with the real port when 0 was asked for).
+    [[nodiscard]] const std::string& local_address() const noexcept { return local_; }
+
+    void set_nonblocking(bool on) const;
+
+private:
+    poly::UniqueFd fd_;
+    std::string local_;
+};
+
+// "a.b.c.d:port" or "[v6]:port" for a socket address (peer or local).
+std::string format_address(const void* sockaddr_storage_ptr);
+
+}  // namespace server
