@@ -1,5 +1,7 @@
-// Command-line and config-file binding (CLI11). Called once from main() at startup; may
-// exit the process for --help and --version like any CLI tool.
+// Command-line and config-file binding (CLI11). Called once from main() at startup, single
+// threaded. It never prints and never exits: main() acts on the result (print message to
+// stdout for exit_ok / list_models, to stderr for exit_error, then exit 0 / 0 / 2).
+// A serve result holds a Config that has already passed validate() and the model-name check.
 #pragma once
 
 #include <string>
@@ -14,7 +16,8 @@ enum class Action { serve, list_models, exit_ok, exit_error };
 struct ParseResult {
     Action action = Action::serve;
     Config cfg;
-    std::string message;  // error line (exit_error) or help/version text (exit_ok)
+    std::string message;  // exit_error: one line; exit_ok: help, version or "configuration OK";
+                          // list_models: the names, one per line; serve: empty
 };
 
 // model_names feeds --model's validation and --help; it comes from models/registry.

@@ -227,6 +227,10 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
     r.chunked = (p->flags & F_CHUNKED) != 0;
     r.content_length = (p->flags & F_CONTENT_LENGTH) != 0 ? p->content_length : 0;
     r.has_body = r.chunked || r.content_length > 0;
+    // llhttp checks "Transfer-Encoding without final chunked" only after this callback
+    // returns, i.e. after we have answered: check it here (RFC 9112 §6.3 item 4).
+    if ((p->flags & F_TRANSFER_ENCODING) != 0 && !r.chunked)
+        return s.fail(400, "Transfer-Encoding without final chunked");
     if (r.host_count > 1) return s.fail(400, "duplicate Host header");
     if (r.host_count == 0 && r.version_minor == 1) return s.fail(400, "missing Host header");
     if (r.target.empty()) return s.fail(400, "empty target");
