@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what polyhttpd needs to build and test, from Debian 12's packages, and nothing
+# that is already there. Used by scripts/dev.sh, .ci/run and the Dockerfile. Run as root.
+#   install-deps.sh          build + test dependencies
+#   install-deps.sh bench    also wrk and the servers bench/ compares against
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev catch2
+          libsystemd-dev liburing-dev)
+if [[ "${1:-}" == "bench" ]]; then
+    packages+=(wrk nginx-light lighttpd h2o gnuplot-nox util-linux procps)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages and not root; run: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

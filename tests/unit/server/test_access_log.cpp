@@ -1,0 +1,79 @@
+// The access log's line format and its escaping: a hostile header must never forge a line.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "access_log.hpp"
+
+namespace {
+
+http::Exchange sample() {
+    http::Exchange e;
+    e.method = "GET";
+    e.target = "/index.html?q=1";
+    e.version_minor = 1;
+    e.status = 200;
+    e.body_bytes = 679;
+    e.referer = "http://example.org/";
+    e.user_agent = "curl/8.0";
+    e.duration = std::chrono::microseconds(1234);
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("combined log format line", "[access_log]") {
+    std::string line;
+    server::format_combined(line, "192.0.2.7:51234", sample());
+    const std::regex shape(
+        R"(192\.0\.2\.7 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] )"
+        R"("GET /index\.html\?q=1 HTTP/1\.1" 200 679 "http://example\.org/" "curl/8\.0" 1234\n)");
+    CHECK(std::regex_match(line, shape));
+}
+
+TEST_CASE("IPv6 peers keep their brackets, lose the port", "[access_log]") {
+    std::string line;
+    server::format_combined(line, "[::1]:8080", sample());
+    CHECK(line.rfind("[::1] - - [", 0) == 0);
+}
+
+TEST_CASE("quotes, backslashes and control bytes are escaped", "[access_log]") {
+    http::Exchange e = sample();
+    e.user_agent = "evil\"\n127.0.0.1 - - \\x";
+    e.referer = "";
+    e.target = std::string_view("/a\r\nb\x01", 7);
+    std::string line;
+    server::format_combined(line, "10.0.0.1:1", e);
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+    CHECK(line.find("evil\\x22\\x0A127.0.0.1 - - \\x5Cx") != std::string::npos);
+    CHECK(line.find("/a\\x0D\\x0Ab\\x01") != std::string::npos);
+    CHECK(line.find(" 679 \"-\" \"evil") != std::string::npos);  // empty referer is "-"
+}
+
+TEST_CASE("the access log appends whole lines to its file", "[access_log]") {
+    char path[] = "/tmp/polyhttpd-accesslog-XXXXXX";
+    const int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    {
+        const server::AccessLog log(path);
+        REQUIRE(log.enabled());
+        server::PeerLog peer(log, "127.0.0.1:1");
+        peer.exchange_done(sample());
+        peer.exchange_done(sample());
+    }
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    ::unlink(path);
+    const std::string text = ss.str();
+    CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+    CHECK(text.rfind("127.0.0.1 - - [", 0) == 0);
+    CHECK_FALSE(server::AccessLog("off").enabled());
+    CHECK_THROWS(server::AccessLog("/nonexistent-dir/x.log"));
+}
