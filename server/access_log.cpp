@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <system_error>
@@ -90,6 +91,16 @@ void format_combined(std::string& out, std::string_view peer, const http::Exchan
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count();
     append_number(out, static_cast<std::uint64_t>(us < 0 ? 0 : us));  // like Apache %D
     out.push_back('\n');
+}
+
+ExchangeLog::ExchangeLog(const AccessLog& log, Stats& stats, std::string_view peer) noexcept
+    : log_(log), stats_(stats), peer_len_(std::min(peer.size(), sizeof peer_)) {
+    std::copy_n(peer.data(), peer_len_, peer_);
+}
+
+void ExchangeLog::exchange_done(const http::Exchange& e) noexcept {
+    stats_.count_request(e.status, e.body_bytes, e.duration);
+    log_.write({peer_, peer_len_}, e);
 }
 
 void AccessLog::write(std::string_view peer, const http::Exchange& e) const noexcept {

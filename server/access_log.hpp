@@ -1,13 +1,15 @@
 // AccessLog: one line per finished exchange, in Combined Log Format. Each line is built in a
 // per-thread buffer and leaves in ONE write(2) on an O_APPEND descriptor, so threads and
 // forked processes sharing the file never interleave partial lines.
-// PeerLog adapts it to http::ExchangeSink for one connection (it knows the peer address).
+// ExchangeLog is the http::ExchangeSink of one connection: it knows the peer address, writes
+// the access-log line and counts the exchange into the shared Stats.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "connection.hpp"
+#include "stats.hpp"
 #include "unique_fd.hpp"
 
 namespace server {
@@ -26,14 +28,16 @@ private:
     int fd_ = -1;
 };
 
-class PeerLog final : public http::ExchangeSink {
+class ExchangeLog final : public http::ExchangeSink {
 public:
-    PeerLog(const AccessLog& log, std::string_view peer) : log_(log), peer_(peer) {}
-    void exchange_done(const http::Exchange& e) noexcept override { log_.write(peer_, e); }
+    ExchangeLog(const AccessLog& log, Stats& stats, std::string_view peer) noexcept;
+    void exchange_done(const http::Exchange& e) noexcept override;
 
 private:
     const AccessLog& log_;
-    std::string peer_;
+    Stats& stats_;
+    char peer_[56];  // "[v6 address]:port" fits; no allocation per connection
+    std::size_t peer_len_;
 };
 
 // Formats one Combined Log Format line (with trailing newline) into out. Exposed for tests.

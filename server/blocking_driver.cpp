@@ -42,9 +42,11 @@ void linger_close(int fd) {
 }  // namespace
 
 void serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx) {
-    PeerLog log(ctx.access_log, peer);
-    http::Connection conn(ctx.handler, ctx.limits, &log);
-    Deadline deadline(ctx.timeouts);
+    const std::shared_ptr<const Runtime> rt = ctx.runtime();
+    const ConnectionCount counted(ctx.stats);
+    ExchangeLog log(ctx.access_log, ctx.stats, peer);
+    http::Connection conn(rt->handler, rt->limits, &log);
+    Deadline deadline(rt->timeouts);
     int stop_fd = ctx.shutdown.wake_fd();
     for (http::Want want = conn.want(); want != http::Want::close; want = conn.want()) {
         const IoResult r = want == http::Want::read ? receive_into(sock.get(), conn)

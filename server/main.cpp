@@ -12,22 +12,6 @@
 
 namespace {
 
-http::StaticConfig static_config(const config::Config& cfg) {
-    http::StaticConfig s;
-    s.root = cfg.root;
-    s.index = cfg.index;
-    s.autoindex = cfg.autoindex;
-    s.hidden = cfg.hidden;
-    return s;
-}
-
-http::ConnectionLimits connection_limits(const config::Config& cfg) {
-    http::ConnectionLimits l;
-    l.max_head_size = cfg.max_head_size;
-    l.max_target_size = cfg.max_target_size;
-    return l;
-}
-
 int list_models() {
     for (const auto& m : models::all_models())
         std::printf("%-10s %.*s\n", std::string(m->name()).c_str(),
@@ -38,20 +22,20 @@ int list_models() {
 int serve(const config::Config& cfg) {
     server::init_logging(cfg.log_level);
     auto model = models::make_model(cfg.model);
-    const http::StaticHandler handler(static_config(cfg));
-    const server::AccessLog access_log(cfg.access_log);
+    auto runtime = std::make_shared<const server::Runtime>(cfg);
+    server::AccessLog access_log(cfg.access_log);
+    server::Stats& stats = server::Stats::shared();  // mapped before any fork
     server::Shutdown& stop = server::Shutdown::instance();
     stop.install();
     server::Listener listener = server::Listener::bind(cfg.listen);
-    server::Context ctx{listener, cfg, handler, stop, access_log, connection_limits(cfg),
-                        {cfg.header_timeout, cfg.keepalive_timeout, cfg.send_timeout}};
+    server::Context ctx(listener, stop, access_log, stats, std::move(runtime));
     spdlog::info("listening on {} (model {}, root {})", listener.local_address(), model->name(),
                  cfg.root);
     if (const std::error_code ec = model->run(ctx)) {
         spdlog::critical("model {} failed: {}", model->name(), ec.message());
         return 1;
     }
-    spdlog::info("stopped");
+    spdlog::info("stopped after {} requests", stats.requests_total());
     return 0;
 }
 

@@ -25,7 +25,7 @@ public:
     [[nodiscard]] virtual std::string_view name() const noexcept = 0;
     [[nodiscard]] virtual std::string_view summary() const noexcept = 0;  // one line, for --list-models
     [[nodiscard]] virtual Traits traits() const noexcept = 0;
-    // Serves until ctx.shutdown is requested, then drains within cfg.shutdown_timeout.
+    // Serves until ctx.shutdown is requested, then drains within the shutdown timeout.
     // Per-connection errors are logged, never thrown; a returned error is fatal at startup.
     virtual std::error_code run(Context& ctx) = 0;
 };

@@ -1,7 +1,12 @@
-// Context: what every model receives from main(): the bound listener, the configuration, the
-// shared static-file handler, the stop state, the access log, and the per-connection limits.
-// Built once on the main thread; everything in it is read-only or thread-safe afterwards.
+// Context: what every model receives from main(). The listener, stop state, access log and
+// stats live for the whole run. The Runtime (configuration, static handler, limits) is an
+// immutable snapshot that a reload replaces: a model takes runtime() once per connection and
+// keeps that shared_ptr for the connection's life, so a reload never changes the rules under
+// a request in flight and the old snapshot dies with its last connection.
 #pragma once
+
+#include <atomic>
+#include <memory>
 
 #include "access_log.hpp"
 #include "config.hpp"
@@ -10,17 +15,36 @@
 #include "listener.hpp"
 #include "shutdown.hpp"
 #include "static_handler.hpp"
+#include "stats.hpp"
 
 namespace server {
 
-struct Context {
-    Listener& listener;
-    const config::Config& cfg;
-    const http::StaticHandler& handler;
-    Shutdown& shutdown;
-    const AccessLog& access_log;
+struct Runtime {
+    // Throws std::system_error when the root cannot be opened (startup or reload).
+    explicit Runtime(const config::Config& c);
+
+    config::Config cfg;
+    http::StaticHandler handler;
     http::ConnectionLimits limits;
     Timeouts timeouts;
+};
+
+class Context {
+public:
+    Context(Listener& l, Shutdown& s, AccessLog& log, Stats& st,
+            std::shared_ptr<const Runtime> initial)
+        : listener(l), shutdown(s), access_log(log), stats(st), runtime_(std::move(initial)) {}
+
+    [[nodiscard]] std::shared_ptr<const Runtime> runtime() const { return runtime_.load(); }
+    void publish(std::shared_ptr<const Runtime> r) { runtime_.store(std::move(r)); }
+
+    Listener& listener;
+    Shutdown& shutdown;
+    AccessLog& access_log;
+    Stats& stats;
+
+private:
+    std::atomic<std::shared_ptr<const Runtime>> runtime_;
 };
 
 }  // namespace server

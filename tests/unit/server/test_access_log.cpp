@@ -63,7 +63,7 @@ TEST_CASE("the access log appends whole lines to its file", "[access_log]") {
     {
         const server::AccessLog log(path);
         REQUIRE(log.enabled());
-        server::PeerLog peer(log, "127.0.0.1:1");
+        server::ExchangeLog peer(log, server::Stats::shared(), "127.0.0.1:1");
         peer.exchange_done(sample());
         peer.exchange_done(sample());
     }

@@ -1,0 +1,49 @@
+// Stats: server-wide counters in one MAP_SHARED anonymous mapping created before any fork, so
+// forked children and prefork workers count into the same memory the master reads (the seed's
+// shared-memory lesson, made useful). Lock-free atomics: safe from every thread and process.
+// Read by the master's log line on exit and by the metrics endpoint.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace server {
+
+struct Stats {
+    // Request-duration histogram upper bounds, in microseconds (the last bucket is +Inf).
+    static constexpr std::array<std::uint64_t, 10> duration_bounds_us = {
+        100, 250, 500, 1'000, 2'500, 5'000, 10'000, 50'000, 250'000, 1'000'000};
+
+    std::atomic<std::uint64_t> requests_by_class[6];  // [1]..[5] = 1xx..5xx; [0] unused
+    std::atomic<std::uint64_t> bytes_sent;
+    std::atomic<std::uint64_t> connections_total;
+    std::atomic<std::int64_t> connections_active;
+    std::atomic<std::uint64_t> duration_buckets[duration_bounds_us.size() + 1];
+    std::atomic<std::uint64_t> duration_sum_us;
+
+    // The process-wide instance (mapped on first use; call it before forking).
+    static Stats& shared();
+
+    void count_request(int status, std::uint64_t body_bytes,
+                       std::chrono::steady_clock::duration d) noexcept;
+    [[nodiscard]] std::uint64_t requests_total() const noexcept;
+};
+
+// Counts one live connection for its lifetime.
+class ConnectionCount {
+public:
+    explicit ConnectionCount(Stats& s) noexcept : s_(s) {
+        s_.connections_total.fetch_add(1, std::memory_order_relaxed);
+        s_.connections_active.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~ConnectionCount() { s_.connections_active.fetch_sub(1, std::memory_order_relaxed); }
+    ConnectionCount(const ConnectionCount&) = delete;
+    ConnectionCount& operator=(const ConnectionCount&) = delete;
+
+private:
+    Stats& s_;
+};
+
+}  // namespace server
