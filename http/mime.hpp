@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
 
 namespace http {
@@ -25,7 +26,15 @@ public:
     std::string_view content_type(std::string_view filename) const;
 
 private:
-    std::unordered_map<std::string, std::string> by_ext_;  // lower-case ext -> full value
+    // Transparent hashing lets content_type() look up a string_view without building a
+    // std::string: no allocation per request on any standard library.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> by_ext_;  // ext -> value
 };
 
 // True for types that get "; charset=utf-8": text/*, and application/javascript, json, xml,
