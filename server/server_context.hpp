@@ -36,7 +36,15 @@ public:
         : listener(l), shutdown(s), access_log(log), stats(st), runtime_(std::move(initial)) {}
 
     [[nodiscard]] std::shared_ptr<const Runtime> runtime() const { return runtime_.load(); }
-    void publish(std::shared_ptr<const Runtime> r) { runtime_.store(std::move(r)); }
+    // Installs a reloaded snapshot; generation() then changes, which process-based models
+    // (whose children cannot see this process's memory) watch to replace their workers.
+    void publish(std::shared_ptr<const Runtime> r) {
+        runtime_.store(std::move(r));
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    [[nodiscard]] std::uint64_t generation() const noexcept {
+        return generation_.load(std::memory_order_acquire);
+    }
 
     Listener& listener;
     Shutdown& shutdown;
@@ -45,6 +53,7 @@ public:
 
 private:
     std::atomic<std::shared_ptr<const Runtime>> runtime_;
+    std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace server
