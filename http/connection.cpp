@@ -54,22 +54,57 @@ void Connection::on_read(std::size_t n) {
     parse_input();
 }
 
+void Connection::on_data(std::span<const std::byte> data) {
+    if (data.empty()) {
+        on_read(0);
+        return;
+    }
+    if (has_buffered_input()) {  // keep order: append behind what is already waiting
+        in_.resize(in_end_);
+        in_.insert(in_.end(), data.begin(), data.end());
+        in_end_ = in_.size();
+        parse_input();
+        return;
+    }
+    external_ = data;
+    parse_input();
+    if (!external_.empty()) {
+        if (!closing_ && !aborted_) {
+            in_.assign(external_.begin(), external_.end());
+            in_begin_ = 0;
+            in_end_ = in_.size();
+        }
+        external_ = {};
+    }
+}
+
 void Connection::parse_input() {
     while (parse_step()) {
     }
+}
+
+std::span<const std::byte> Connection::pending() const noexcept {
+    if (!external_.empty()) return external_;
+    return {in_.data() + in_begin_, in_end_ - in_begin_};
+}
+
+void Connection::consume(std::size_t n) noexcept {
+    if (!external_.empty()) external_ = external_.subspan(n);
+    else in_begin_ += n;
 }
 
 // Feeds buffered input to the parser once; returns whether to try again.
 bool Connection::parse_step() {
     if (closing_ || aborted_) {
         in_begin_ = in_end_;  // nothing more is parsed: a body is never read as a request
+        external_ = {};
         return false;
     }
-    if (in_begin_ == in_end_) return false;
+    const std::span<const std::byte> data = pending();
+    if (data.empty()) return false;
     if (responding_ && !in_body_) return false;  // the next request waits its turn
-    const std::span<const std::byte> data(in_.data() + in_begin_, in_end_ - in_begin_);
     const ParseResult r = parser_.feed(data, request_);
-    in_begin_ += r.consumed;
+    consume(r.consumed);
     switch (r.event) {
         case ParseEvent::need_more:
             if (in_body_ && parser_.body_bytes() > limits_.max_discard_body) {

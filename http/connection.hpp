@@ -88,6 +88,12 @@ public:
     std::span<std::byte> read_space();
     // n bytes were received into read_space(); n == 0 means the peer closed its side.
     void on_read(std::size_t n);
+    // Bytes the transport received into its own (e.g. per-thread) buffer. They are parsed in
+    // place; only what cannot be parsed yet (a partial head, a pipelined request waiting its
+    // turn) is copied in. So an idle connection of an event loop owns no input buffer at all.
+    void on_data(std::span<const std::byte> data);
+    // True when on_data() would have to copy: the connection already holds unparsed bytes.
+    [[nodiscard]] bool has_buffered_input() const noexcept { return in_begin_ < in_end_; }
 
     // The next piece to send, or empty() when nothing is queued.
     Output next_output();
@@ -118,6 +124,8 @@ public:
 private:
     void parse_input();
     bool parse_step();
+    void consume(std::size_t n) noexcept;
+    [[nodiscard]] std::span<const std::byte> pending() const noexcept;
     void on_head();
     void dispatch_method();
     void respond_error(int status);
@@ -134,6 +142,8 @@ private:
     std::vector<std::byte> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
+    // While on_data() runs: the transport's bytes not yet parsed.
+    std::span<const std::byte> external_;
 
     // Output: the head of the current response (plus its leading text pieces), then the
     // remaining body pieces.

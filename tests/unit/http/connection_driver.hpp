@@ -56,13 +56,21 @@ inline void drain(http::Connection& c, std::string& out, std::size_t write_step 
 
 // Feeds `input` in pieces of `step` bytes (0: whole), draining output between pieces; then
 // reports EOF when `eof` is set.
+// With `external`, bytes arrive through on_data() (the event loops' way) instead of
+// read_space()/on_read().
 inline Transcript run(http::Connection& c, std::string_view input, std::size_t step = 0,
-                      bool eof = false, std::size_t write_step = 1 << 20) {
+                      bool eof = false, std::size_t write_step = 1 << 20, bool external = false) {
     Transcript t;
     std::size_t pos = 0;
     while (pos < input.size() && c.want() != http::Want::close) {
         drain(c, t.output, write_step);
         if (c.want() != http::Want::read) break;
+        if (external) {
+            const std::size_t n = step == 0 ? input.size() - pos : std::min(step, input.size() - pos);
+            c.on_data(std::as_bytes(std::span(input.data() + pos, n)));
+            pos += n;
+            continue;
+        }
         const auto space = c.read_space();
         std::size_t n = std::min(space.size(), input.size() - pos);
         if (step != 0) n = std::min(n, step);

@@ -68,11 +68,13 @@ TEST_CASE("every input split and write size gives the same transcript", "[connec
     CHECK(test::count(expected.output, "HTTP/1.1 ") == 8);
     for (std::size_t step = 1; step <= input.size(); step += (step < 40 ? 1 : 17)) {
         for (std::size_t wstep : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 20}) {
-            http::Connection c(f.handler, f.limits);
-            const auto t = test::run(c, input, step, false, wstep);
-            INFO("read step " << step << ", write step " << wstep);
-            REQUIRE(test::without_dates(t.output) == test::without_dates(expected.output));
-            REQUIRE(t.closed);
+            for (const bool external : {false, true}) {
+                http::Connection c(f.handler, f.limits);
+                const auto t = test::run(c, input, step, false, wstep, external);
+                INFO("read step " << step << ", write step " << wstep << ", on_data " << external);
+                REQUIRE(test::without_dates(t.output) == test::without_dates(expected.output));
+                REQUIRE(t.closed);
+            }
         }
     }
 }
