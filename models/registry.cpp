@@ -4,12 +4,16 @@ namespace models {
 
 // Each model file defines exactly one factory; this table is the only place that names them.
 std::unique_ptr<server::Model> make_loop();
+std::unique_ptr<server::Model> make_epoll_lt();
+std::unique_ptr<server::Model> make_epoll_et();
 
 namespace {
 
 using Factory = std::unique_ptr<server::Model> (*)();
 constexpr Factory factories[] = {
     &make_loop,
+    &make_epoll_lt,
+    &make_epoll_et,
 };
 
 }  // namespace

@@ -27,11 +27,25 @@ public:
         restart(http::Phase::head, now);
     }
 
-    // Call after every I/O step; `progress` says bytes moved.
-    void update(http::Phase phase, bool progress, clock::time_point now = clock::now()) {
-        if (phase != phase_) restart(phase, now);
-        else if (progress && phase != http::Phase::head && phase != http::Phase::idle)
+    // Call after every I/O step; `progress` says bytes moved. Returns whether the deadline
+    // moved (an event loop then re-files the connection's timer).
+    bool update(http::Phase phase, bool progress, clock::time_point now = clock::now()) {
+        if (phase != phase_ ||
+            (progress && phase != http::Phase::head && phase != http::Phase::idle)) {
             restart(phase, now);
+            return true;
+        }
+        return false;
+    }
+
+    // Which timeout the deadline comes from: 0 header (head and body), 1 keep-alive, 2 send.
+    // Deadlines of one kind all share a duration, which TimerList relies on.
+    [[nodiscard]] int kind() const noexcept {
+        switch (phase_) {
+            case http::Phase::idle: return 1;
+            case http::Phase::write: return 2;
+            default: return 0;
+        }
     }
 
     [[nodiscard]] clock::time_point at() const noexcept { return at_; }

@@ -1,0 +1,164 @@
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <spdlog/spdlog.h>
+
+#include "listener.hpp"
+#include "reactor_conn.hpp"
+#include "syscall.hpp"
+#include "transfer.hpp"
+
+namespace server {
+namespace {
+
+// Syscalls one connection may make per turn before others get theirs.
+constexpr int pump_budget = 64;
+// Connections accepted per listener event; the listener stays readable (level-triggered)
+// for the rest, so one burst cannot starve the connections already open.
+constexpr int accept_batch = 64;
+
+constexpr std::string_view over_limit_response =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: polyhttpd\r\nContent-Type: text/plain\r\n"
+    "Content-Length: 20\r\nConnection: close\r\n\r\nserver at capacity.\n";
+
+}  // namespace
+
+void Reactor::accept_ready(clock::time_point now) {
+    const int lfd = shared_.ctx.listener.fd();
+    for (int i = 0; i < accept_batch; ++i) {
+        if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
+            pause_accepting(now + std::chrono::milliseconds(10));  // at the cap: backlog waits
+            return;
+        }
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        const int fd = retry_eintr([&] {
+            return ::accept4(lfd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        });
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                spdlog::warn("accept: {}; pausing accepts for 100 ms", std::strerror(errno));
+                pause_accepting(now + std::chrono::milliseconds(100));
+            }
+            return;  // EAGAIN: drained (another reactor may have won the race)
+        }
+        if (fd >= poller_->fd_limit()) {
+            refuse_over_limit(fd);
+            continue;
+        }
+        tune_accepted_socket(fd);
+        admit(fd, format_address(&ss));
+    }
+}
+
+bool Reactor::admit(int fd, std::string_view peer) {
+    poly::UniqueFd sock(fd);
+    if (!poller_->add(fd, Interest::read)) {
+        spdlog::warn("poller add fd {}: {}", fd, std::strerror(errno));
+        return false;
+    }
+    if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
+    auto& slot = conns_[static_cast<std::size_t>(fd)];
+    slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, shared_.ctx.runtime(), now_);
+    shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    ++live_;
+    pump(*slot);  // the request often arrived with the handshake: read it now
+    return true;
+}
+
+void Reactor::refuse_over_limit(int fd) {
+    // select() cannot watch this descriptor: answer 503 best-effort and close, never touch
+    // an fd_set with it (that would be undefined behaviour). Logged once per second.
+    [[maybe_unused]] const auto n = ::send(fd, over_limit_response.data(), over_limit_response.size(),
+                                           MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(fd);
+    if (now_ - last_refusal_log_ >= std::chrono::seconds(1)) {
+        spdlog::warn("connection on fd {} is beyond this model's limit ({}): answered 503", fd,
+                     poller_->fd_limit());
+        last_refusal_log_ = now_;
+    }
+}
+
+void Reactor::pause_accepting(clock::time_point until) {
+    if (listening_) poller_->remove(shared_.ctx.listener.fd());
+    listening_ = false;
+    accept_resume_at_ = until;
+}
+
+void Reactor::resume_accepting() {
+    if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
+        accept_resume_at_ = now_ + std::chrono::milliseconds(10);
+        return;
+    }
+    listening_ = poller_->add_listener(shared_.ctx.listener.fd());
+    if (!listening_) accept_resume_at_ = now_ + std::chrono::milliseconds(100);
+}
+
+void Reactor::pump(Conn& c) {
+    bool progress = false;
+    for (int budget = pump_budget; budget > 0; --budget) {
+        const http::Want want = c.http.want();
+        if (want == http::Want::close) {
+            close_conn(c);
+            return;
+        }
+        bool moved = false;
+        const bool go_on = want == http::Want::read ? pump_read(c, moved) : pump_write(c, moved);
+        progress = progress || moved;
+        if (c.http.want() == http::Want::close) continue;  // closes on the next iteration
+        if (!go_on) {
+            if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+            return;
+        }
+    }
+    if (!c.queued) {  // budget used up: continue after the others
+        c.queued = true;
+        ready_.push_back(&c);
+    }
+    if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+}
+
+// One recv; returns false when the connection must wait for readiness.
+bool Reactor::pump_read(Conn& c, bool& progress) {
+    if (c.read_drained) {
+        poller_->set(c.fd.get(), Interest::read);
+        return false;
+    }
+    const ssize_t n = retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            c.read_drained = true;
+            poller_->set(c.fd.get(), Interest::read);
+            return false;
+        }
+        c.http.abort();
+        return true;
+    }
+    c.read_drained = static_cast<std::size_t>(n) < scratch_.size();
+    c.http.on_data(std::span(scratch_.data(), static_cast<std::size_t>(n)));
+    progress = true;
+    return true;
+}
+
+// One send or sendfile; returns false when the connection must wait for writability.
+bool Reactor::pump_write(Conn& c, bool& progress) {
+    const IoResult r = send_from(c.fd.get(), c.http);
+    switch (r.status) {
+        case IoStatus::would_block: poller_->set(c.fd.get(), Interest::write); return false;
+        case IoStatus::error: c.http.abort(); return true;
+        default: progress = progress || r.bytes > 0; return true;
+    }
+}
+
+void Reactor::close_conn(Conn& c) {
+    const int fd = c.fd.get();
+    TimerList::unlink(c.timer);
+    if (c.queued) std::erase(ready_, &c);
+    if (c.http.wants_linger()) ::shutdown(fd, SHUT_WR);  // FIN before close softens the RST
+    poller_->remove(fd);
+    conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket
+    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    --live_;
+}
+
+}  // namespace server
