@@ -1,0 +1,88 @@
+// select(): the oldest multiplexer. Each wait copies three bitmaps into the kernel and
+// scans every descriptor up to the highest one, so cost grows with the highest fd, not with
+// the number of ready ones; and an fd_set holds descriptors below FD_SETSIZE (1024) only.
+// Connections whose fd does not fit are answered 503 by the reactor (fd_limit()), never
+// put in an fd_set (that would be undefined behaviour).
+#include <sys/select.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "model.hpp"
+#include "poller.hpp"
+#include "reactor.hpp"
+
+namespace models {
+namespace {
+
+class SelectPoller final : public server::Poller {
+public:
+    SelectPoller() { FD_ZERO(&read_); FD_ZERO(&write_); }
+
+    bool add(int fd, server::Interest interest) override {
+        if (fd < 0 || fd >= FD_SETSIZE) {
+            errno = EMFILE;
+            return false;
+        }
+        fds_.push_back(fd);
+        return set(fd, interest);
+    }
+    bool set(int fd, server::Interest interest) override {
+        if (interest == server::Interest::write) {
+            FD_CLR(fd, &read_);
+            FD_SET(fd, &write_);
+        } else {
+            FD_CLR(fd, &write_);
+            FD_SET(fd, &read_);
+        }
+        return true;
+    }
+    void remove(int fd) override {
+        if (fd < 0 || fd >= FD_SETSIZE) return;
+        FD_CLR(fd, &read_);
+        FD_CLR(fd, &write_);
+        std::erase(fds_, fd);
+    }
+    int wait(std::span<server::PollEvent> out, int timeout_ms) override;
+    [[nodiscard]] int fd_limit() const noexcept override { return FD_SETSIZE; }
+
+private:
+    fd_set read_, write_;
+    std::vector<int> fds_;  // registered descriptors, to report events without a full scan
+};
+
+int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
+    fd_set r = read_, w = write_;
+    const int max_fd = fds_.empty() ? -1 : *std::max_element(fds_.begin(), fds_.end());
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    const int n = ::select(max_fd + 1, &r, &w, nullptr, timeout_ms < 0 ? nullptr : &tv);
+    if (n <= 0) return n;
+    int count = 0;
+    for (const int fd : fds_) {
+        if (static_cast<std::size_t>(count) == out.size()) break;
+        const bool readable = FD_ISSET(fd, &r) != 0, writable = FD_ISSET(fd, &w) != 0;
+        if (readable || writable) out[static_cast<std::size_t>(count++)] = {fd, readable, writable, false};
+    }
+    return count;
+}
+
+class SelectModel final : public server::Model {
+public:
+    std::string_view name() const noexcept override { return "select"; }
+    std::string_view summary() const noexcept override {
+        return "one reactor on select(); fds past FD_SETSIZE are answered 503";
+    }
+    server::Traits traits() const noexcept override {
+        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = false};
+    }
+    std::error_code run(server::Context& ctx) override {
+        return server::run_reactors(ctx, [] { return std::make_unique<SelectPoller>(); });
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<server::Model> make_select() { return std::make_unique<SelectModel>(); }
+
+}  // namespace models
