@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "file_cache.hpp"
 #include "response_head.hpp"
 
 namespace http {
@@ -9,6 +10,15 @@ namespace {
 
 constexpr std::size_t initial_buffer = 4096;
 constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
+
+// The generated resource, when the target's path (before any query) is exactly its path.
+bool serve_endpoint(const DynamicEndpoint* ep, const Request& req, Response& res) {
+    const std::string_view target = req.target;
+    if (ep == nullptr || target.substr(0, target.find('?')) != ep->path()) return false;
+    ep->render(res.text, res.content_type);
+    res.pieces.push_back({BodyPiece::Kind::text, 0, res.text.size()});
+    return true;
+}
 
 }  // namespace
 
@@ -153,7 +163,10 @@ void Connection::on_head() {
 void Connection::dispatch_method() {
     switch (request_.method) {
         case Method::get:
-        case Method::head: handler_.handle(request_, response_); return;
+        case Method::head:
+            if (!serve_endpoint(limits_.endpoint, request_, response_))
+                handler_.handle(request_, response_);
+            return;
         case Method::options:
             response_.status = 204;
             response_.allow = allowed_methods;
@@ -194,17 +207,25 @@ void Connection::queue_response() {
     piece_ = 0;
     piece_sent_ = 0;
     body_sent_ = 0;
-    // Leading text pieces (error pages, listings, multipart's first part header) ride in
-    // the head's buffer so a small response leaves in one send.
+    // Leading in-memory pieces (error pages, listings, cached small files) ride in the
+    // head's buffer so a small response leaves in one send.
     const auto& pieces = response_.pieces;
-    while (send_body_ && piece_ < pieces.size() && pieces[piece_].kind == BodyPiece::Kind::text) {
-        const BodyPiece& p = pieces[piece_];
-        head_.append(response_.text, p.offset, p.length);
-        body_sent_ += p.length;
+    head_only_ = head_.size();
+    while (send_body_ && piece_ < pieces.size() && in_memory(pieces[piece_])) {
+        head_.append(piece_bytes(pieces[piece_]));
         ++piece_;
     }
     if (!send_body_) piece_ = pieces.size();
     responding_ = true;
+}
+
+bool Connection::in_memory(const BodyPiece& p) const noexcept {
+    return p.kind == BodyPiece::Kind::text || response_.cached != nullptr;
+}
+
+std::string_view Connection::piece_bytes(const BodyPiece& p) const noexcept {
+    const std::string& src = p.kind == BodyPiece::Kind::text ? response_.text : response_.cached->body;
+    return std::string_view(src).substr(p.offset, p.length);
 }
 
 Output Connection::next_output() {
@@ -218,9 +239,9 @@ Output Connection::next_output() {
     }
     if (piece_ < pieces.size()) {
         const BodyPiece& p = pieces[piece_];
-        if (p.kind == BodyPiece::Kind::text) {
-            out.bytes = std::as_bytes(std::span(response_.text))
-                            .subspan(p.offset + piece_sent_, p.length - piece_sent_);
+        if (in_memory(p)) {
+            const std::string_view bytes = piece_bytes(p).substr(piece_sent_);
+            out.bytes = std::as_bytes(std::span(bytes.data(), bytes.size()));
         } else {
             out.file_fd = response_.file.get();
             out.file_offset = p.offset + piece_sent_;
@@ -250,6 +271,7 @@ void Connection::complete_response() noexcept {
     finish_exchange(true);
     ++requests_served_;
     response_.file.reset();  // do not hold the file open while idle
+    response_.cached.reset();
     if (close_after_response_) closing_ = true;
     parse_input();  // pipelined requests already buffered
 }
@@ -262,7 +284,9 @@ void Connection::finish_exchange(bool completed) noexcept {
     e.target = request_.target;
     e.version_minor = request_.version_minor;
     e.status = response_.status;
-    e.body_bytes = send_body_ ? body_sent_ : 0;
+    // Body bytes that left inside the head's buffer count once the head's part is out.
+    const std::uint64_t in_head = head_sent_ > head_only_ ? head_sent_ - head_only_ : 0;
+    e.body_bytes = send_body_ ? in_head + body_sent_ : 0;
     e.referer = request_.referer;
     e.user_agent = request_.user_agent;
     e.duration = std::chrono::steady_clock::now() - request_start_;

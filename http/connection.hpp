@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "endpoint.hpp"
 #include "parser.hpp"
 #include "request.hpp"
 #include "response.hpp"
@@ -74,6 +75,8 @@ struct ConnectionLimits {
     std::size_t max_discard_body = 64 * 1024;
     // Parsing pauses while this much response output is queued (pipelining back-pressure).
     std::size_t max_queued_output = 256 * 1024;
+    // Answers GET/HEAD for its path before the static handler (the metrics page); optional.
+    const DynamicEndpoint* endpoint = nullptr;
 };
 
 class Connection {
@@ -131,6 +134,8 @@ private:
     void respond_error(int status);
     void queue_response();
     void complete_response() noexcept;
+    [[nodiscard]] bool in_memory(const BodyPiece& p) const noexcept;
+    [[nodiscard]] std::string_view piece_bytes(const BodyPiece& p) const noexcept;
     void finish_exchange(bool completed) noexcept;
 
     const StaticHandler& handler_;
@@ -151,6 +156,7 @@ private:
     Response response_;
     std::string head_;
     std::size_t head_sent_ = 0;
+    std::size_t head_only_ = 0;        // head_'s length before in-memory body pieces joined it
     std::size_t piece_ = 0;            // next body piece to send
     std::uint64_t piece_sent_ = 0;     // bytes of that piece already sent
     std::uint64_t body_sent_ = 0;

@@ -35,6 +35,7 @@ void Response::reset() noexcept {
     content_range.clear();
     text.clear();
     file.reset();
+    cached.reset();
     pieces.clear();
 }
 

@@ -1,11 +1,13 @@
 // Response: what a handler produces for one request, before serialization. Owned by the
 // Connection and reused across requests (reset() keeps capacity). A body is a list of pieces,
-// each either bytes of `text` or a range of `file`, so a plain file, an error page and a
-// multipart/byteranges body are all the same shape to the transport.
+// each either bytes of `text` or a range of the representation, so a plain file, an error
+// page and a multipart/byteranges body are all the same shape to the transport. The
+// representation is `cached` (a small file held in memory) when set, else `file`.
 #pragma once
 
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,10 +17,12 @@
 
 namespace http {
 
+struct CachedFile;
+
 struct BodyPiece {
     enum class Kind : std::uint8_t { text, file };
     Kind kind = Kind::text;
-    std::uint64_t offset = 0;  // into Response::text or the file
+    std::uint64_t offset = 0;  // into Response::text, or the representation
     std::uint64_t length = 0;
 };
 
@@ -36,12 +40,14 @@ struct Response {
     std::string content_range;          // "bytes a-b/n" or "bytes */n"; empty: no header
     std::string text;                   // storage for text pieces
     poly::UniqueFd file;
+    std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
     std::vector<BodyPiece> pieces;
 
     // Sum of piece lengths: the Content-Length of the response.
     [[nodiscard]] std::uint64_t body_length() const noexcept;
 
     void add_text(std::string_view bytes);
+    // A range of the representation (`cached` when set, else `file`).
     void add_file_range(std::uint64_t offset, std::uint64_t length);
     void reset() noexcept;
 };

@@ -21,6 +21,7 @@
 #include "accept_encoding.hpp"
 #include "autoindex.hpp"
 #include "conditional.hpp"
+#include "file_cache.hpp"
 #include "open_beneath.hpp"
 #include "range.hpp"
 #include "target.hpp"
@@ -38,13 +39,20 @@ struct Ctx {
     const StaticConfig& cfg;
     int root;
     const MimeTypes& mime;
+    FileCache& cache;
+    AcceptedCodings codings;
 };
+
+unsigned codings_bits(const AcceptedCodings& c) noexcept {
+    return (c.br ? 1u : 0u) | (c.gzip ? 2u : 0u);
+}
 
 // The representation actually sent: the file itself or a precompressed sibling.
 struct Rep {
     poly::UniqueFd fd;
     struct stat st {};
     std::string_view encoding;
+    std::shared_ptr<const CachedFile> cached;  // set: served from memory, fd unused
 };
 
 int status_for_errno(int e) noexcept {
@@ -108,9 +116,8 @@ bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix
 
 // Picks br, then gzip, when accepted and present. Vary is set whenever a sibling exists, even
 // if not chosen: a cache must not hand the identity response to a client that accepts br.
-void choose_representation(const Ctx& ctx, const Request& req, std::string_view path, Rep& rep,
-                           bool& vary) {
-    const AcceptedCodings ok = parse_accept_encoding(req.accept_encoding);
+void choose_representation(const Ctx& ctx, std::string_view path, Rep& rep, bool& vary) {
+    const AcceptedCodings& ok = ctx.codings;
     Rep sib;
     if (open_sibling(ctx, path, ".br", sib)) {
         vary = true;
@@ -219,6 +226,7 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
         if (rr.outcome == RangeOutcome::partial) {
             res.status = 206;
             res.file = std::move(rep.fd);
+            res.cached = std::move(rep.cached);
             if (rr.ranges.size() == 1) {
                 res.content_range.clear();
                 append_content_range(res.content_range, rr.ranges.front(), size);
@@ -231,16 +239,34 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
     }
     res.status = 200;
     res.file = std::move(rep.fd);
+    res.cached = std::move(rep.cached);
     res.add_file_range(0, size);  // nothing for an empty file
 }
 
-// `path` names the file as requested (its type comes from this name even when a
-// precompressed sibling is sent).
-void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
-                poly::UniqueFd fd, const struct stat& st) {
-    Rep rep{std::move(fd), st, {}};
-    if (ctx.cfg.precompressed) choose_representation(ctx, req, path, rep, res.vary_accept_encoding);
-    const std::int64_t mtime_ns =
+// Keeps a small representation in memory for the next requests (see file_cache.hpp).
+void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
+    const auto size = static_cast<std::size_t>(rep.st.st_size);
+    if (ctx.cache.max_file_size() == 0 || size > ctx.cache.max_file_size()) return;
+    auto entry = std::make_shared<CachedFile>();
+    entry->body.resize(size);
+    std::size_t got = 0;
+    while (got < size) {
+        const ssize_t n = ::pread(rep.fd.get(), entry->body.data() + got, size - got,
+                                  static_cast<off_t>(got));
+        if (n <= 0) return;  // changed under us: serve it from the fd this time, cache nothing
+        got += static_cast<std::size_t>(n);
+    }
+    entry->st = rep.st;
+    entry->encoding = rep.encoding;
+    entry->vary = vary;
+    entry->checked = FileCache::clock::now();
+    rep.cached = entry;
+    ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
+}
+
+// The validators, preconditions and body of a chosen representation, from disk or memory.
+void serve_representation(const Ctx& ctx, const Request& req, Response& res,
+                          std::string_view path, Rep& rep) {    const std::int64_t mtime_ns =
         static_cast<std::int64_t>(rep.st.st_mtim.tv_sec) * 1'000'000'000 + rep.st.st_mtim.tv_nsec;
     res.etag = ETag::from_file(rep.st.st_ino, static_cast<std::uint64_t>(rep.st.st_size), mtime_ns);
     res.last_modified = rep.st.st_mtim.tv_sec;
@@ -262,6 +288,23 @@ void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_v
     res.content_encoding = rep.encoding;
     res.accept_ranges = true;
     send_body(ctx, req, res, rep, type, v);
+}
+
+// `path` names the file as requested (its type comes from this name even when a
+// precompressed sibling is sent).
+void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                poly::UniqueFd fd, const struct stat& st) {
+    Rep rep{std::move(fd), st, {}, {}};
+    if (ctx.cfg.precompressed) choose_representation(ctx, path, rep, res.vary_accept_encoding);
+    remember(ctx, path, rep, res.vary_accept_encoding);
+    serve_representation(ctx, req, res, path, rep);
+}
+
+void serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                  std::shared_ptr<const CachedFile> hit) {
+    Rep rep{{}, hit->st, hit->encoding, std::move(hit)};
+    res.vary_accept_encoding = rep.cached->vary;
+    serve_representation(ctx, req, res, path, rep);
 }
 
 void redirect_to_slash(Response& res, std::string_view path) {
@@ -319,7 +362,10 @@ void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::str
 
 }  // namespace
 
-StaticHandler::StaticHandler(StaticConfig cfg) : cfg_(std::move(cfg)) {
+StaticHandler::StaticHandler(StaticConfig cfg)
+    : cfg_(std::move(cfg)),
+      cache_(std::make_unique<FileCache>(cfg_.cache_max_file_size, cfg_.cache_max_bytes,
+                                         cfg_.cache_valid_for)) {
     // O_PATH: the root is only ever a starting point for openat2, and this works even if the
     // server user may search but not list it.
     const int fd = ::open(cfg_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -340,6 +386,12 @@ void StaticHandler::handle(const Request& req, Response& res) const {
         make_error(res, 404);
         return;
     }
+    const AcceptedCodings codings =
+        cfg_.precompressed ? parse_accept_encoding(req.accept_encoding) : AcceptedCodings{};
+    if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now())) {
+        serve_cached({cfg_, root_fd_.get(), mime_, *cache_, codings}, req, res, t.path, std::move(hit));
+        return;
+    }
     OpenResult r = open_beneath(root_fd_.get(), t.path, file_open_flags);
     if (!r.fd) {
         make_error(res, status_for_errno(r.error));
@@ -350,7 +402,7 @@ void StaticHandler::handle(const Request& req, Response& res) const {
         make_error(res, 500);
         return;
     }
-    const Ctx ctx{cfg_, root_fd_.get(), mime_};
+    const Ctx ctx{cfg_, root_fd_.get(), mime_, *cache_, codings};
     if (S_ISDIR(st.st_mode)) {
         serve_directory(ctx, req, res, t.path, r.fd);
     } else if (S_ISREG(st.st_mode)) {

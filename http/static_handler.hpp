@@ -3,10 +3,13 @@
 // connection of every model. Construction (at startup) throws on a bad root.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "file_cache.hpp"
 #include "mime.hpp"
 #include "request.hpp"
 #include "response.hpp"
@@ -22,6 +25,10 @@ struct StaticConfig {
     bool precompressed = true;   // look for .br / .gz siblings
     std::size_t max_ranges = 16;
     std::string mime_types_file = "/etc/mime.types";  // optional; missing file is fine
+    // Small-file cache (file_cache.hpp): files up to this size are served from memory.
+    std::size_t cache_max_file_size = 64 * 1024;      // 0 disables the cache
+    std::size_t cache_max_bytes = 64 * 1024 * 1024;
+    std::chrono::milliseconds cache_valid_for{1000};
 };
 
 class StaticHandler {
@@ -40,6 +47,7 @@ private:
     StaticConfig cfg_;
     poly::UniqueFd root_fd_;
     MimeTypes mime_;
+    std::unique_ptr<FileCache> cache_;  // its own locks: handle() stays const and thread-safe
 };
 
 }  // namespace http

@@ -10,6 +10,7 @@
 #include "open_beneath.hpp"
 #include "request.hpp"
 #include "response.hpp"
+#include "file_cache.hpp"
 #include "static_handler.hpp"
 #include "temp_root.hpp"
 
@@ -103,6 +104,10 @@ inline std::string body_of(const http::Response& res) {
     for (const http::BodyPiece& p : res.pieces) {
         if (p.kind == http::BodyPiece::Kind::text) {
             out.append(res.text, p.offset, p.length);
+            continue;
+        }
+        if (res.cached) {  // a small file served from the handler's memory cache
+            out.append(res.cached->body, p.offset, p.length);
             continue;
         }
         std::string chunk(p.length, '\0');

@@ -1,0 +1,72 @@
+// FileCache: small files kept in memory with the metadata their responses need, so a GET of a
+// small page costs no open, fstat, sendfile or close: the body rides in the same send as the
+// head. Shared by every thread of a StaticHandler: lookups take one shard's mutex briefly and
+// hand out shared_ptrs, so an entry replaced while a response still sends it stays alive.
+// Freshness: an entry is trusted for `valid_for` after it was built or re-checked; after that
+// the handler re-opens the file beneath the root and the entry is rebuilt if inode, size or
+// mtime changed (like nginx's open_file_cache_valid, but one second instead of sixty).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace http {
+
+struct CachedFile {
+    std::string body;
+    struct stat st {};                 // of the representation actually sent
+    std::string_view encoding;         // "br", "gzip" or empty (static storage)
+    bool vary = false;                 // the file has a precompressed sibling
+    std::chrono::steady_clock::time_point checked{};
+};
+
+class FileCache {
+public:
+    using clock = std::chrono::steady_clock;
+
+    FileCache(std::size_t max_file_size, std::size_t max_total_bytes,
+              std::chrono::milliseconds valid_for)
+        : max_file_size_(max_file_size), max_total_(max_total_bytes), valid_for_(valid_for) {}
+
+    [[nodiscard]] std::size_t max_file_size() const noexcept { return max_file_size_; }
+
+    // The entry for (path, codings) when present and checked within valid_for; else null.
+    // `codings` is the request's acceptable precompressed codings as a small bit set.
+    std::shared_ptr<const CachedFile> find(std::string_view path, unsigned codings,
+                                           clock::time_point now) const;
+
+    // Stores (or replaces) an entry; silently refused when larger than the limits allow.
+    void insert(std::string_view path, unsigned codings, std::shared_ptr<const CachedFile> file);
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    struct Shard {
+        mutable std::mutex mu;
+        std::unordered_map<std::string, std::shared_ptr<const CachedFile>, Hash, std::equal_to<>> map;
+        std::size_t bytes = 0;
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    Shard& shard_for(std::string_view key) const noexcept;
+
+    std::size_t max_file_size_;
+    std::size_t max_total_;
+    std::chrono::milliseconds valid_for_;
+    mutable std::array<Shard, shard_count> shards_;
+};
+
+}  // namespace http
