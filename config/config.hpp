@@ -15,7 +15,7 @@ namespace config {
 
 struct Config {
     // Serving
-    std::string model = "loop";
+    std::string model = "epoll-et";
     std::string listen = "127.0.0.1:8080";
     std::string root = ".";
     std::vector<std::string> index = {"index.html"};
@@ -24,7 +24,8 @@ struct Config {
 
     // Concurrency
     unsigned workers = 1;            // 0 means "auto" (number of cores) before validation
-    unsigned max_connections = 10000;
+    unsigned max_connections = 20000;
+    unsigned max_requests_per_worker = 0;  // prefork recycles a worker after this many; 0: never
 
     // Deadlines
     std::chrono::milliseconds header_timeout{10'000};
@@ -38,7 +39,14 @@ struct Config {
 
     // Logging
     std::string access_log = "-";    // path, "-" (stdout) or "off"
+    std::string access_log_format = "combined";  // common, combined or json
+    std::string error_log = "-";     // path or "-" (stderr; journald's format under systemd)
     std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+
+    // Operations
+    std::string status_path;         // metrics URL path such as "/metrics"; empty: off
+    std::string user;                // drop to this user after binding; empty: stay
+    std::string group;               // and this group; empty: the user's primary group
 
     std::string config_file;         // the --config path, if any (kept for reload)
 
@@ -58,6 +66,11 @@ struct ListenAddress {
     bool v6 = false;
 };
 std::optional<ListenAddress> parse_listen(std::string_view text);
+
+// A --user / --group value (a name, or a decimal ID) as a numeric ID; nothing when unknown.
+// Consults NSS (passwd/group), so it may block briefly; any thread.
+std::optional<unsigned> resolve_user(const std::string& name);
+std::optional<unsigned> resolve_group(const std::string& name);
 
 // workers as configured, with 0 ("auto") replaced by the number of cores (at least 1).
 unsigned resolve_workers(unsigned workers) noexcept;
