@@ -377,7 +377,11 @@ StaticHandler::StaticHandler(StaticConfig cfg)
 }
 
 void StaticHandler::handle(const Request& req, Response& res) const {
-    const DecodedTarget t = decode_target(req.target);
+    // Per-thread buffers: handle() runs on many threads at once and must not allocate per
+    // request once warm.
+    thread_local DecodedTarget t;
+    thread_local std::string scratch;
+    t.error = decode_target_into(req.target, t.path, scratch);
     if (t.error != TargetError::none) {
         make_error(res, 400);
         return;

@@ -4,7 +4,6 @@
 #include "target.hpp"
 
 #include <cstddef>
-#include <vector>
 
 namespace http {
 namespace {
@@ -91,7 +90,10 @@ TargetError percent_decode(std::string_view in, std::string& out) {
 // "a/b", and dropping them first means ".." always climbs one real directory. Climbing above
 // the root is refused, not clamped, so a traversal attempt is visible as an error.
 TargetError remove_dot_segments(std::string_view in, std::string& out) {
-    std::vector<std::string_view> stack;
+    // `out` itself is the stack of segments: ".." truncates it at its last '/'. No
+    // allocation beyond out's own (reused) capacity.
+    out.clear();
+    out.reserve(in.size() + 1);
     bool trailing_slash = false;
     std::size_t pos = 1;  // in[0] == '/'
     while (pos <= in.size()) {
@@ -101,34 +103,36 @@ TargetError remove_dot_segments(std::string_view in, std::string& out) {
         // A final "", "." or ".." names a directory: keep the trailing slash ("/a/." -> "/a/").
         trailing_slash = seg.empty() || seg == "." || seg == "..";
         if (seg == "..") {
-            if (stack.empty()) return TargetError::escapes_root;
-            stack.pop_back();
+            if (out.empty()) return TargetError::escapes_root;
+            out.resize(out.rfind('/'));
         } else if (!seg.empty() && seg != ".") {
-            stack.push_back(seg);
+            out.push_back('/');
+            out.append(seg);
         }
         pos = end + 1;
     }
-    out.clear();
-    out.reserve(in.size());
-    for (std::string_view seg : stack) {
-        out.push_back('/');
-        out.append(seg);
-    }
-    if (stack.empty() || trailing_slash) out.push_back('/');
+    if (out.empty() || trailing_slash) out.push_back('/');
     return TargetError::none;
 }
 
 }  // namespace
 
+TargetError decode_target_into(std::string_view raw, std::string& path, std::string& scratch) {
+    path.clear();
+    TargetError error = TargetError::none;
+    const std::string_view encoded = raw_path(raw, error);
+    if (error != TargetError::none) return error;
+    error = percent_decode(encoded, scratch);
+    if (error != TargetError::none) return error;
+    error = remove_dot_segments(scratch, path);
+    if (error != TargetError::none) path.clear();
+    return error;
+}
+
 DecodedTarget decode_target(std::string_view raw) {
     DecodedTarget result;
-    const std::string_view encoded = raw_path(raw, result.error);
-    if (result.error != TargetError::none) return result;
-    std::string decoded;
-    result.error = percent_decode(encoded, decoded);
-    if (result.error != TargetError::none) return result;
-    result.error = remove_dot_segments(decoded, result.path);
-    if (result.error != TargetError::none) result.path.clear();
+    std::string scratch;
+    result.error = decode_target_into(raw, result.path, scratch);
     return result;
 }
 

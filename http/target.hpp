@@ -28,6 +28,10 @@ struct DecodedTarget {
 // which is then a literal file name, never a dot.
 DecodedTarget decode_target(std::string_view raw);
 
+// The same, into caller-owned buffers (path: the result; scratch: working space), so a
+// caller that reuses them decodes without allocating.
+TargetError decode_target_into(std::string_view raw, std::string& path, std::string& scratch);
+
 // Percent-encodes a decoded path for use in a Location header: everything outside RFC 3986
 // unreserved characters and '/' is escaped, so CR, LF, spaces and controls can never appear.
 std::string encode_path(std::string_view path);
