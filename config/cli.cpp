@@ -15,9 +15,10 @@ namespace {
 // Every option is captured as the text the user typed and converted by our own parsers, so a
 // bad value yields one line naming the option instead of CLI11's multi-line conversion errors.
 struct Raw {
-    std::string model, listen, root, workers, max_connections;
+    std::string model, listen, root, workers, max_connections, max_requests_per_worker;
     std::string header_timeout, keepalive_timeout, send_timeout, shutdown_timeout;
     std::string max_head_size, max_target_size, access_log, log_level;
+    std::string access_log_format, error_log, status_path, user, group;
     std::vector<std::string> index;
     bool autoindex = false;
     bool hidden = false;
@@ -33,6 +34,7 @@ Raw defaults_as_text(const Config& d) {
     r.root = d.root;
     r.workers = d.workers == 0 ? "auto" : std::to_string(d.workers);
     r.max_connections = std::to_string(d.max_connections);
+    r.max_requests_per_worker = std::to_string(d.max_requests_per_worker);
     r.header_timeout = format_duration(d.header_timeout);
     r.keepalive_timeout = format_duration(d.keepalive_timeout);
     r.send_timeout = format_duration(d.send_timeout);
@@ -41,6 +43,11 @@ Raw defaults_as_text(const Config& d) {
     r.max_target_size = format_size(d.max_target_size);
     r.access_log = d.access_log;
     r.log_level = d.log_level;
+    r.access_log_format = d.access_log_format;
+    r.error_log = d.error_log;
+    r.status_path = d.status_path;
+    r.user = d.user;
+    r.group = d.group;
     r.index = d.index;
     r.autoindex = d.autoindex;
     r.hidden = d.hidden;
@@ -76,6 +83,9 @@ void bind_limits(CLI::App& app, Raw& raw) {
         ->type_name("N|auto");
     app.add_option("--max-connections", raw.max_connections, "Open connections at most")
         ->type_name("N");
+    app.add_option("--max-requests-per-worker", raw.max_requests_per_worker,
+                   "prefork: recycle a worker after N requests (0: never)")
+        ->type_name("N");
     app.add_option("--header-timeout", raw.header_timeout, "Time allowed for a request head")
         ->type_name("DURATION");
     app.add_option("--keepalive-timeout", raw.keepalive_timeout, "Idle time between requests")
@@ -93,6 +103,21 @@ void bind_limits(CLI::App& app, Raw& raw) {
     app.add_option("--log-level", raw.log_level,
                    "trace, debug, info, warn, error, critical or off")
         ->type_name("LEVEL");
+}
+
+void bind_operations(CLI::App& app, Raw& raw) {
+    app.add_option("--access-log-format", raw.access_log_format,
+                   "Access log lines: common, combined or json")
+        ->type_name("FORMAT");
+    app.add_option("--error-log", raw.error_log, "Diagnostic log file, or - for stderr")
+        ->type_name("PATH|-");
+    app.add_option("--status-path", raw.status_path,
+                   "Serve Prometheus metrics at this URL path (off when empty)")
+        ->type_name("PATH");
+    app.add_option("--user", raw.user, "Switch to this user after binding (when root)")
+        ->type_name("NAME");
+    app.add_option("--group", raw.group, "Switch to this group (default: the user's)")
+        ->type_name("NAME");
 }
 
 void bind_actions(CLI::App& app, Raw& raw) {
@@ -119,6 +144,7 @@ void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
     app.allow_config_extras(CLI::config_extras_mode::error);
     bind_serving(app, raw, models);
     bind_limits(app, raw);
+    bind_operations(app, raw);
     bind_actions(app, raw);
 }
 
@@ -162,6 +188,11 @@ std::optional<std::string> convert(const Raw& raw, Config& cfg) {
     cfg.hidden = raw.hidden;
     cfg.access_log = raw.access_log;
     cfg.log_level = raw.log_level;
+    cfg.access_log_format = raw.access_log_format;
+    cfg.error_log = raw.error_log;
+    cfg.status_path = raw.status_path;
+    cfg.user = raw.user;
+    cfg.group = raw.group;
     if (raw.workers == "auto") {
         cfg.workers = 0;
     } else if (auto err = convert_one("--workers", raw.workers, parse_count, cfg.workers,
@@ -170,6 +201,9 @@ std::optional<std::string> convert(const Raw& raw, Config& cfg) {
     }
     if (auto err = convert_one("--max-connections", raw.max_connections, parse_count,
                                cfg.max_connections, "number"))
+        return err;
+    if (auto err = convert_one("--max-requests-per-worker", raw.max_requests_per_worker,
+                               parse_count, cfg.max_requests_per_worker, "number"))
         return err;
     return convert_units(raw, cfg);
 }

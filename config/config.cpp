@@ -1,6 +1,8 @@
 #include "config.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +12,8 @@
 
 namespace config {
 namespace {
+
+constexpr std::array<std::string_view, 3> access_log_formats = {"common", "combined", "json"};
 
 constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug",    "info", "warn",
                                                         "error", "critical", "off"};
@@ -80,6 +84,45 @@ std::optional<std::string> check_limits(const Config& cfg) {
     return std::nullopt;
 }
 
+// The status path is compared with the raw request target, so it must be a plain absolute
+// path that no client could spell differently (no escapes, query, fragment or dot segments).
+std::optional<std::string> check_status_path(const std::string& path) {
+    if (path.empty()) return std::nullopt;
+    const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '/' || c == '-' || c == '_' || c == '.';
+    });
+    if (path.front() != '/' || !plain || path.find("/.") != std::string::npos ||
+        path.find("//") != std::string::npos)
+        return "--status-path: invalid path '" + path +
+               "' (an absolute path of letters, digits, -, _, . and /, such as /metrics)";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_logs_and_identity(const Config& cfg) {
+    if (cfg.access_log.empty())
+        return "--access-log: empty path (use a file path, - for stdout, or off)";
+    if (std::find(access_log_formats.begin(), access_log_formats.end(), cfg.access_log_format) ==
+        access_log_formats.end())
+        return "--access-log-format: unknown format '" + cfg.access_log_format +
+               "' (use common, combined or json)";
+    if (cfg.error_log.empty()) return "--error-log: empty path (use a file path or - for stderr)";
+    if (auto err = check_status_path(cfg.status_path)) return err;
+    if (!cfg.user.empty() && !resolve_user(cfg.user))
+        return "--user: no such user '" + cfg.user + "'";
+    if (!cfg.group.empty() && !resolve_group(cfg.group))
+        return "--group: no such group '" + cfg.group + "'";
+    return std::nullopt;
+}
+
+std::optional<unsigned> parse_id(const std::string& text) {
+    unsigned value = 0;
+    const char* last = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), last, value);
+    if (text.empty() || ec != std::errc{} || ptr != last) return std::nullopt;
+    return value;
+}
+
 std::optional<std::string> check_timeouts(const Config& cfg) {
     const std::pair<std::string_view, std::chrono::milliseconds> timeouts[] = {
         {"--header-timeout", cfg.header_timeout},
@@ -129,11 +172,32 @@ std::optional<std::string> validate(const Config& cfg) {
     if (std::find(log_levels.begin(), log_levels.end(), cfg.log_level) == log_levels.end())
         return "--log-level: unknown level '" + cfg.log_level +
                "' (use trace, debug, info, warn, error, critical or off)";
-    if (cfg.access_log.empty())
-        return "--access-log: empty path (use a file path, - for stdout, or off)";
+    if (auto err = check_logs_and_identity(cfg)) return err;
     if (auto err = check_index(cfg.index)) return err;
     if (auto err = check_limits(cfg)) return err;
     return check_timeouts(cfg);
+}
+
+// getpwnam_r/getgrnam_r, not the static-buffer versions: a reload validates on the control
+// thread while other threads run.
+std::optional<unsigned> resolve_user(const std::string& name) {
+    if (auto id = parse_id(name)) return id;
+    passwd pw{};
+    passwd* found = nullptr;
+    std::array<char, 16384> buf{};
+    if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found)
+        return std::nullopt;
+    return pw.pw_uid;
+}
+
+std::optional<unsigned> resolve_group(const std::string& name) {
+    if (auto id = parse_id(name)) return id;
+    group gr{};
+    group* found = nullptr;
+    std::array<char, 16384> buf{};
+    if (::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || !found)
+        return std::nullopt;
+    return gr.gr_gid;
 }
 
 unsigned resolve_workers(unsigned workers) noexcept {

@@ -2,14 +2,21 @@
 # Installs what polyhttpd needs to build and test, from Debian 12's packages, and nothing
 # that is already there. Used by scripts/dev.sh, .ci/run and the Dockerfile. Run as root.
 #   install-deps.sh          build + test dependencies
+#   install-deps.sh build    only what compiling needs (the Dockerfile's build stage)
 #   install-deps.sh bench    also wrk and the servers bench/ compares against
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev catch2
+packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev
           libsystemd-dev liburing-dev)
-if [[ "${1:-}" == "bench" ]]; then
-    packages+=(wrk nginx-light lighttpd h2o gnuplot-nox util-linux procps)
-fi
+# Tests: Catch2; systemd-analyze and systemd-socket-activate (tests/systemd); logrotate to
+# check the shipped snippet.
+test_packages=(catch2 systemd logrotate)
+case "${1:-}" in
+    build) ;;
+    bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd h2o gnuplot-nox util-linux
+                      procps) ;;
+    *) packages+=("${test_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

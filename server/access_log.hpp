@@ -1,31 +1,46 @@
-// AccessLog: one line per finished exchange, in Combined Log Format. Each line is built in a
-// per-thread buffer and leaves in ONE write(2) on an O_APPEND descriptor, so threads and
-// forked processes sharing the file never interleave partial lines.
+// AccessLog: one line per finished exchange, in Common, Combined (default) or JSON format.
+// Each line is built in a per-thread buffer and leaves in ONE write(2) on an O_APPEND
+// descriptor, so threads and forked processes sharing the file never interleave partial lines.
+// reopen() (SIGUSR1) and reconfigure() (SIGHUP) run on the master's control thread while
+// other threads write; see LogFile for how every process follows a rotation.
 // ExchangeLog is the http::ExchangeSink of one connection: it knows the peer address, writes
 // the access-log line and counts the exchange into the shared Stats.
 #pragma once
 
+#include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "connection.hpp"
+#include "log_file.hpp"
 #include "stats.hpp"
-#include "unique_fd.hpp"
 
 namespace server {
+
+// common:   CLF plus the duration in microseconds (like Apache's %D) at the end
+// combined: CLF, "referer" "user-agent", then the duration
+// json:     one object per line, every field named (see docs/deploying.md)
+enum class AccessLogFormat : std::uint8_t { common, combined, json };
+std::optional<AccessLogFormat> parse_access_log_format(std::string_view name) noexcept;
 
 class AccessLog {
 public:
     // "off" disables, "-" is stdout, anything else a path opened O_APPEND|O_CREAT (0640).
     // Throws std::system_error when the file cannot be opened.
-    explicit AccessLog(const std::string& target);
+    explicit AccessLog(const std::string& target,
+                       AccessLogFormat format = AccessLogFormat::combined);
 
-    [[nodiscard]] bool enabled() const noexcept { return fd_ >= 0; }
+    [[nodiscard]] bool enabled() const noexcept { return file_.fd() >= 0; }
     void write(std::string_view peer, const http::Exchange& e) const noexcept;
 
+    // Control thread only. On error the previous destination stays in use.
+    std::error_code reopen() { return file_.reopen(); }
+    std::error_code reconfigure(const std::string& target, AccessLogFormat format);
+
 private:
-    poly::UniqueFd owned_;
-    int fd_ = -1;
+    LogFile file_;
+    std::atomic<AccessLogFormat> format_;
 };
 
 class ExchangeLog final : public http::ExchangeSink {
@@ -40,7 +55,9 @@ private:
     std::size_t peer_len_;
 };
 
-// Formats one Combined Log Format line (with trailing newline) into out. Exposed for tests.
+// Format one line (with trailing newline) into out. Exposed for tests.
+void format_common(std::string& out, std::string_view peer, const http::Exchange& e);
 void format_combined(std::string& out, std::string_view peer, const http::Exchange& e);
+void format_json(std::string& out, std::string_view peer, const http::Exchange& e);
 
 }  // namespace server

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -33,6 +34,13 @@ socklen_t fill_address(const config::ListenAddress& la, sockaddr_storage& ss) {
     return sizeof *a;
 }
 
+std::string local_name(int fd) {
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) fail("getsockname");
+    return format_address(&bound);
+}
+
 }  // namespace
 
 Listener Listener::bind(const std::string& address, int backlog) {
@@ -51,10 +59,15 @@ Listener Listener::bind(const std::string& address, int backlog) {
     if (ss.ss_family == AF_INET6) ::setsockopt(l.fd(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (::bind(l.fd(), reinterpret_cast<sockaddr*>(&ss), len) != 0) fail("bind " + address);
     if (::listen(l.fd(), backlog) != 0) fail("listen " + address);
-    sockaddr_storage bound{};
-    socklen_t blen = sizeof bound;
-    if (::getsockname(l.fd(), reinterpret_cast<sockaddr*>(&bound), &blen) != 0) fail("getsockname");
-    l.local_ = format_address(&bound);
+    l.local_ = local_name(l.fd());
+    return l;
+}
+
+Listener Listener::adopt(int fd) {
+    Listener l;
+    l.fd_.reset(fd);
+    l.set_nonblocking(false);
+    l.local_ = local_name(fd);
     return l;
 }
 
@@ -76,6 +89,13 @@ std::string format_address(const void* ptr) {
         const auto* a = reinterpret_cast<const sockaddr_in*>(ss);
         ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
         return std::string(host) + ":" + std::to_string(ntohs(a->sin_port));
+    }
+    if (ss->ss_family == AF_UNIX) {
+        const auto* a = reinterpret_cast<const sockaddr_un*>(ss);
+        // Abstract names start with NUL; a peer of a unix socket is usually unnamed.
+        if (a->sun_path[0] == '\0') return "unix";
+        const std::size_t n = ::strnlen(a->sun_path, sizeof a->sun_path);
+        return "unix:" + std::string(a->sun_path, n);
     }
     return "unix";
 }

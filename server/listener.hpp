@@ -1,6 +1,6 @@
-// Listener: the listening socket, bound at startup on the main thread (or adopted from
-// systemd socket activation later). Models accept on fd(); it is shared read-only by every
-// thread and inherited by forked children.
+// Listener: the listening socket, bound at startup on the main thread or adopted from systemd
+// socket activation (systemd.hpp's take_listen_fd). Models accept on fd(); it is shared
+// read-only by every thread and inherited by forked children.
 #pragma once
 
 #include <string>
@@ -15,6 +15,9 @@ public:
     // set; the socket is blocking and CLOEXEC. Throws std::system_error with the address in
     // the message when binding fails.
     static Listener bind(const std::string& address, int backlog = 4096);
+    // Takes ownership of an already listening socket (socket activation), made blocking like
+    // a bound one. Throws std::system_error when it cannot be inspected.
+    static Listener adopt(int fd);
 
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
     // The bound address as "host:port" (with the real port when 0 was asked for).
@@ -27,7 +30,7 @@ private:
     std::string local_;
 };
 
-// "a.b.c.d:port" or "[v6]:port" for a socket address (peer or local).
+// "a.b.c.d:port", "[v6]:port" or "unix:/path" for a socket address (peer or local).
 std::string format_address(const void* sockaddr_storage_ptr);
 
 }  // namespace server

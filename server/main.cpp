@@ -1,14 +1,23 @@
-// polyhttpd's entry point: parse options, bind, build the shared handler, hand everything to
-// the chosen model. Exceptions are allowed here (startup) and nowhere on the I/O path.
+// polyhttpd's entry point: parse options, set up logs, bind (or adopt systemd's socket), drop
+// privileges, build the shared Runtime, start the control thread and hand everything to the
+// chosen model. Exceptions are allowed here (startup) and nowhere on the I/O path.
+//
+// Order matters: HUP/USR1 are blocked before any thread exists (control.hpp); the socket and
+// the log files are opened while still root; the Runtime (which opens the web root) is built
+// after the drop, so a root the service user cannot read fails at startup, not per request.
 #include <cstdio>
 #include <exception>
 
 #include <spdlog/spdlog.h>
 
 #include "cli.hpp"
+#include "control.hpp"
 #include "logging.hpp"
+#include "metrics.hpp"
+#include "privileges.hpp"
 #include "registry.hpp"
 #include "server_context.hpp"
+#include "systemd.hpp"
 
 namespace {
 
@@ -19,19 +28,35 @@ int list_models() {
     return 0;
 }
 
-int serve(const config::Config& cfg) {
-    server::init_logging(cfg.log_level);
+config::ParseResult parse(int argc, const char* const* argv) {
+    return config::parse_command_line(argc, argv, models::model_names());
+}
+
+int serve(int argc, const char* const* argv, const config::Config& cfg) {
+    server::block_control_signals();
     auto model = models::make_model(cfg.model);
-    auto runtime = std::make_shared<const server::Runtime>(cfg);
-    server::AccessLog access_log(cfg.access_log);
+    server::AccessLog access_log(cfg.access_log,
+                                 *server::parse_access_log_format(cfg.access_log_format));
     server::Stats& stats = server::Stats::shared();  // mapped before any fork
     server::Shutdown& stop = server::Shutdown::instance();
     stop.install();
-    server::Listener listener = server::Listener::bind(cfg.listen);
-    server::Context ctx(listener, stop, access_log, stats, std::move(runtime));
-    spdlog::info("listening on {} (model {}, root {})", listener.local_address(), model->name(),
-                 cfg.root);
-    if (const std::error_code ec = model->run(ctx)) {
+    const int activated = server::systemd::take_listen_fd();
+    server::Listener listener = activated >= 0 ? server::Listener::adopt(activated)
+                                               : server::Listener::bind(cfg.listen);
+    server::drop_privileges(cfg.user, cfg.group);
+    server::warn_if_root();
+    const server::MetricsSource metrics{stats, std::string(model->name()),
+                                        std::chrono::steady_clock::now()};
+    server::Context ctx(listener, stop, access_log, stats, server::make_runtime(cfg, metrics));
+    spdlog::info("listening on {} ({}model {}, root {})", listener.local_address(),
+                 activated >= 0 ? "socket activation, " : "", model->name(), cfg.root);
+    std::error_code ec;
+    {
+        server::ControlThread control(
+            ctx, {[argc, argv] { return parse(argc, argv); }, metrics, activated >= 0});
+        ec = model->run(ctx);
+    }
+    if (ec) {
         spdlog::critical("model {} failed: {}", model->name(), ec.message());
         return 1;
     }
@@ -42,19 +67,27 @@ int serve(const config::Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const config::ParseResult parsed = config::parse_command_line(argc, argv, models::model_names());
+    const config::ParseResult parsed = parse(argc, argv);
     switch (parsed.action) {
         case config::Action::exit_ok: std::printf("%s\n", parsed.message.c_str()); return 0;
         case config::Action::exit_error:
-            std::fprintf(stderr, "polyhttpd: %s\n", parsed.message.c_str());
+            // Logging is not set up yet; under systemd still give journald the priority.
+            std::fprintf(stderr, "%spolyhttpd: %s\n", server::stderr_is_journal() ? "<3>" : "",
+                         parsed.message.c_str());
             return 2;
         case config::Action::list_models: return list_models();
         case config::Action::serve: break;
     }
     try {
-        return serve(parsed.cfg);
+        server::init_logging(parsed.cfg.log_level, parsed.cfg.error_log);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "polyhttpd: %s\n", e.what());
+        return 1;
+    }
+    try {
+        return serve(argc, argv, parsed.cfg);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());  // with its journal priority under systemd
         return 1;
     }
 }

@@ -272,3 +272,62 @@ TEST_CASE("the shipped example config lists every option in --help", "[cli][file
     }
     CHECK(options >= 16);
 }
+
+TEST_CASE("operations options: log formats, status path, identity", "[cli][ops]") {
+    const auto r = parse({"--access-log-format", "json", "--error-log", "/tmp/err.log",
+                          "--status-path", "/metrics", "--user", "root", "--group", "0"});
+    REQUIRE(r.action == Action::serve);
+    CHECK(r.cfg.access_log_format == "json");
+    CHECK(r.cfg.error_log == "/tmp/err.log");
+    CHECK(r.cfg.status_path == "/metrics");
+    CHECK(r.cfg.user == "root");
+    CHECK(r.cfg.group == "0");
+    const config::Config defaults;
+    CHECK(defaults.access_log_format == "combined");
+    CHECK(defaults.error_log == "-");
+    CHECK(defaults.status_path.empty());
+    CHECK(defaults.user.empty());
+}
+
+TEST_CASE("bad operations values give one line naming the option", "[cli][ops]") {
+    using Case = std::pair<std::vector<std::string>, std::string>;
+    const auto [args, message] = GENERATE(values<Case>({
+        {{"--access-log-format", "xml"},
+         "--access-log-format: unknown format 'xml' (use common, combined or json)"},
+        {{"--error-log", ""}, "--error-log: empty path (use a file path or - for stderr)"},
+        {{"--status-path", "metrics"},
+         "--status-path: invalid path 'metrics' (an absolute path of letters, digits, -, _, . "
+         "and /, such as /metrics)"},
+        {{"--status-path", "/a/../m"},
+         "--status-path: invalid path '/a/../m' (an absolute path of letters, digits, -, _, . "
+         "and /, such as /metrics)"},
+        {{"--status-path", "/m?x"},
+         "--status-path: invalid path '/m?x' (an absolute path of letters, digits, -, _, . "
+         "and /, such as /metrics)"},
+        {{"--user", "no-such-user-polyhttpd"}, "--user: no such user 'no-such-user-polyhttpd'"},
+        {{"--group", "no-such-group-polyhttpd"},
+         "--group: no such group 'no-such-group-polyhttpd'"},
+    }));
+    CAPTURE(args);
+    const auto r = parse(args);
+    CHECK(r.action == Action::exit_error);
+    CHECK(r.message == message);
+}
+
+TEST_CASE("user and group names and numeric IDs resolve", "[cli][ops]") {
+    CHECK(config::resolve_user("root") == 0u);
+    CHECK(config::resolve_user("12345") == 12345u);
+    CHECK(config::resolve_group("root") == 0u);
+    CHECK_FALSE(config::resolve_user("no-such-user-polyhttpd").has_value());
+    CHECK_FALSE(config::resolve_user("").has_value());
+}
+
+TEST_CASE("--max-requests-per-worker: a count, 0 (never) by default", "[cli]") {
+    CHECK(config::Config{}.max_requests_per_worker == 0);
+    const auto r = parse({"--max-requests-per-worker", "500"});
+    REQUIRE(r.action == Action::serve);
+    CHECK(r.cfg.max_requests_per_worker == 500);
+    const auto bad = parse({"--max-requests-per-worker", "-1"});
+    CHECK(bad.action == Action::exit_error);
+    CHECK(bad.message == "--max-requests-per-worker: invalid number '-1'");
+}
