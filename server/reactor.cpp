@@ -39,7 +39,7 @@ void Reactor::run() {
         if (stopping_ && now_ >= stop_deadline_) break;
     }
     for (auto& c : conns_)
-        if (c) close_conn(*c);
+        if (c) destroy_conn(*c);
 }
 
 int Reactor::next_timeout_ms(clock::time_point now) {
@@ -67,6 +67,10 @@ void Reactor::dispatch(const PollEvent& ev) {
     if (ev.fd < 0 || static_cast<std::size_t>(ev.fd) >= conns_.size()) return;
     Conn* c = conns_[static_cast<std::size_t>(ev.fd)].get();
     if (c == nullptr) return;
+    if (c->lingering) {
+        drain_linger(*c);
+        return;
+    }
     if (ev.readable || ev.hangup) c->read_drained = false;
     pump(*c);
 }
@@ -88,6 +92,10 @@ void Reactor::expire_timers(clock::time_point now) {
             if (t->at > now) break;
             Conn& c = *static_cast<Conn*>(t->owner);
             TimerList::unlink(c.timer);
+            if (c.lingering) {
+                destroy_conn(c);
+                continue;
+            }
             c.http.on_timeout();
             c.deadline.update(c.http.phase(), false, now);
             pump(c);  // sends a 408 or closes; re-files the timer if the connection lives
@@ -109,7 +117,7 @@ void Reactor::begin_shutdown(clock::time_point now) {
     if (listening_) poller_->remove(shared_.ctx.listener.fd());
     listening_ = false;
     for (auto& c : conns_) {
-        if (!c) continue;
+        if (!c || c->lingering) continue;
         c->http.shutdown();  // idle ones close at once; requests in flight finish
         pump(*c);
     }

@@ -34,6 +34,8 @@ struct Reactor::Conn {
     TimerNode timer;
     bool read_drained = false;  // a short read or EAGAIN: wait for readiness before recv
     bool queued = false;        // in ready_
+    bool lingering = false;     // half-closed, draining what the client still sends
+    std::size_t drained = 0;
 };
 
 }  // namespace server

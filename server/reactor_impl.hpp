@@ -54,12 +54,15 @@ private:
     bool pump_read(Conn& c, bool& progress);
     bool pump_write(Conn& c, bool& progress);
     void close_conn(Conn& c);
+    void start_linger(Conn& c);
+    void drain_linger(Conn& c);
+    void destroy_conn(Conn& c);
 
     ReactorShared& shared_;
     std::unique_ptr<Poller> poller_;
     std::vector<std::unique_ptr<Conn>> conns_;  // by fd
     std::size_t live_ = 0;
-    TimerList timers_[3];                       // by Deadline::kind()
+    TimerList timers_[4];                       // by Deadline::kind(); [3]: lingering closes
     std::vector<Conn*> ready_;                  // pumped again next turn (fairness cap hit)
     std::vector<std::byte> scratch_;            // recv buffer shared by this thread's conns
     std::vector<PollEvent> events_;

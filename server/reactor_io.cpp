@@ -151,10 +151,44 @@ bool Reactor::pump_write(Conn& c, bool& progress) {
 }
 
 void Reactor::close_conn(Conn& c) {
+    if (c.http.wants_linger() && !c.lingering) {
+        start_linger(c);
+        return;
+    }
+    destroy_conn(c);
+}
+
+// Closing with request bytes unread makes the kernel answer them with a reset, which can
+// destroy the response before the client reads it. So after an error or a refused body:
+// half-close, then read and discard for a moment (nginx's lingering close).
+void Reactor::start_linger(Conn& c) {
+    constexpr auto linger_window = std::chrono::milliseconds(500);
+    c.lingering = true;
+    if (c.queued) {
+        std::erase(ready_, &c);
+        c.queued = false;
+    }
+    ::shutdown(c.fd.get(), SHUT_WR);
+    c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
+    timers_[3].push_back(c.timer);
+    poller_->set(c.fd.get(), Interest::read);
+    drain_linger(c);
+}
+
+void Reactor::drain_linger(Conn& c) {
+    constexpr std::size_t max_drain = 256 * 1024;
+    for (;;) {
+        const ssize_t n = retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // wait for more or the timer
+        if (n <= 0 || (c.drained += static_cast<std::size_t>(n)) > max_drain) break;
+    }
+    destroy_conn(c);
+}
+
+void Reactor::destroy_conn(Conn& c) {
     const int fd = c.fd.get();
     TimerList::unlink(c.timer);
     if (c.queued) std::erase(ready_, &c);
-    if (c.http.wants_linger()) ::shutdown(fd, SHUT_WR);  // FIN before close softens the RST
     poller_->remove(fd);
     conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket
     shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
