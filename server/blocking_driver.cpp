@@ -41,7 +41,7 @@ void linger_close(int fd) {
 
 }  // namespace
 
-void serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx) {
+std::uint64_t serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx) {
     const std::shared_ptr<const Runtime> rt = ctx.runtime();
     const ConnectionCount counted(ctx.stats);
     ExchangeLog log(ctx.access_log, ctx.stats, peer);
@@ -71,6 +71,7 @@ void serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& c
         deadline.update(conn.phase(), false);
     }
     if (conn.wants_linger()) linger_close(sock.get());
+    return conn.requests_served();
 }
 
 }  // namespace server

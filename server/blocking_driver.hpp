@@ -5,6 +5,7 @@
 // send timeout. A stop request lets the response in flight finish, then closes.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "server_context.hpp"
@@ -12,6 +13,8 @@
 
 namespace server {
 
-void serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx);
+// Returns the number of requests answered on the connection (prefork counts them to recycle
+// a worker after --max-requests-per-worker).
+std::uint64_t serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx);
 
 }  // namespace server

@@ -1,0 +1,208 @@
+// fork: one child process per connection (the seed's fork server, made production-grade).
+// The parent only accepts and supervises: it forks a child per connection and closes its copy
+// of the socket; the child closes its copy of the listener, serves keep-alive requests until
+// the connection ends and _exit()s. Memory per connection is a whole process (copy-on-write
+// pages of the parent plus a kernel task), the connection rate is bounded by fork() and the
+// child's copy-on-write faults (~0.4 ms of CPU per connection on the development VM), and a
+// slow or idle client holds only its own child.
+//
+// Reaping: SIGCHLD wakes the parent's poll through server::Children's self-pipe and a
+// waitpid(WNOHANG) loop reaps every ended child at once, so there is never a zombie however
+// many connections pass. That is also why the parent polls the listener itself and accepts
+// with accept_once() instead of sitting in accept_blocking(): it must wake for SIGCHLD too.
+//
+// --max-connections caps live children: at the cap the parent stops polling the listener
+// until a child ends, so new clients wait in the kernel backlog instead of being dropped.
+//
+// Stop (SIGTERM/SIGINT): stop accepting, forward SIGTERM to the children (each closes an idle
+// keep-alive connection at once and finishes a response in flight), wait up to
+// --shutdown-timeout, SIGKILL the stragglers, exit 0.
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
+
+#include "accept_once.hpp"
+#include "blocking_driver.hpp"
+#include "children.hpp"
+#include "model.hpp"
+#include "syscall.hpp"
+
+namespace models {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// How long the parent stops accepting after running out of descriptors or processes: long
+// enough not to spin, short enough that clients in the backlog barely notice.
+constexpr auto resource_pause = 50ms;
+
+class ForkServer {
+public:
+    explicit ForkServer(server::Context& ctx) : ctx_(ctx) {}
+
+    std::error_code run() {
+        if (std::error_code ec = make_listener_nonblocking()) return ec;
+        while (wait_for_work()) {
+            children_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
+            if (listener_ready_) accept_and_fork();
+        }
+        drain();
+        return {};
+    }
+
+private:
+    // The parent is the only process that accepts; O_NONBLOCK makes accept_once() safe even
+    // if a queued connection vanished between poll() and accept().
+    std::error_code make_listener_nonblocking() {
+        try {
+            ctx_.listener.set_nonblocking(true);
+        } catch (const std::system_error& e) {
+            return e.code();
+        }
+        return {};
+    }
+
+    // Blocks until a client, a child's end or a stop; false on stop.
+    bool wait_for_work() {
+        const auto now = clock::now();
+        const std::size_t cap = ctx_.runtime()->cfg.max_connections;  // a reload may change it
+        const bool at_cap = children_.live() >= cap;
+        note_cap(at_cap, cap);
+        const bool accepting = !at_cap && now >= paused_until_;
+        int timeout = -1;
+        if (!at_cap && !accepting)
+            timeout = static_cast<int>(
+                std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now).count());
+        pollfd fds[3] = {{ctx_.shutdown.wake_fd(), POLLIN, 0},
+                         {children_.wake_fd(), POLLIN, 0},
+                         {ctx_.listener.fd(), POLLIN, 0}};
+        const int n = server::retry_eintr(
+            [&] { return ::poll(fds, accepting ? 3 : 2, timeout); });
+        if (n < 0) {
+            spdlog::error("fork: poll: {}", std::strerror(errno));
+            paused_until_ = clock::now() + resource_pause;
+            return true;
+        }
+        listener_ready_ = accepting && fds[2].revents != 0;
+        return fds[0].revents == 0;
+    }
+
+    void note_cap(bool at_cap, std::size_t cap) {
+        if (at_cap && !at_cap_) {
+            ++cap_episodes_;
+            const auto now = clock::now();
+            if (now - cap_logged_ > 10s) {  // once per 10 s: a busy server hits it constantly
+                spdlog::warn("fork: {} children, the --max-connections cap: new clients wait in "
+                             "the backlog",
+                             cap);
+                cap_logged_ = now;
+            }
+        }
+        at_cap_ = at_cap;
+    }
+
+    void accept_and_fork() {
+        server::Accepted c = server::accept_once(ctx_.listener.fd());
+        if (!c.fd) {
+            if (server::out_of_resources(errno)) pause_accepting("accept");
+            return;  // EAGAIN, ECONNABORTED: the client is gone, poll again
+        }
+        // The child serves with the snapshot current now, in a Context of its own: the
+        // parent's atomic snapshot may be mid-update by the reload thread at the fork instant.
+        std::shared_ptr<const server::Runtime> rt = ctx_.runtime();
+        const pid_t pid = children_.spawn(ctx_.shutdown, [&] { return serve_child(c, rt); });
+        if (pid < 0) {
+            pause_accepting("fork");  // the connection is closed (dropped) as c goes out of scope
+            return;
+        }
+        ++forked_;
+        // Leaving scope closes the parent's copy of the connection: the child owns it now.
+    }
+
+    // In the child. The listener is closed first: a child holding it would keep the port
+    // bound after the parent exits, and a restarted server could not bind it.
+    int serve_child(server::Accepted& c, std::shared_ptr<const server::Runtime> rt) {
+        ::close(ctx_.listener.fd());  // the Listener object is never used (nor destroyed) here
+        const server::Context mine(ctx_.listener, ctx_.shutdown, ctx_.access_log, ctx_.stats,
+                                   std::move(rt));
+        server::serve_blocking(std::move(c.fd), c.peer, mine);
+        return 0;
+    }
+
+    void pause_accepting(const char* what) {
+        const int err = errno;
+        const auto now = clock::now();
+        if (now - pause_logged_ > 10s) {
+            spdlog::warn("fork: {}: {}; pausing accepts ({} children)", what, std::strerror(err),
+                         children_.live());
+            pause_logged_ = now;
+        }
+        paused_until_ = now + resource_pause;
+    }
+
+    void on_exit(pid_t pid, int status) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+        ++abnormal_;
+        if (!draining_ || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+            spdlog::warn("fork: child {} {}", pid, server::describe_wait_status(status));
+    }
+
+    void drain() {
+        draining_ = true;
+        const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
+        const std::size_t busy = children_.live();
+        if (busy > 0) spdlog::info("fork: stopping; {} children finishing", busy);
+        const std::size_t killed =
+            children_.stop_all(grace, [this](pid_t pid, int status) { on_exit(pid, status); });
+        if (killed > 0)
+            spdlog::warn("fork: {} children still busy after {} ms were killed", killed,
+                         grace.count());
+        spdlog::info("fork: {} children forked, {} ended abnormally, {} at the cap, {} bytes sent",
+                     forked_, abnormal_, cap_episodes_,
+                     ctx_.stats.bytes_sent.load(std::memory_order_relaxed));
+    }
+
+    server::Context& ctx_;
+    server::Children children_;
+    bool listener_ready_ = false;
+    bool at_cap_ = false;
+    bool draining_ = false;
+    clock::time_point paused_until_{};
+    clock::time_point pause_logged_{};
+    clock::time_point cap_logged_{};
+    std::uint64_t forked_ = 0;
+    std::uint64_t abnormal_ = 0;
+    std::uint64_t cap_episodes_ = 0;
+};
+
+class ForkModel final : public server::Model {
+public:
+    std::string_view name() const noexcept override { return "fork"; }
+    std::string_view summary() const noexcept override {
+        return "a child process per connection, reaped on SIGCHLD; capped by --max-connections";
+    }
+    server::Traits traits() const noexcept override { return {.forks = true}; }
+
+    std::error_code run(server::Context& ctx) override {
+        try {
+            ForkServer server(ctx);  // installs the SIGCHLD handler
+            return server.run();
+        } catch (const std::system_error& e) {
+            return e.code();
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<server::Model> make_fork() { return std::make_unique<ForkModel>(); }
+
+}  // namespace models

@@ -1,0 +1,18 @@
+// accept_once(): one non-blocking accept4() for a loop that polled the listener readable
+// itself because it also waits for something else (the fork parent waits for SIGCHLD too,
+// and must never sit in accept_blocking() while children it should reap pile up as zombies).
+// Called on that loop's thread; never blocks: the listener must be O_NONBLOCK.
+#pragma once
+
+#include "acceptor.hpp"
+
+namespace server {
+
+// A connection (non-blocking, CLOEXEC, tuned like accept_blocking's), or an invalid fd with
+// errno set: EAGAIN/ECONNABORTED/EINTR mean "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean
+// "out of resources: stop polling the listener for a moment" (see out_of_resources()).
+Accepted accept_once(int listen_fd);
+
+[[nodiscard]] bool out_of_resources(int err) noexcept;
+
+}  // namespace server
