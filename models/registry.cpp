@@ -4,16 +4,28 @@ namespace models {
 
 // Each model file defines exactly one factory; this table is the only place that names them.
 std::unique_ptr<server::Model> make_loop();
+std::unique_ptr<server::Model> make_fork();
+std::unique_ptr<server::Model> make_thread();
+std::unique_ptr<server::Model> make_prefork();
+std::unique_ptr<server::Model> make_select();
+std::unique_ptr<server::Model> make_poll();
 std::unique_ptr<server::Model> make_epoll_lt();
 std::unique_ptr<server::Model> make_epoll_et();
+std::unique_ptr<server::Model> make_coroutine();
 
 namespace {
 
 using Factory = std::unique_ptr<server::Model> (*)();
 constexpr Factory factories[] = {
     &make_loop,
+    &make_fork,
+    &make_thread,
+    &make_prefork,
+    &make_select,
+    &make_poll,
     &make_epoll_lt,
     &make_epoll_et,
+    &make_coroutine,
 };
 
 }  // namespace
