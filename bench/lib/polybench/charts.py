@@ -1,0 +1,79 @@
+"""Charts with gnuplot (Debian's gnuplot-nox): one line per server against connections, with
+the min-max spread of the rounds as error bars; each chart as SVG and PNG.
+
+Skipped (with a note) when gnuplot is not installed; the tables carry the same numbers."""
+import os
+import shutil
+import subprocess
+
+# (metric, y label, log y?, file stem)
+METRICS = {
+    "rps": ("requests/s", False),
+    "req_per_cpu_s": ("requests per server CPU-second", False),
+    "p99_ms": ("latency p99 (ms)", True),
+}
+
+
+def _data_file(path, cells, servers, metric):
+    with open(path, "w") as f:
+        for s in servers:
+            f.write(f"# {s}\n")
+            for c in sorted((c for c in cells if c["server"] == s), key=lambda c: c["connections"]):
+                if c.get(metric) is None:
+                    continue
+                lo, hi = c.get(metric + "_min", c[metric]), c.get(metric + "_max", c[metric])
+                f.write(f"{c['connections']} {c[metric]} {lo} {hi}\n")
+            f.write("\n\n")  # two blank lines: a new gnuplot index
+
+
+def _script(data, stem, title, ylabel, logy, servers):
+    plots = ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines lw 2 title '{s}'"
+                      for i, s in enumerate(servers))
+    common = [
+        f"set title '{title}' noenhanced",
+        "set xlabel 'connections'", f"set ylabel '{ylabel}'",
+        "set logscale x 2", "set grid", "set key outside right top noenhanced",
+        "set format y '%.0s%c'" if not logy else "set logscale y 10",
+        "set offsets graph 0.03, graph 0.03, graph 0.05, 0",
+    ]
+    return "\n".join(
+        common
+        + ["set terminal svg size 960,540 dynamic font 'sans,12' background rgb 'white'",
+           f"set output '{stem}.svg'", f"plot {plots}",
+           "set terminal pngcairo size 960,540 font 'sans,10'",
+           f"set output '{stem}.png'", "replot", "unset output"]) + "\n"
+
+
+def render(out_dir, cells, file, keepalive, label):
+    """Charts for one slice; returns [(relative svg path, title)]."""
+    chosen = [c for c in cells if c["file"] == file and c["keepalive"] == keepalive]
+    servers = [s for s in dict.fromkeys(c["server"] for c in chosen)
+               if any(c["server"] == s and c.get("rps") for c in chosen)]
+    if not servers or shutil.which("gnuplot") is None:
+        return []
+    chart_dir = os.path.join(out_dir, "charts")
+    os.makedirs(chart_dir, exist_ok=True)
+    made = []
+    for metric, (ylabel, logy) in METRICS.items():
+        stem = f"{metric.replace('_', '-')}-{file}-{'keepalive' if keepalive == 'on' else 'close'}"
+        data = f"{stem}.dat"
+        _data_file(os.path.join(chart_dir, data), chosen, servers, metric)
+        title = f"{ylabel}, {file}, {label}"
+        script = _script(data, stem, title, ylabel, logy, servers)
+        with open(os.path.join(chart_dir, stem + ".gp"), "w") as f:
+            f.write(script)
+        p = subprocess.run(["gnuplot", stem + ".gp"], cwd=chart_dir, capture_output=True, text=True)
+        if p.returncode == 0:
+            made.append((f"charts/{stem}.svg", title))
+        else:
+            print(f"warning: gnuplot failed for {stem}: {p.stderr.strip()}")
+    return made
+
+
+def render_all(out_dir, cells, small_file, close_file):
+    """The small file with keep-alive (throughput, efficiency, tail latency) and the
+    connection-rate slice (Connection: close), when they were measured."""
+    charts = render(out_dir, cells, small_file, "on", "keep-alive")
+    if close_file:
+        charts += render(out_dir, cells, close_file, "off", "Connection: close")
+    return charts

@@ -1,0 +1,103 @@
+"""bench/run's options. Every matrix option has a full-run default and a --quick default;
+an option given explicitly wins over both."""
+import argparse
+
+from . import servers, webroot
+
+FULL = {
+    "connections": "1,16,64,256,1024", "files": ",".join(webroot.FILES), "close_files": "679B",
+    "keepalive": "on,off", "duration": 10, "warmup": 2, "rounds": 3, "idle": 10000,
+    "noise_retries": 2,
+}
+QUICK = {
+    "connections": "16,64", "files": "679B", "close_files": "679B", "keepalive": "on",
+    "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0, "models_limit": 2,
+}
+
+DESCRIPTION = """\
+Compare polyhttpd's concurrency models with each other and with nginx, lighttpd, h2o and a
+bare epoll yardstick, using wrk. Builds a Release binary unless --binary is given. Results go
+to bench/results/<timestamp>/ (results.md, results.csv, runs.csv, idle.csv, charts/).
+Full run: every model, c=1,16,64,256,1024, all files, keep-alive on and off, 3 rounds of 10 s,
+10,000 idle connections (long: use --plan to see the ETA first)."""
+
+
+def _csv(text):
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _cpu(text):
+    return None if text in ("none", "") else int(text)
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="bench/run", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    a = p.add_argument
+    a("--quick", action="store_true",
+      help="smoke run (< 2 min): 2 models + references, c=16,64, 679B, keep-alive, 1 round of 2 s")
+    a("--binary", help="use this polyhttpd instead of building build-bench/ (Release)")
+    a("--models", help="comma-separated models, or none (default: all of `polyhttpd --list-models`)")
+    a("--refs", default=",".join(servers.REFERENCES),
+      help="reference servers to include when installed, or 'none' (default: %(default)s)")
+    a("--connections", help=f"concurrent connections (default: {FULL['connections']})")
+    a("--files", help=f"files for keep-alive cells (default: {FULL['files']})")
+    a("--close-files", help="files for Connection: close cells (default: 679B)")
+    a("--keepalive", help="on, off or on,off (default: on,off)")
+    a("--duration", type=int, help="seconds per measured round (default: 10)")
+    a("--warmup", type=int, help="seconds of warm-up per server per cell (default: 2)")
+    a("--rounds", type=int, help="rounds per cell, interleaved across servers (default: 3)")
+    a("--timeout", type=int, default=5, help="wrk's request timeout in seconds (default: 5)")
+    a("--idle", type=int, help="idle connections for the idle run, 0 to skip (default: 10000)")
+    a("--idle-fresh", type=int, default=100, help="fresh requests measured in the idle run")
+    a("--server-cpu", type=_cpu, default=1, help="core for the server, or 'none' (default: 1)")
+    a("--client-cpu", type=_cpu, default=0, help="core for wrk and this script (default: 0)")
+    a("--model-args", action="append", default=[], metavar="MODEL=ARGS",
+      help="extra polyhttpd flags for one model (default: prefork=--workers 64)")
+    a("--max-noise", type=float, default=25,
+      help="repeat a round when a pinned core was busier than this %% with other work "
+           "(default: %(default)s)")
+    a("--noise-retries", type=int, help="repeats allowed per noisy round (default: 2; quick: 0)")
+    a("--quiet-wait", type=float, default=30,
+      help="seconds to wait for quiet cores before repeating a noisy round (default: 30)")
+    a("--quiet-budget", type=float, default=900,
+      help="total seconds a run may spend waiting for quiet cores; then noisy rounds are only "
+           "flagged (default: 900)")
+    a("--nice", type=int, default=0,
+      help="run servers and wrk at this nice level, e.g. -10, to win the pinned cores from other "
+           "work on a shared machine (default: 0; it slows that other work)")
+    a("--out", help="results directory (default: bench/results/<timestamp>)")
+    a("--plan", action="store_true", help="print the plan and its estimated duration, then exit")
+    return p
+
+
+def resolve(args):
+    """Fills unset options from the quick or full defaults and splits the lists."""
+    base = QUICK if args.quick else FULL
+    for key, value in base.items():
+        if key != "models_limit" and getattr(args, key) is None:
+            setattr(args, key, value)
+    args.models_limit = base.get("models_limit")
+    args.connections = [int(c) for c in _csv(args.connections)]
+    args.files = _csv(args.files)
+    args.close_files = _csv(args.close_files)
+    args.keepalive = [m == "on" for m in _csv(args.keepalive)]
+    args.refs = [] if args.refs == "none" else _csv(args.refs)
+    unknown = [f for f in args.files + args.close_files if f not in webroot.FILES]
+    if unknown:
+        raise SystemExit(f"bench/run: unknown file {unknown}; known: {', '.join(webroot.FILES)}")
+    bad_refs = [r for r in args.refs if r not in servers.REFERENCES]
+    if bad_refs:
+        raise SystemExit(f"bench/run: unknown reference {bad_refs}; known: {servers.REFERENCES}")
+    args.model_args = _model_args(args.model_args)
+    return args
+
+
+def _model_args(items):
+    out = {k: list(v) for k, v in servers.DEFAULT_MODEL_ARGS.items()}
+    for item in items:
+        model, sep, rest = item.partition("=")
+        if not sep:
+            raise SystemExit(f"bench/run: --model-args wants MODEL=ARGS, got {item!r}")
+        out[model] = rest.split()
+    return out

@@ -1,0 +1,150 @@
+"""results.md: the stamp, the method, the charts, then per matrix slice (file x keep-alive) one
+pivot table per metric (rows: servers, columns: connections), then the idle run."""
+from . import aggregate, idlerun, measure
+
+
+
+def _num(v, digits=0):
+    if v is None:
+        return "–"
+    return f"{v:,.{digits}f}"
+
+
+def _ms(v):
+    if v is None:
+        return "–"
+    return f"{v:.2f}" if v < 10 else f"{v:,.0f}"
+
+
+def stamp_lines(stamp):
+    v = stamp["versions"]
+    return [
+        "| | |", "|---|---|",
+        f"| date | {stamp['date']} |",
+        f"| machine | {stamp['machine']}, {stamp['cores']} cores, hypervisor: {stamp['hypervisor']} |",
+        f"| kernel | {stamp['kernel']} |",
+        f"| commit | {stamp['commit']} |",
+        f"| load average at start | {stamp['loadavg_at_start']} |",
+        f"| pinning | server on cpu {stamp['server_cpu']}, wrk on cpu {stamp['client_cpu']}, "
+        f"nice {stamp.get('nice', 0)} |",
+    ] + [f"| {name} | {ver} |" for name, ver in v.items()]
+
+
+def method_lines(opts, command_line):
+    return [
+        f"Command: `{command_line}`", "",
+        f"Each cell: every server started fresh, warmed up with {opts.warmup} s of the same load, "
+        f"then {opts.rounds} round(s) of {opts.duration} s, interleaved across servers "
+        "(A B C A B C ...). Tables show the median round; `±` is the spread (max − min) / median. "
+        f"wrk runs one thread (`-t1`), timeout {opts.timeout} s. Server CPU is utime+stime of the "
+        "server's whole process tree (reaped children included) during the wrk run; peak RSS is "
+        "the tree's summed VmRSS sampled every 200 ms. " + noise_sentence(opts), "",
+    ]
+
+
+def noise_sentence(opts):
+    if opts.nice < 0:
+        return (f"Servers and wrk ran at nice {opts.nice}, so other work only filled idle time; a "
+                f"round in which wrk waited for its core more than {opts.max_noise:g}% of the time "
+                f"was repeated, at most {opts.noise_retries} time(s).")
+    return (f"A round during which a pinned core was more than {opts.max_noise:g}% busy with "
+            f"other work was repeated after waiting up to {opts.quiet_wait:g} s for quiet cores, "
+            f"at most {opts.noise_retries} time(s).")
+
+
+def _pivot(title, cells, servers, conns, fmt):
+    out = [f"**{title}**", "", "| server | " + " | ".join(f"c={c}" for c in conns) + " |",
+           "|---|" + "---:|" * len(conns)]
+    by_key = {(c["server"], c["connections"]): c for c in cells}
+    for s in servers:
+        row = [fmt(by_key[(s, c)]) if (s, c) in by_key else "" for c in conns]
+        out.append(f"| {s} | " + " | ".join(row) + " |")
+    return out + [""]
+
+
+def _rps(cell, noisy_pct):
+    if cell["rounds"] == 0:
+        return "failed"
+    sp = aggregate.spread_pct(cell)
+    mark = " †" if measure.noise_pct(cell) > noisy_pct else ""
+    return _num(cell["rps"]) + (f" ±{sp:.0f}%" if sp is not None else "") + mark
+
+
+def _errors(cell):
+    e, s = cell.get("errors"), cell.get("non2xx")
+    if e is None:
+        return "–"
+    return "0" if not e and not s else f"{e:,.0f} / {s:,.0f}"
+
+
+def slice_lines(cells, file, keepalive, noisy_pct):
+    cells = [c for c in cells if c["file"] == file and c["keepalive"] == keepalive]
+    servers = list(dict.fromkeys(c["server"] for c in cells))
+    conns = sorted({c["connections"] for c in cells})
+    mode = "keep-alive" if keepalive == "on" else "Connection: close"
+    out = [f"### {file}, {mode}", ""]
+    out += _pivot("requests/s", cells, servers, conns, lambda c: _rps(c, noisy_pct))
+    out += _pivot("requests per server CPU-second", cells, servers, conns,
+                  lambda c: _num(c.get("req_per_cpu_s")))
+    out += _pivot("latency p50 / p99 (ms)", cells, servers, conns,
+                  lambda c: f"{_ms(c.get('p50_ms'))} / {_ms(c.get('p99_ms'))}")
+    out += _pivot("server CPU seconds per 1,000 requests", cells, servers, conns,
+                  lambda c: _num(c.get("cpu_s_per_1k"), 3))
+    out += _pivot("memory of the server tree (MiB): peak summed RSS / PSS half-way through",
+                  cells, servers, conns,
+                  lambda c: f"{_num(c.get('peak_rss_mib'), 1)} / {_num(c.get('mid_pss_mib'), 1)}")
+    out += _pivot("errors per round: socket (connect+read+write+timeout) / non-2xx", cells,
+                  servers, conns, _errors)
+    out += _pivot("wrk's CPU use, % of its core (near 100: the client set the pace) / unexplained "
+                  "load on the server's core, %", cells, servers, conns,
+                  lambda c: f"{_num(c.get('wrk_cpu_pct'))} / {_num(c.get('server_core_other_pct'))}")
+    if any((c.get("backlog_max") or 0) > 0 for c in cells):
+        out += _pivot("connections left in the accept queue, median / max of 200 ms samples "
+                      "(wrk counts no error for them: they were never served)", cells, servers,
+                      conns, lambda c: f"{_num(c.get('backlog_median'))} / {_num(c.get('backlog_max'))}")
+    return out
+
+
+def idle_lines(results):
+    out = ["## Idle connections", "",
+           "N keep-alive connections, each having made one request, held open against a fresh "
+           "server; then 100 sequential requests, each on a new connection. Memory per "
+           "connection = (tree memory with the idle connections − before) / connections held. "
+           "PSS splits shared pages among processes; RSS counts them in every process.", "",
+           "| server | what happened | PSS/conn (KiB) | RSS/conn (KiB) | tree PSS after (MiB) "
+           "| processes | fresh p50 / p99 (ms), no load | fresh p50 / p99 (ms), under load |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        if r.get("error"):
+            out.append(f"| {r['server']} | {r['error']} | | | | | | |")
+            continue
+        out.append(
+            f"| {r['server']} | {idlerun.describe(r)} | {_num(r['pss_per_conn_kib'], 1)} "
+            f"| {_num(r['rss_per_conn_kib'], 1)} | {_num(r['pss_after_kib'] / 1024, 1)} "
+            f"| {r['server_processes']} "
+            f"| {_ms(r['fresh_p50_ms_before'])} / {_ms(r['fresh_p99_ms_before'])} "
+            f"| {_ms(r['fresh_p50_ms'])} / {_ms(r['fresh_p99_ms'])} |")
+    return out + [""]
+
+
+def tables(cells, idle_results, noisy_pct):
+    """The result tables alone (bench/publish pastes these into RESULTS.md)."""
+    out = ["## Matrix", "",
+           f"† other work on this shared machine disturbed the cell by more than {noisy_pct:g}% of "
+           "a core (median of its rounds, after the allowed repeats; see Method).", ""]
+    slices = list(dict.fromkeys((c["file"], c["keepalive"]) for c in cells))
+    for file, keepalive in slices:
+        out += slice_lines(cells, file, keepalive, noisy_pct)
+    if idle_results:
+        out += idle_lines(idle_results)
+    return out
+
+
+def write(path, stamp, opts, command_line, cells, idle_results, charts):
+    out = ["# polyhttpd model comparison", ""] + stamp_lines(stamp) + [""]
+    out += ["## Method", ""] + method_lines(opts, command_line)
+    if charts:
+        out += ["## Charts", ""] + [f"![{title}]({file})" for file, title in charts] + [""]
+    out += tables(cells, idle_results, opts.max_noise)
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")

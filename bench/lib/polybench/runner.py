@@ -1,0 +1,136 @@
+"""The matrix: for each cell (file, connections, keep-alive) start every server, warm each up,
+then measure rounds interleaved across servers (A B C A B C ...), so a slow minute on a shared
+machine hits every server instead of one. Each measurement is one wrk run plus the server
+tree's CPU and memory around it.
+
+Runs on the orchestrator's main thread (pinned to the client core)."""
+import datetime
+import os
+import time
+from dataclasses import dataclass
+
+from . import measure, proctree, servers, system, webroot, wrkrun
+
+
+@dataclass(frozen=True)
+class Cell:
+    file: str
+    conns: int
+    keepalive: bool
+
+    def label(self):
+        return f"c={self.conns} {self.file} {'keep-alive' if self.keepalive else 'close'}"
+
+
+def plan_cells(files, connections, keepalive_modes, close_files):
+    """Keep-alive cells for every file; Connection: close cells for close_files only (they
+    measure connection rate, which the file size does not change)."""
+    cells = []
+    if True in keepalive_modes:
+        cells += [Cell(f, c, True) for f in files for c in connections]
+    if False in keepalive_modes:
+        cells += [Cell(f, c, False) for f in close_files for c in connections]
+    return cells
+
+
+def count_runs(cells, specs, rounds):
+    return sum(rounds * sum(1 for s in specs if s.serves(c.file)) for c in cells)
+
+
+class Matrix:
+    def __init__(self, opts, specs, paths, progress):
+        self.o, self.specs, self.paths, self.progress = opts, specs, paths, progress
+        self.rows = []
+        self.waited = 0.0  # seconds spent waiting for quiet cores, against --quiet-budget
+
+    def run(self, cells):
+        for cell in cells:
+            running = self._start_all(cell)
+            try:
+                self._warm_up(running, cell)
+                for r in range(1, self.o.rounds + 1):
+                    for srv in running:
+                        self._measure(srv, cell, r)
+            finally:
+                for srv in running:
+                    srv.stop()
+        return self.rows
+
+    def _start_all(self, cell):
+        running = []
+        for spec in self.specs:
+            if not spec.serves(cell.file):
+                continue
+            srv = start(spec, self.o, f"cell{len(self.rows)}")
+            try:
+                srv.wait_ready(self.paths[cell.file], webroot.size_of(cell.file))
+            except RuntimeError as e:
+                self.progress.note(f"warning: {e}; skipped in {cell.label()}")
+                self._skip_rounds(spec, cell, str(e))
+                continue
+            running.append(srv)
+        return running
+
+    def _skip_rounds(self, spec, cell, why):
+        for r in range(1, self.o.rounds + 1):
+            self.progress.step(f"{spec.name} {cell.label()} round {r}/{self.o.rounds} (skipped)")
+            self.rows.append(base_row(spec, cell, r) | {"error": why})
+            self.progress.finish_step("skipped")
+
+    def _warm_up(self, running, cell):
+        for srv in running:
+            wrkrun.run(srv.port, self.paths[cell.file], cell.conns, self.o.warmup, cell.keepalive,
+                       self.o.timeout, self.o.client_cpu)  # results discarded
+            proctree.wait_quiet(srv.pid)
+
+    def _measure(self, srv, cell, r):
+        """One round; repeated (at most --noise-retries times, after waiting for quiet cores)
+        while a pinned core was busy with other work. Keeps the least noisy attempt."""
+        self.progress.step(f"{srv.spec.name} {cell.label()} round {r}/{self.o.rounds}")
+        attempts = []
+        for attempt in range(self.o.noise_retries + 1):
+            row = base_row(srv.spec, cell, r) | measure.run(srv, cell, self.paths[cell.file], self.o)
+            row["noise_retries"] = attempt
+            attempts.append(row)
+            if row.get("error") or measure.noise_pct(row) <= self.o.max_noise:
+                break
+            if attempt == self.o.noise_retries or self.waited >= self.o.quiet_budget:
+                break
+            self.progress.note(f"    noisy round ({measure.noise_pct(row):.0f}% of a core lost to "
+                               "other work): repeating")
+            t0 = time.monotonic()
+            if system.NICE >= 0:  # reniced, other work only fills idle time: no use waiting
+                system.wait_for_quiet_cores([self.o.server_cpu, self.o.client_cpu],
+                                            self.o.max_noise, self.o.quiet_wait)
+            self.waited += time.monotonic() - t0
+            self.progress.paused += time.monotonic() - t0
+        row = min(attempts, key=lambda a: (bool(a.get("error")), measure.noise_pct(a)))
+        row["noise_retries"] = len(attempts) - 1
+        self.rows.append(row)
+        self.progress.finish_step(summary(row))
+
+
+def summary(row):
+    if row.get("error"):
+        return "error: " + row["error"]
+    text = (f"{row['rps']:,.0f} req/s, p99 {row['p99_ms']:.2f} ms, "
+            f"{row['req_per_cpu_s'] or 0:,.0f} req/CPU-s, {row['errors'] + row['non2xx']} errors")
+    if row["backlog_median"]:
+        text += f", {row['backlog_median']:.0f} never accepted"
+    noise = measure.noise_pct(row)
+    return text + (f", noisy ({noise:.0f}%)" if noise > 10 else "")
+
+
+def start(spec, opts, tag):
+    tmp = os.path.join(opts.tmp_dir, f"{spec.name}-{tag}")
+    log = os.path.join(opts.out_dir, "logs", f"{spec.name}.log")
+    return servers.Running(spec, system.free_port(), opts.webroot, tmp, opts.server_cpu, log)
+
+
+def base_row(spec, cell, r):
+    return {
+        "time": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "server": spec.name, "kind": spec.kind, "server_args": " ".join(spec.args),
+        "file": cell.file, "file_bytes": webroot.size_of(cell.file), "connections": cell.conns,
+        "keepalive": "on" if cell.keepalive else "off", "round": r,
+    }

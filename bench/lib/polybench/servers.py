@@ -1,0 +1,166 @@
+"""The servers under test: every polyhttpd model, the yardstick, and nginx, lighttpd and h2o
+when installed. A Spec knows how to write its config and build its command line; a Running
+server is one started process tree pinned to the server core, in its own session so that
+stop() can end exactly that tree.
+
+Used from the orchestrator's main thread; start() and stop() block for at most a few seconds."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+from . import system
+
+BENCH_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONF_DIR = os.path.join(BENCH_DIR, "conf")
+REFERENCES = ("yardstick", "nginx", "lighttpd", "h2o")
+
+# Pooled models need a pool size to be more than a loop; recorded in every result.
+DEFAULT_MODEL_ARGS = {"prefork": ["--workers", "64"]}
+# Same generosity as the reference configs (keep-alive 300 s), room for the idle run, quiet.
+POLYHTTPD_ARGS = ["--access-log", "off", "--log-level", "warn", "--keepalive-timeout", "300s",
+                  "--shutdown-timeout", "1s", "--max-connections", "20000"]
+
+
+class Spec:
+    """name: as shown in tables; kind: 'model' or 'reference'; args: extra args shown in results."""
+
+    def __init__(self, name, kind, build_cmd, args=(), only_files=None):
+        self.name, self.kind, self.args = name, kind, list(args)
+        self.only_files = only_files  # None: serves the whole root
+        self._build_cmd = build_cmd
+
+    def serves(self, file_label):
+        return self.only_files is None or file_label in self.only_files
+
+    def command(self, port, root, tmp):
+        return self._build_cmd(port, root, tmp)
+
+
+def _render(template, tmp, **values):
+    with open(os.path.join(CONF_DIR, template)) as f:
+        text = f.read()
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", str(value))
+    path = os.path.join(tmp, template[: -len(".in")])
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def _nginx(port, root, tmp):
+    for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        os.makedirs(os.path.join(tmp, d), exist_ok=True)
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = _render("nginx.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user)
+    return ["nginx", "-p", tmp + "/", "-e", os.path.join(tmp, "error.log"), "-c", conf]
+
+
+def _lighttpd(port, root, tmp):
+    conf = _render("lighttpd.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp)
+    return ["lighttpd", "-D", "-f", conf]
+
+
+def _h2o(port, root, tmp):
+    user = "user: root" if os.geteuid() == 0 else ""
+    conf = _render("h2o.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user)
+    return ["h2o", "-c", conf]
+
+
+def model_spec(binary, model, extra):
+    args = POLYHTTPD_ARGS + extra
+
+    def build(port, root, tmp):
+        return [binary, "--model", model, "--listen", f"127.0.0.1:{port}", "--root", root] + args
+
+    return Spec(model, "model", build, extra)
+
+
+def yardstick_spec(binary, body_bytes=679):
+    # It answers every request with the page's size, so it only takes part in 679B cells.
+    return Spec("yardstick", "reference", lambda port, root, tmp: [binary, str(port), str(body_bytes)],
+                only_files={"679B"})
+
+
+def reference_specs(names, yardstick_bin):
+    """Specs for the requested reference servers that are installed, and the names skipped."""
+    builders = {"nginx": _nginx, "lighttpd": _lighttpd, "h2o": _h2o}
+    specs, skipped = [], []
+    for name in names:
+        if name == "yardstick":
+            specs.append(yardstick_spec(yardstick_bin))
+        elif shutil.which(name):
+            specs.append(Spec(name, "reference", builders[name]))
+        else:
+            skipped.append(name)
+    return specs, skipped
+
+
+def probe(port, path, timeout=5.0):
+    """One GET with Connection: close; returns (status, body bytes received) or (None, 0)."""
+    req = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(req)
+            data = bytearray()
+            while chunk := s.recv(1 << 20):
+                data += chunk
+    except OSError:
+        return None, 0
+    head, _, body = bytes(data).partition(b"\r\n\r\n")
+    try:
+        return int(head.split(b" ", 2)[1]), len(body)
+    except (IndexError, ValueError):
+        return None, 0
+
+
+class Running:
+    """A started server. pid is the tree's root (taskset execs the server in place)."""
+
+    def __init__(self, spec, port, root, tmp, cpu, log_path):
+        self.spec, self.port, self.tmp = spec, port, tmp
+        os.makedirs(tmp, exist_ok=True)
+        self.cmd = system.taskset(cpu, spec.command(port, root, tmp))
+        self.log_path = log_path
+        with open(log_path, "ab") as log:
+            log.write(("$ " + " ".join(self.cmd) + "\n").encode())
+            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid = self.proc.pid
+        system.renice_autogroup(self.pid)  # its own session, so its own autogroup
+
+    def wait_ready(self, path, want_len, limit=10.0):
+        """Waits for a correct answer (200 and the full body); raises if none comes in time."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            status, got = probe(self.port, path, timeout=2.0)
+            if status == 200 and got == want_len:
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.spec.name} did not serve {path} correctly; see {self.log_path}")
+
+    def stop(self, grace=5.0):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        try:  # whatever is left of this tree (a worker, a fork child) goes with its session
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self._keep_error_log()
+
+    def _keep_error_log(self):
+        """Reference servers log into the temp dir, which goes away: keep what they said."""
+        path = os.path.join(self.tmp, "error.log")
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            with open(path, "rb") as src, open(self.log_path, "ab") as dst:
+                dst.write(src.read())
