@@ -2,26 +2,10 @@
 
 #include <cstddef>
 
+#include "text.hpp"
+
 namespace http {
 namespace {
-
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view lower) noexcept {
-    if (a.size() != lower.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char c = a[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-        if (c != lower[i]) return false;
-    }
-    return true;
-}
 
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). Returns -1 when malformed,
 // else whether q > 0 as 1 or 0.
@@ -44,12 +28,12 @@ bool entry_acceptable(std::string_view params) noexcept {
     bool acceptable = true;
     while (!params.empty()) {
         const std::size_t semi = params.find(';');
-        const std::string_view param = trim(params.substr(0, semi));
+        const std::string_view param = trim_ows(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
         const std::size_t eq = param.find('=');
         if (eq == std::string_view::npos) continue;  // a bare token: not a q, ignore
-        if (!iequals(trim(param.substr(0, eq)), "q")) continue;
-        acceptable = qvalue_positive(trim(param.substr(eq + 1))) == 1;
+        if (!iequals_lower(trim_ows(param.substr(0, eq)), "q")) continue;
+        acceptable = qvalue_positive(trim_ows(param.substr(eq + 1))) == 1;
     }
     return acceptable;
 }
@@ -64,14 +48,14 @@ AcceptedCodings parse_accept_encoding(std::string_view header) noexcept {
         std::string_view entry = header.substr(0, comma);
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
         const std::size_t semi = entry.find(';');
-        const std::string_view coding = trim(entry.substr(0, semi));
+        const std::string_view coding = trim_ows(entry.substr(0, semi));
         const bool ok = semi == std::string_view::npos || entry_acceptable(entry.substr(semi + 1));
         const int v = ok ? 1 : 0;
         // When a coding is listed twice, a refusal wins: the cautious reading.
         auto merge = [v](int& slot) { slot = slot == -1 ? v : (slot < v ? slot : v); };
-        if (iequals(coding, "br"))
+        if (iequals_lower(coding, "br"))
             merge(br);
-        else if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
+        else if (iequals_lower(coding, "gzip") || iequals_lower(coding, "x-gzip"))
             merge(gzip);
         else if (coding == "*")
             merge(star);

@@ -6,17 +6,10 @@
 #include <cstdio>
 
 #include "http_date.hpp"
+#include "text.hpp"
 
 namespace http {
 namespace {
-
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // etagc = %x21 / %x23-7E / obs-text
 bool is_etagc(char c) noexcept {
@@ -78,14 +71,14 @@ bool strong_match(const EntityTag& t, std::string_view etag) noexcept {
 
 // If-Match: "*" matches any current representation; otherwise strong comparison.
 bool if_match_passes(std::string_view value, std::string_view etag) noexcept {
-    value = trim(value);
+    value = trim_ows(value);
     if (value == "*") return true;
     return any_entity_tag(value, [etag](const EntityTag& t) { return strong_match(t, etag); });
 }
 
 // If-None-Match: true when some member matches weakly, i.e. the condition is false.
 bool if_none_match_matches(std::string_view value, std::string_view etag) noexcept {
-    value = trim(value);
+    value = trim_ows(value);
     if (value == "*") return true;
     return any_entity_tag(value, [etag](const EntityTag& t) {
         // Weak comparison: W/ is ignored on both sides; our own tag is always strong.
@@ -110,14 +103,14 @@ Precondition evaluate_preconditions(const Conditions& c, const Validators& v) no
     if (!c.if_match.empty()) {
         if (!if_match_passes(c.if_match, v.etag)) return Precondition::failed;
     } else if (!c.if_unmodified_since.empty()) {
-        const auto date = parse_http_date(trim(c.if_unmodified_since));
+        const auto date = parse_http_date(trim_ows(c.if_unmodified_since));
         if (date && v.last_modified > *date) return Precondition::failed;
     }
     // Step 3 and 4: If-None-Match, else If-Modified-Since (GET/HEAD only, so 304).
     if (!c.if_none_match.empty()) {
         if (if_none_match_matches(c.if_none_match, v.etag)) return Precondition::not_modified;
     } else if (!c.if_modified_since.empty()) {
-        const auto date = parse_http_date(trim(c.if_modified_since));
+        const auto date = parse_http_date(trim_ows(c.if_modified_since));
         // A date in the future is a client error or clock skew; trusting it would pin a stale
         // copy (RFC 9110 §13.1.3 says to ignore it).
         if (date && *date <= std::time(nullptr) && v.last_modified <= *date) {
@@ -128,7 +121,7 @@ Precondition evaluate_preconditions(const Conditions& c, const Validators& v) no
 }
 
 bool if_range_allows(std::string_view if_range, const Validators& v) noexcept {
-    if_range = trim(if_range);
+    if_range = trim_ows(if_range);
     if (if_range.empty()) return true;
     if (if_range.front() == '"' || if_range.substr(0, 2) == "W/") {
         EntityTag tag;

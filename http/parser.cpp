@@ -5,6 +5,8 @@
 #include <array>
 #include <string_view>
 
+#include "text.hpp"
+
 namespace http {
 namespace {
 
@@ -37,14 +39,6 @@ Method to_method(std::uint8_t m) {
         case HTTP_CONNECT: return Method::connect;
         default: return Method::other_known;
     }
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 // Joins a repeated list header as RFC 9110 §5.3 allows; a singleton header keeps the last.
@@ -212,7 +206,7 @@ void RequestParser::store_header_value() {
     else if (f == "accept-encoding") store(r.accept_encoding, value_, true);
     else if (f == "referer") store(r.referer, value_, false);
     else if (f == "user-agent") store(r.user_agent, value_, false);
-    else if (f == "expect") r.expect_continue = r.expect_continue || iequals(value_, "100-continue");
+    else if (f == "expect") r.expect_continue = r.expect_continue || iequals_lower(value_, "100-continue");
 }
 
 int RequestParser::on_headers_complete(llhttp_t* p) {

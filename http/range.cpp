@@ -8,20 +8,14 @@
 #include <limits>
 #include <optional>
 
+#include "text.hpp"
+
 namespace http {
 namespace {
 
 // Beyond this many list members (empty ones included) the header is ignored: no legitimate
 // client asks for more, and it caps parsing and sorting cost per request.
 constexpr std::size_t max_parsed_specs = 100;
-
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 bool unit_is_bytes(std::string_view unit) noexcept {
     constexpr std::string_view bytes = "bytes";
@@ -105,7 +99,7 @@ RangeResult evaluate_range(std::string_view header, std::uint64_t size, std::siz
         if (++members > max_parsed_specs) return {};
         const auto comma = set.find(',');
         // Empty list members ("0-1,,2-3") are allowed by RFC 9110 §5.6.1.2 and skipped.
-        if (const std::string_view spec = trim(set.substr(0, comma)); !spec.empty()) {
+        if (const std::string_view spec = trim_ows(set.substr(0, comma)); !spec.empty()) {
             any_spec = true;
             ByteRange r;
             const Spec s = evaluate_spec(spec, size, r);
