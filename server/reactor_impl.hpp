@@ -46,7 +46,7 @@ private:
 
     // reactor_io.cpp: accepting and pumping
     void accept_ready(clock::time_point now);
-    bool admit(int fd, std::string_view peer);
+    bool admit(poly::UniqueFd sock, std::string_view peer);
     void refuse_over_limit(int fd);
     void pause_accepting(clock::time_point until);
     void resume_accepting();

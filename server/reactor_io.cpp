@@ -1,9 +1,8 @@
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <spdlog/spdlog.h>
 
-#include "listener.hpp"
+#include "accept_once.hpp"
 #include "reactor_conn.hpp"
 #include "syscall.hpp"
 #include "transfer.hpp"
@@ -30,29 +29,24 @@ void Reactor::accept_ready(clock::time_point now) {
             pause_accepting(now + std::chrono::milliseconds(10));  // at the cap: backlog waits
             return;
         }
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        const int fd = retry_eintr([&] {
-            return ::accept4(lfd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        });
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        Accepted a = accept_once(lfd);
+        if (!a.fd) {
+            if (out_of_resources(errno)) {
                 spdlog::warn("accept: {}; pausing accepts for 100 ms", std::strerror(errno));
                 pause_accepting(now + std::chrono::milliseconds(100));
             }
             return;  // EAGAIN: drained (another reactor may have won the race)
         }
-        if (fd >= poller_->fd_limit()) {
-            refuse_over_limit(fd);
+        if (a.fd.get() >= poller_->fd_limit()) {
+            refuse_over_limit(a.fd.release());
             continue;
         }
-        tune_accepted_socket(fd);
-        admit(fd, format_address(&ss));
+        admit(std::move(a.fd), a.peer);
     }
 }
 
-bool Reactor::admit(int fd, std::string_view peer) {
-    poly::UniqueFd sock(fd);
+bool Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
+    const int fd = sock.get();
     if (!poller_->add(fd, Interest::read)) {
         spdlog::warn("poller add fd {}: {}", fd, std::strerror(errno));
         return false;
