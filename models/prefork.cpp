@@ -249,7 +249,7 @@ class PreforkModel final : public server::Model {
 public:
     std::string_view name() const noexcept override { return "prefork"; }
     std::string_view summary() const noexcept override {
-        return "a supervised pool of --workers processes (default 8) blocking in accept()";
+        return "a supervised pool of --workers processes (default 8) on one listener";
     }
     server::Traits traits() const noexcept override { return {.forks = true}; }
 

@@ -7,6 +7,7 @@
 // never woken: the queue stays shared and any idle worker takes the next client.
 // The set also holds the process's stop fd, so a stop is seen without a race.
 // Create it in the process that uses it (after fork); one thread; accept() blocks.
+// EPOLLEXCLUSIVE needs Linux 4.5; on an older kernel the constructor throws (EINVAL).
 #pragma once
 
 #include "acceptor.hpp"

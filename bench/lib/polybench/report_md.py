@@ -37,8 +37,9 @@ def method_lines(opts, command_line):
         f"then {opts.rounds} round(s) of {opts.duration} s, interleaved across servers "
         "(A B C A B C ...). Tables show the median round; `±` is the spread (max − min) / median. "
         f"wrk runs one thread (`-t1`), timeout {opts.timeout} s. Server CPU is utime+stime of the "
-        "server's whole process tree (reaped children included) during the wrk run; peak RSS is "
-        "the tree's summed VmRSS sampled every 200 ms. " + noise_sentence(opts), "",
+        "server's whole process tree (reaped children included) from before the wrk run until "
+        "the tree is quiet after it; peak RSS is the tree's summed VmRSS sampled every 200 ms, "
+        "PSS one snapshot half-way through. " + noise_sentence(opts), "",
     ]
 
 
@@ -99,8 +100,9 @@ def slice_lines(cells, file, keepalive, noisy_pct):
                   "load on the server's core, %", cells, servers, conns,
                   lambda c: f"{_num(c.get('wrk_cpu_pct'))} / {_num(c.get('server_core_other_pct'))}")
     if any((c.get("backlog_max") or 0) > 0 for c in cells):
-        out += _pivot("connections left in the accept queue, median / max of 200 ms samples "
-                      "(wrk counts no error for them: they were never served)", cells, servers,
+        out += _pivot("connections waiting in the accept queue, median / max of 200 ms samples "
+                      "(with keep-alive, one that waits all run is never served, and wrk counts "
+                      "no error for it)", cells, servers,
                       conns, lambda c: f"{_num(c.get('backlog_median'))} / {_num(c.get('backlog_max'))}")
     return out
 

@@ -116,7 +116,7 @@ def summary(row):
     text = (f"{row['rps']:,.0f} req/s, p99 {row['p99_ms']:.2f} ms, "
             f"{row['req_per_cpu_s'] or 0:,.0f} req/CPU-s, {row['errors'] + row['non2xx']} errors")
     if row["backlog_median"]:
-        text += f", {row['backlog_median']:.0f} never accepted"
+        text += f", {row['backlog_median']:.0f} waiting in the accept queue"
     noise = measure.noise_pct(row)
     return text + (f", noisy ({noise:.0f}%)" if noise > 10 else "")
 
