@@ -11,7 +11,7 @@
 
 namespace server {
 
-Accepted accept_once(int listen_fd) {
+Accepted accept_once(int listen_fd, Nodelay nodelay) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     const int fd = retry_eintr([&] {
@@ -19,7 +19,7 @@ Accepted accept_once(int listen_fd) {
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
     });
     if (fd < 0) return {};
-    tune_accepted_socket(fd);
+    if (nodelay == Nodelay::now) tune_accepted_socket(fd);
     return {poly::UniqueFd(fd), format_address(&ss)};
 }
 

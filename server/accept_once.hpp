@@ -11,7 +11,10 @@ namespace server {
 // A connection (non-blocking, CLOEXEC, tuned like accept_blocking's), or an invalid fd with
 // errno set: EAGAIN/ECONNABORTED/EINTR mean "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean
 // "out of resources: stop polling the listener for a moment" (see out_of_resources()).
-Accepted accept_once(int listen_fd);
+// Nodelay::later leaves TCP_NODELAY to the caller (see Reactor::pump_write: a connection
+// that answers in one write never needs it).
+enum class Nodelay : bool { now, later };
+Accepted accept_once(int listen_fd, Nodelay nodelay = Nodelay::now);
 
 [[nodiscard]] bool out_of_resources(int err) noexcept;
 

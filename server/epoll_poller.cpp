@@ -54,6 +54,12 @@ void EpollPoller::remove(int fd) {
     control(EPOLL_CTL_DEL, fd, 0);
 }
 
+void EpollPoller::forget(int fd) {
+    // The reactor's connection sockets are CLOEXEC and never forked, so the close that
+    // follows is the last reference and epoll drops the registration itself.
+    if (static_cast<std::size_t>(fd) < masks_.size()) masks_[static_cast<std::size_t>(fd)] = 0;
+}
+
 int EpollPoller::wait(std::span<PollEvent> out, int timeout_ms) {
     if (buffer_.size() < out.size()) buffer_.resize(out.size());
     const int n = ::epoll_wait(ep_.get(), buffer_.data(), static_cast<int>(out.size()), timeout_ms);

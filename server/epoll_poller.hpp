@@ -23,6 +23,7 @@ public:
     bool add_listener(int fd) override;
     bool set(int fd, Interest interest) override;
     void remove(int fd) override;
+    void forget(int fd) override;
     int wait(std::span<PollEvent> out, int timeout_ms) override;
     [[nodiscard]] bool edge_triggered() const noexcept override { return edge_; }
 

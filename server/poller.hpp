@@ -30,8 +30,12 @@ public:
     virtual bool add_listener(int fd) { return add(fd, Interest::read); }
     // Changes what fd waits for; cheap when nothing changes.
     virtual bool set(int fd, Interest interest) = 0;
-    // Must be called before close(fd).
+    // Must be called before close(fd) when fd stays registered elsewhere afterwards.
     virtual void remove(int fd) = 0;
+    // fd is about to be closed and no duplicate of it exists: drop what the poller keeps
+    // for it. A kernel-side registration (epoll) dies with the close, so this can skip the
+    // syscall remove() makes.
+    virtual void forget(int fd) { remove(fd); }
     // Waits up to timeout_ms (-1: forever); returns the number of events written, or -1
     // with errno (EINTR included: the caller loops).
     virtual int wait(std::span<PollEvent> out, int timeout_ms) = 0;

@@ -2,6 +2,7 @@
 // timer list and the fd table, so it is neither copied nor moved.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -35,6 +36,8 @@ struct Reactor::Conn {
     bool read_drained = false;  // a short read or EAGAIN: wait for readiness before recv
     bool queued = false;        // in ready_
     bool lingering = false;     // half-closed, draining what the client still sends
+    bool registered = false;    // known to the poller (only once it had to wait)
+    std::uint8_t writes = 0;    // counts to 2: TCP_NODELAY goes on before the second write
     std::size_t drained = 0;
 };
 

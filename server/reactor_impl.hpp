@@ -46,13 +46,14 @@ private:
 
     // reactor_io.cpp: accepting and pumping
     void accept_ready(clock::time_point now);
-    bool admit(poly::UniqueFd sock, std::string_view peer);
+    void admit(poly::UniqueFd sock, std::string_view peer);
     void refuse_over_limit(int fd);
     void pause_accepting(clock::time_point until);
     void resume_accepting();
     void pump(Conn& c);
     bool pump_read(Conn& c, bool& progress);
     bool pump_write(Conn& c, bool& progress);
+    bool watch(Conn& c, Interest interest);
     void close_conn(Conn& c);
     void start_linger(Conn& c);
     void drain_linger(Conn& c);

@@ -29,7 +29,7 @@ void Reactor::accept_ready(clock::time_point now) {
             pause_accepting(now + std::chrono::milliseconds(10));  // at the cap: backlog waits
             return;
         }
-        Accepted a = accept_once(lfd);
+        Accepted a = accept_once(lfd, Nodelay::later);
         if (!a.fd) {
             if (out_of_resources(errno)) {
                 spdlog::warn("accept: {}; pausing accepts for 100 ms", std::strerror(errno));
@@ -45,19 +45,17 @@ void Reactor::accept_ready(clock::time_point now) {
     }
 }
 
-bool Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
+// The connection reaches the poller only if it has to wait (see watch()): a request that
+// arrived with the handshake and is answered at once, with Connection: close, never costs
+// an epoll_ctl.
+void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
     const int fd = sock.get();
-    if (!poller_->add(fd, Interest::read)) {
-        spdlog::warn("poller add fd {}: {}", fd, std::strerror(errno));
-        return false;
-    }
     if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
     auto& slot = conns_[static_cast<std::size_t>(fd)];
     slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, shared_.ctx.runtime(), now_);
     shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
     ++live_;
     pump(*slot);  // the request often arrived with the handshake: read it now
-    return true;
 }
 
 void Reactor::refuse_over_limit(int fd) {
@@ -114,16 +112,12 @@ void Reactor::pump(Conn& c) {
 
 // One recv; returns false when the connection must wait for readiness.
 bool Reactor::pump_read(Conn& c, bool& progress) {
-    if (c.read_drained) {
-        poller_->set(c.fd.get(), Interest::read);
-        return false;
-    }
+    if (c.read_drained) return !watch(c, Interest::read);
     const ssize_t n = retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             c.read_drained = true;
-            poller_->set(c.fd.get(), Interest::read);
-            return false;
+            return !watch(c, Interest::read);
         }
         c.http.abort();
         return true;
@@ -136,12 +130,29 @@ bool Reactor::pump_read(Conn& c, bool& progress) {
 
 // One send or sendfile; returns false when the connection must wait for writability.
 bool Reactor::pump_write(Conn& c, bool& progress) {
+    // Nagle holds a small segment back only while an earlier small one is unacknowledged,
+    // so a connection's first write never waits; setting TCP_NODELAY before the second
+    // spares the setsockopt for the one-response Connection: close exchange.
+    if (c.writes < 2 && ++c.writes == 2) tune_accepted_socket(c.fd.get());
     const IoResult r = send_from(c.fd.get(), c.http);
     switch (r.status) {
-        case IoStatus::would_block: poller_->set(c.fd.get(), Interest::write); return false;
+        case IoStatus::would_block: return !watch(c, Interest::write);
         case IoStatus::error: c.http.abort(); return true;
         default: progress = progress || r.bytes > 0; return true;
     }
+}
+
+// Registers the connection with the poller on its first wait, or changes its interest;
+// returns false (the connection is aborted) when the poller refuses it.
+bool Reactor::watch(Conn& c, Interest interest) {
+    const int fd = c.fd.get();
+    if (c.registered ? poller_->set(fd, interest) : poller_->add(fd, interest)) {
+        c.registered = true;
+        return true;
+    }
+    spdlog::warn("poller fd {}: {}", fd, std::strerror(errno));
+    c.http.abort();
+    return false;
 }
 
 void Reactor::close_conn(Conn& c) {
@@ -165,7 +176,10 @@ void Reactor::start_linger(Conn& c) {
     ::shutdown(c.fd.get(), SHUT_WR);
     c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
     timers_[3].push_back(c.timer);
-    poller_->set(c.fd.get(), Interest::read);
+    if (!watch(c, Interest::read)) {
+        destroy_conn(c);
+        return;
+    }
     drain_linger(c);
 }
 
@@ -183,7 +197,7 @@ void Reactor::destroy_conn(Conn& c) {
     const int fd = c.fd.get();
     TimerList::unlink(c.timer);
     if (c.queued) std::erase(ready_, &c);
-    poller_->remove(fd);
+    if (c.registered) poller_->forget(fd);
     conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket
     shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
     --live_;

@@ -88,7 +88,9 @@ TEST_CASE("select answers 503 for a connection beyond FD_SETSIZE and keeps servi
     CHECK(ok + refused == 1100);
     CHECK(refused > 0);     // descriptors >= 1024 exist: they were refused, not mishandled
     CHECK(ok >= 1000);      // everything that fits an fd_set was served
-    CHECK(mtest::get_status(server.port()) == 200);
+    // Once the server has seen the clients' closes, low descriptors are free again; on a
+    // loaded machine that can take a moment after the clients are gone.
+    CHECK(mtest::eventually([&] { return mtest::get_status(server.port()) == 200; }, 10s));
     CHECK(server.stop(5s).clean());
 }
 
