@@ -206,6 +206,10 @@ Exit ServerProcess::await_exit(std::chrono::milliseconds grace) {
         e.stragglers = true;
         ::kill(-pid_, SIGKILL);
     }
+    // The group is gone, so the pipe reaches EOF: wait for the drain thread to read the last
+    // lines (a shutdown summary) before anyone looks at output().
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 2s, [this] { return eof_; });
     return e;
 }
 
