@@ -135,7 +135,10 @@ void CoroLoop::attach(Watch& w) noexcept {
 
 void CoroLoop::detach(Watch& w) noexcept {
     if (w.registered_) {
-        poller_.remove(w.fd_);  // before the owner closes the fd (see EpollPoller::remove)
+        // A connection's socket closes right after (see EpollPoller::forget); the listener
+        // stays open and shared, so it is removed for real.
+        if (w.listener_) poller_.remove(w.fd_);
+        else poller_.forget(w.fd_);
         by_fd_[static_cast<std::size_t>(w.fd_)] = nullptr;
     }
     if (w.prev_ != nullptr) w.prev_->next_ = w.next_;
