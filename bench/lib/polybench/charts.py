@@ -26,8 +26,20 @@ def _data_file(path, cells, servers, metric):
             f.write("\n\n")  # two blank lines: a new gnuplot index
 
 
+# Thirteen and more lines must stay apart: a colour each (a palette for colour-blind readers
+# first, then darker tones) and, for the reference servers, a dashed line.
+COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
+           "#000000", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a"]
+REFERENCE_NAMES = ("yardstick", "nginx", "lighttpd", "h2o")
+
+
+def _style(i, server):
+    dash = 2 if server in REFERENCE_NAMES else 1
+    return f"lc rgb '{COLOURS[i % len(COLOURS)]}' dt {dash} pt {i % 13 + 1} lw 2"
+
+
 def _script(data, stem, title, ylabel, logy, servers):
-    plots = ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines lw 2 title '{s}'"
+    plots = ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines {_style(i, s)} title '{s}'"
                       for i, s in enumerate(servers))
     common = [
         f"set title '{title}' noenhanced",
