@@ -16,7 +16,7 @@ namespace {
 // bad value yields one line naming the option instead of CLI11's multi-line conversion errors.
 struct Raw {
     std::string model, listen, root, workers, max_connections, max_requests_per_worker;
-    std::string header_timeout, keepalive_timeout, send_timeout, shutdown_timeout;
+    std::string header_timeout, keepalive_timeout, send_timeout, shutdown_timeout, defer_accept;
     std::string max_head_size, max_target_size, access_log, log_level;
     std::string access_log_format, error_log, status_path, user, group;
     std::vector<std::string> index;
@@ -39,6 +39,7 @@ Raw defaults_as_text(const Config& d) {
     r.keepalive_timeout = format_duration(d.keepalive_timeout);
     r.send_timeout = format_duration(d.send_timeout);
     r.shutdown_timeout = format_duration(d.shutdown_timeout);
+    r.defer_accept = format_duration(d.defer_accept);
     r.max_head_size = format_size(d.max_head_size);
     r.max_target_size = format_size(d.max_target_size);
     r.access_log = d.access_log;
@@ -86,6 +87,10 @@ void bind_limits(CLI::App& app, Raw& raw) {
     app.add_option("--max-requests-per-worker", raw.max_requests_per_worker,
                    "prefork: recycle a worker after N requests (0: never)")
         ->type_name("N");
+    app.add_option("--defer-accept", raw.defer_accept,
+                   "Accept a connection only once its request arrives, waiting at most this "
+                   "long (TCP_DEFER_ACCEPT; 0: off)")
+        ->type_name("DURATION");
     app.add_option("--header-timeout", raw.header_timeout, "Time allowed for a request head")
         ->type_name("DURATION");
     app.add_option("--keepalive-timeout", raw.keepalive_timeout, "Idle time between requests")
@@ -165,6 +170,7 @@ std::optional<std::string> convert_units(const Raw& raw, Config& cfg) {
             {"--keepalive-timeout", {&raw.keepalive_timeout, &cfg.keepalive_timeout}},
             {"--send-timeout", {&raw.send_timeout, &cfg.send_timeout}},
             {"--shutdown-timeout", {&raw.shutdown_timeout, &cfg.shutdown_timeout}},
+            {"--defer-accept", {&raw.defer_accept, &cfg.defer_accept}},
         };
     for (const auto& [name, slot] : durations) {
         if (auto err = convert_one(name, *slot.first, parse_duration, *slot.second, duration))

@@ -26,6 +26,9 @@ struct Config {
     unsigned workers = 1;            // 0 means "auto" (number of cores) before validation
     unsigned max_connections = 20000;
     unsigned max_requests_per_worker = 0;  // prefork recycles a worker after this many; 0: never
+    // TCP_DEFER_ACCEPT: the kernel hands a connection over only once its request arrives
+    // (or this long after the handshake); 0: off, as nginx's listen without "deferred".
+    std::chrono::milliseconds defer_accept{0};
 
     // Deadlines
     std::chrono::milliseconds header_timeout{10'000};

@@ -63,6 +63,8 @@ std::vector<std::string> restart_needed(const config::Config& running,
     if (!socket_activated) add_change(out, "listen", running.listen, fresh.listen);
     add_change(out, "user", running.user, fresh.user);
     add_change(out, "group", running.group, fresh.group);
+    add_change(out, "defer-accept", std::to_string(running.defer_accept.count()) + "ms",
+               std::to_string(fresh.defer_accept.count()) + "ms");
     return out;
 }
 
@@ -181,6 +183,7 @@ void ControlThread::reload() {
     next.listen = running->cfg.listen;
     next.user = running->cfg.user;
     next.group = running->cfg.group;
+    next.defer_accept = running->cfg.defer_accept;
     std::shared_ptr<const Runtime> fresh;
     try {
         fresh = make_runtime(next, opts_.metrics);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/un.h>
 #include <sys/socket.h>
 
@@ -75,6 +76,11 @@ void Listener::set_nonblocking(bool on) const {
     const int flags = ::fcntl(fd(), F_GETFL);
     if (flags < 0 || ::fcntl(fd(), F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) < 0)
         fail("fcntl O_NONBLOCK");
+}
+
+bool Listener::set_defer_accept(std::chrono::milliseconds wait) const noexcept {
+    const auto secs = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
+    return ::setsockopt(fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs) == 0;
 }
 
 std::string format_address(const void* ptr) {

@@ -3,6 +3,7 @@
 // read-only by every thread and inherited by forked children.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "unique_fd.hpp"
@@ -24,6 +25,9 @@ public:
     [[nodiscard]] const std::string& local_address() const noexcept { return local_; }
 
     void set_nonblocking(bool on) const;
+    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). Returns
+    // false with errno set where the socket has no such option (a unix socket).
+    bool set_defer_accept(std::chrono::milliseconds wait) const noexcept;
 
 private:
     poly::UniqueFd fd_;

@@ -5,7 +5,9 @@
 // Order matters: HUP/USR1 are blocked before any thread exists (control.hpp); the socket and
 // the log files are opened while still root; the Runtime (which opens the web root) is built
 // after the drop, so a root the service user cannot read fails at startup, not per request.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -43,6 +45,9 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     const int activated = server::systemd::take_listen_fd();
     server::Listener listener = activated >= 0 ? server::Listener::adopt(activated)
                                                : server::Listener::bind(cfg.listen);
+    if (cfg.defer_accept.count() > 0 && !listener.set_defer_accept(cfg.defer_accept))
+        spdlog::warn("--defer-accept: not available on {}: {}", listener.local_address(),
+                     std::strerror(errno));
     server::drop_privileges(cfg.user, cfg.group);
     server::warn_if_root();
     const server::MetricsSource metrics{stats, std::string(model->name()),

@@ -69,7 +69,8 @@ TEST_CASE("every option is converted into Config", "[cli]") {
                           "--header-timeout", "500ms", "--keepalive-timeout", "2m",
                           "--send-timeout", "7", "--shutdown-timeout", "1h", "--max-head-size",
                           "32k", "--max-target-size", "1024", "--access-log", "off",
-                          "--log-level", "debug", "--autoindex", "--hidden"});
+                          "--log-level", "debug", "--autoindex", "--hidden",
+                          "--defer-accept", "3s"});
     REQUIRE(r.action == Action::serve);
     const auto& c = r.cfg;
     CHECK(c.model == "epoll-et");
@@ -81,6 +82,7 @@ TEST_CASE("every option is converted into Config", "[cli]") {
     CHECK(c.keepalive_timeout == 2min);
     CHECK(c.send_timeout == 7s);
     CHECK(c.shutdown_timeout == 1h);
+    CHECK(c.defer_accept == 3s);
     CHECK(c.max_head_size == 32 * 1024);
     CHECK(c.max_target_size == 1024);
     CHECK(c.access_log == "off");

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "listener.hpp"
@@ -36,4 +37,19 @@ TEST_CASE("a taken port and a bad address fail with the address in the message",
     }
     CHECK_THROWS_WITH(server::Listener::bind("example.invalid:80"),
                       Catch::Contains("example.invalid:80"));
+}
+
+TEST_CASE("--defer-accept sets TCP_DEFER_ACCEPT on the listener, and 0 clears it", "[listener]") {
+    const auto l = server::Listener::bind("127.0.0.1:0");
+    const auto deferred = [&] {
+        int secs = -1;
+        socklen_t len = sizeof secs;
+        REQUIRE(::getsockopt(l.fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, &len) == 0);
+        return secs;
+    };
+    CHECK(deferred() == 0);
+    REQUIRE(l.set_defer_accept(std::chrono::milliseconds(1500)));
+    CHECK(deferred() >= 2);  // rounded up to seconds (the kernel may round further up)
+    REQUIRE(l.set_defer_accept(std::chrono::milliseconds(0)));
+    CHECK(deferred() == 0);
 }
