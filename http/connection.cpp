@@ -115,27 +115,31 @@ bool Connection::parse_step() {
     if (responding_ && !in_body_) return false;  // the next request waits its turn
     const ParseResult r = parser_.feed(data, request_);
     consume(r.consumed);
+    if (in_body_ && parser_.body_bytes() > limits_.max_discard_body) {
+        // Checked whatever the event, so that how the body was split into reads does not
+        // decide whether the connection survives it.
+        stop_reading();
+        return false;
+    }
     switch (r.event) {
-        case ParseEvent::need_more:
-            if (in_body_ && parser_.body_bytes() > limits_.max_discard_body) {
-                close_after_response_ = true;  // an unread body leaves framing in doubt
-                closing_ = true;
-                linger_ = true;
-            }
-            return false;
+        case ParseEvent::need_more: return false;
         case ParseEvent::head: on_head(); return true;
         case ParseEvent::message_end: in_body_ = false; return true;
         case ParseEvent::error:
-            if (responding_) {
-                close_after_response_ = true;
-                closing_ = true;
-                linger_ = true;
-            } else {
-                respond_error(parser_.error_status());
-            }
+            if (responding_) stop_reading();
+            else respond_error(parser_.error_status());
             return false;
     }
     return false;
+}
+
+// After the current response (if any), close: the bytes still coming (an unread body, a
+// broken one) cannot be framed, so nothing more is parsed.
+void Connection::stop_reading() noexcept {
+    close_after_response_ = true;
+    closing_ = true;
+    linger_ = true;
+    in_body_ = false;
 }
 
 void Connection::on_head() {
@@ -148,12 +152,7 @@ void Connection::on_head() {
         // never send) leaves the framing in doubt: answer, then close.
         const bool too_large = !request_.chunked &&
                                request_.content_length > limits_.max_discard_body;
-        if (too_large || request_.expect_continue) {
-            close_after_response_ = true;
-            closing_ = true;
-            linger_ = true;
-            in_body_ = false;
-        }
+        if (too_large || request_.expect_continue) stop_reading();
     }
     dispatch_method();
     if (response_.close) close_after_response_ = true;
@@ -187,10 +186,7 @@ void Connection::respond_error(int status) {
     response_.reset();
     response_.close = true;
     make_error(response_, status);
-    close_after_response_ = true;
-    closing_ = true;
-    linger_ = true;
-    in_body_ = false;
+    stop_reading();
     if (request_start_ == std::chrono::steady_clock::time_point{})
         request_start_ = std::chrono::steady_clock::now();
     queue_response();

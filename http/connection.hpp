@@ -132,6 +132,7 @@ private:
     void on_head();
     void dispatch_method();
     void respond_error(int status);
+    void stop_reading() noexcept;
     void queue_response();
     void complete_response() noexcept;
     [[nodiscard]] bool in_memory(const BodyPiece& p) const noexcept;

@@ -61,7 +61,6 @@ RequestParser::RequestParser(std::size_t max_head_size, std::size_t max_target_s
         s.on_header_value = &RequestParser::on_header_value;
         s.on_header_value_complete = &RequestParser::on_header_value_complete;
         s.on_headers_complete = &RequestParser::on_headers_complete;
-        s.on_body = &RequestParser::on_body;
         s.on_message_complete = &RequestParser::on_message_complete;
         return s;
     }();
@@ -76,7 +75,8 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
     chunk_begin_ = begin;
     pending_ = ParseEvent::need_more;
     const bool head_before = in_head_;
-    const llhttp_errno_t err = llhttp_execute(&llhttp_, begin, data.size());
+    const bool body_before = in_message_ && !in_head_;
+    const llhttp_errno_t err = execute(begin, data.size());
 
     ParseResult result{ParseEvent::need_more, data.size()};
     if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
@@ -89,6 +89,9 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
         if (error_status_ == 0) fail(map_llhttp_error(err), llhttp_get_error_reason(&llhttp_));
         return {ParseEvent::error, data.size()};
     }
+    // Every byte after the head counts as body: chunk sizes, extensions and trailers too,
+    // or an endless chunk extension would be read forever without reaching any limit.
+    if (body_before) body_bytes_ += result.consumed;
     // The head limit covers every byte from the message start to the blank line.
     if (head_before || in_head_ || result.event == ParseEvent::head) head_bytes_ += result.consumed;
     if ((in_head_ || result.event == ParseEvent::head) && head_bytes_ > max_head_size_) {
@@ -97,6 +100,19 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
     }
     if (result.consumed > 0) byte_before_chunk_ = begin[result.consumed - 1];
     return result;
+}
+
+llhttp_errno_t RequestParser::execute(const char* begin, std::size_t size) {
+    llhttp_errno_t err = llhttp_execute(&llhttp_, begin, size);
+    if (err == HPE_PAUSED_UPGRADE && pending_ == ParseEvent::need_more &&
+        llhttp_get_error_pos(&llhttp_) == begin) {
+        // After an Upgrade request's message llhttp stops, at the start of the next call,
+        // since what follows would be another protocol. We never switch protocols, so it is
+        // the next request: without this, a request pipelined behind it waited for more input.
+        llhttp_resume_after_upgrade(&llhttp_);
+        err = llhttp_execute(&llhttp_, begin, size);
+    }
+    return err;
 }
 
 ParseEvent RequestParser::finish() {
@@ -230,11 +246,6 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
     if (r.target.empty()) return s.fail(400, "empty target");
     s.pending_ = ParseEvent::head;
     return HPE_PAUSED;
-}
-
-int RequestParser::on_body(llhttp_t* p, const char*, std::size_t n) {
-    self(p).body_bytes_ += n;
-    return 0;
 }
 
 int RequestParser::on_message_complete(llhttp_t* p) {

@@ -34,7 +34,8 @@ public:
     RequestParser& operator=(const RequestParser&) = delete;
 
     // Parses into `request` (cleared at each message start). Body bytes are consumed and
-    // dropped; body_bytes() counts them.
+    // dropped; body_bytes() counts them with their framing (chunk sizes, extensions,
+    // trailers): what a limit on an unread body must bound is bytes on the wire.
     ParseResult feed(std::span<const std::byte> data, Request& request);
 
     // The peer closed: returns error when a message was cut short.
@@ -55,9 +56,9 @@ private:
     static int on_header_value(llhttp_t* p, const char* at, std::size_t n);
     static int on_header_value_complete(llhttp_t* p);
     static int on_headers_complete(llhttp_t* p);
-    static int on_body(llhttp_t* p, const char* at, std::size_t n);
     static int on_message_complete(llhttp_t* p);
 
+    llhttp_errno_t execute(const char* begin, std::size_t size);
     int fail(int status, const char* reason) noexcept;
     void store_header_value();
     int map_llhttp_error(llhttp_errno_t err) const noexcept;

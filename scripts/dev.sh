@@ -3,6 +3,7 @@
 #   scripts/dev.sh serve [polyhttpd flags...]  build (Release) and serve demo/ on 127.0.0.1:8080
 #   scripts/dev.sh test                        build (Release, -Werror) and run the whole suite
 #   scripts/dev.sh test-sanitize               the suite under ASan+UBSan (Debug)
+#   scripts/dev.sh fuzz [SECONDS]              libFuzzer on http::Connection (clang), 600 s
 # Each installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,8 +46,20 @@ case "${1:-}" in
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             run_suite build-asan -E bench_smoke
         ;;
+    fuzz)
+        # New inputs land in build-fuzz/corpus; the seed corpus is only read. The seeds also
+        # run in every `test` as the ctest test fuzz_replay. See tests/fuzz/README.md.
+        scripts/install-deps.sh fuzz
+        cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLYHTTPD_FUZZ=ON \
+            -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+        cmake --build build-fuzz -j "$jobs" --target fuzz_connection
+        mkdir -p build-fuzz/corpus build-fuzz/findings
+        build-fuzz/tests/fuzz/fuzz_connection build-fuzz/corpus tests/fuzz/corpus \
+            -dict=tests/fuzz/http.dict -max_len=8192 -timeout=10 \
+            -artifact_prefix=build-fuzz/findings/ -max_total_time="${2:-600}" -print_final_stats=1
+        ;;
     *)
-        echo "usage: scripts/dev.sh serve|test|test-sanitize" >&2
+        echo "usage: scripts/dev.sh serve|test|test-sanitize|fuzz [SECONDS]" >&2
         exit 2
         ;;
 esac

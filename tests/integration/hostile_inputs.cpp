@@ -49,14 +49,21 @@ std::string many_ranges(std::string_view item, int n, bool step) {
 
 using V = std::vector<HostileInput>;
 
-// Every framing row ends with a pipelined probe request for /f19.txt: its body must never come
-// back, whatever the server makes of the bytes in between (test_hostile.cpp checks).
+const std::string te = "Transfer-Encoding: chunked\r\n";
+
+// A framing row: the hostile bytes, then a pipelined probe request for /f19.txt whose body
+// must never come back, whatever the server makes of the bytes in between
+// (test_hostile.cpp checks); the connection must close.
+void framing_row(V& t, std::string name, std::string bytes, std::vector<int> statuses,
+                 std::size_t responses = 1) {
+    t.push_back({std::move(name), std::move(bytes) + req("", smuggling_probe), std::move(statuses),
+                 true, responses});
+}
+
 void framing(V& t) {
-    const std::string te = "Transfer-Encoding: chunked\r\n";
-    const std::string probe = req("", smuggling_probe);
-    const auto row = [&](std::string name, std::string bytes, std::vector<int> statuses,
-                         std::size_t responses = 1) {
-        t.push_back({std::move(name), std::move(bytes) + probe, std::move(statuses), true, responses});
+    const auto row = [&t](std::string name, std::string bytes, std::vector<int> statuses,
+                          std::size_t responses = 1) {
+        framing_row(t, std::move(name), std::move(bytes), std::move(statuses), responses);
     };
     row("missing Host on HTTP/1.1", "GET / HTTP/1.1\r\n\r\n", {400});
     row("duplicate Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", {400});
@@ -75,6 +82,29 @@ void framing(V& t) {
     // head); then no 400 can follow, only the close. Either way nothing after it is parsed.
     row("bad chunk size zz", req(te, "/", "zz\r\nhello\r\n0\r\n\r\n"), {400, 200}, 0);
     row("chunk size overflow", req(te, "/", "ffffffffffffffffffffffff\r\nx\r\n0\r\n\r\n"), {400, 200}, 0);
+}
+
+// Smuggling beyond the basics: every way a front end and this server could disagree on
+// where a body ends. Rows whose body the server may answer before it finds the fault allow
+// 200 too (the close is what matters: nothing after the fault is parsed).
+void smuggling(V& t) {
+    const std::string probe_target = "/f07.txt";
+    framing_row(t, "two equal Content-Lengths", req("Content-Length: 3\r\nContent-Length: 3\r\n", "/", "abc"), {400});
+    framing_row(t, "Transfer-Encoding: chunked, identity", req("Transfer-Encoding: chunked, identity\r\n", "/", "0\r\n\r\n"), {400});
+    framing_row(t, "Transfer-Encoding: xchunked", req("Transfer-Encoding: xchunked\r\n", "/", "0\r\n\r\n"), {400});
+    framing_row(t, "Transfer-Encoding : chunked (space before colon)", req("Transfer-Encoding : chunked\r\n", "/", "0\r\n\r\n"), {400});
+    framing_row(t, "Transfer-Encoding twice, chunked then gzip", req(te + "Transfer-Encoding: gzip\r\n", "/", "0\r\n\r\n"), {400});
+    framing_row(t, "Transfer-Encoding with a bare CR", req("Transfer-Encoding: chunked\r, x\r\n", "/", "0\r\n\r\n"), {400});
+    framing_row(t, "bare LF after a chunk size", req(te, "/", "5\nhello\r\n0\r\n\r\n"), {400, 200}, 0);
+    framing_row(t, "negative chunk size", req(te, "/", "-1\r\nx\r\n0\r\n\r\n"), {400, 200}, 0);
+    framing_row(t, "chunk size with 0x prefix", req(te, "/", "0x5\r\nhello\r\n0\r\n\r\n"), {400, 200}, 0);
+    framing_row(t, "chunk data longer than its size", req(te, "/", "2\r\nhello\r\n0\r\n\r\n"), {400, 200}, 0);
+    // Only chunk data used to count against the body limit: these were read without end.
+    framing_row(t, "chunk extension of 100 KiB", req(te, probe_target, "1;" + std::string(100 * 1024, 'e') + "\r\nz\r\n0\r\n\r\n"), {200});
+    std::string tiny;
+    while (tiny.size() < 80 * 1024) tiny += "1\r\nz\r\n";
+    framing_row(t, "80 KiB of one-byte chunks", req(te, probe_target, tiny + "0\r\n\r\n"), {200});
+    framing_row(t, "Content-Length of 10^15 (answered, body never read)", req("Content-Length: 1000000000000000\r\n", probe_target), {200});
 }
 
 void header_syntax(V& t) {
@@ -133,6 +163,40 @@ void targets(V& t) {
     t.push_back({"truncated escape /page.html%2", req("", "/page.html%2"), {400}, false});
 }
 
+void more_targets(V& t) {
+    t.push_back({"overlong UTF-8 dots /%c0%ae%c0%ae/secret.txt", req("", "/%c0%ae%c0%ae/secret.txt"), {400, 404}, false});
+    t.push_back({"mixed-case encoded dots /%2E%2e/secret.txt", req("", "/%2E%2e/secret.txt"), {400, 404}, false});
+    t.push_back({"half-encoded dots /.%2e/secret.txt", req("", "/.%2e/secret.txt"), {400, 404}, false});
+    t.push_back({"encoded backslash /..%5c..%5csecret.txt", req("", "/..%5c..%5csecret.txt"), {400, 404}, false});
+    t.push_back({"IIS-style %u002e", req("", "/%u002e%u002e/secret.txt"), {400}, false});
+    t.push_back({"double slash //etc/passwd", req("", "//etc/passwd"), {400, 404}, false});
+    t.push_back({"absolute-form naming another host serves only this root",
+                 "GET http://other.example/../secret.txt HTTP/1.1\r\nHost: test\r\n\r\n", {400, 404}, false});
+    t.push_back({"symlink to a directory out of the root", req("", "/outside-dir-link/secret.txt"), {403, 404}, false});
+}
+
+void limits_and_garbage(V& t) {
+    std::string many;
+    while (many.size() < max_head_size + 1024) many += "X: y\r\n";
+    t.push_back({"too many small headers", req(many), {431}, true});
+    t.push_back({"header name beyond --max-head-size", req(std::string(max_head_size + 100, 'N') + ": v\r\n"), {431}, true});
+    t.push_back({"SSLv2-style ClientHello", bytes({0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10}) + noise(40, 3), {400}, true});
+    t.push_back({"HTTP/2 connection preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", {400, 501, 505}, true});
+    t.push_back({"NUL bytes only", std::string(64, '\0'), {400}, true});
+}
+
+void more_ranges(V& t) {
+    std::string seventeen = "Range: bytes=";
+    for (int i = 0; i < 17; ++i) seventeen += (i > 0 ? "," : "") + std::to_string(40 * i) + "-" + std::to_string(40 * i);
+    t.push_back({"17 disjoint ranges: the whole file instead", req(seventeen + "\r\n", "/page.html"), {200}, false, 1,
+                 WebRoot::page_size + 1024});
+    t.push_back({"101 range specs: the header is ignored", req(many_ranges("0-0", 101, false), "/page.html"), {200}, false, 1,
+                 WebRoot::page_size + 1024});
+    t.push_back({"overlapping ranges are merged into one part", req("Range: bytes=0-100,50-150,100-200\r\n", "/big.bin"), {206},
+                 false, 1, 201 + 1024});
+    t.push_back({"unsatisfiable range", req("Range: bytes=2000000-\r\n", "/big.bin"), {416}, false});
+}
+
 void smuggling_and_amplification(V& t) {
     // The body is a complete request: parsed as one, it would add a third response (404).
     const std::string inner = "GET /x HTTP/1.1\r\nHost: test\r\n\r\n";
@@ -156,10 +220,14 @@ const std::vector<HostileInput>& hostile_inputs() {
     static const V table = [] {
         V t;
         framing(t);
+        smuggling(t);
         header_syntax(t);
         request_line(t);
+        limits_and_garbage(t);
         targets(t);
+        more_targets(t);
         smuggling_and_amplification(t);
+        more_ranges(t);
         return t;
     }();
     return table;

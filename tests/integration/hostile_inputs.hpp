@@ -1,5 +1,8 @@
-// The table of hostile requests every model must survive (test_hostile.cpp runs it).
-// Pure data; built once on the main thread.
+// The table of hostile requests every model must survive (test_hostile.cpp runs it), each
+// with the statuses allowed and whether the connection must close. Pure data; built once on
+// the main thread. Hostile clients that need time or a second actor are test cases of their
+// own: test_slow_clients.cpp (slowloris, stalled bodies, clients that never read) and
+// test_symlink_swap.cpp (symlinks swapped in while requests run).
 #pragma once
 
 #include <cstddef>

@@ -71,6 +71,7 @@ WebRoot::WebRoot() {
     std::ofstream(base_ + "/secret.txt", std::ios::binary) << secret_body;
     fs::create_symlink("/etc/passwd", root_ + "/passwd-link");
     fs::create_symlink("../secret.txt", root_ + "/outside-link");
+    fs::create_symlink("..", root_ + "/outside-dir-link");
 }
 
 WebRoot::~WebRoot() {

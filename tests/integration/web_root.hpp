@@ -13,7 +13,9 @@
 //     .well-known/x              always served, hidden or not
 //     passwd-link -> /etc/passwd      symlink out of the root (absolute)
 //     outside-link -> ../secret.txt   symlink out of the root (relative)
-// Read-only after construction; safe to read from any thread.
+//     outside-dir-link -> ..          symlink to the directory above the root
+// Read-only after construction, safe to read from any thread; only test_symlink_swap.cpp
+// adds entries of its own (swap*) while it runs, and removes them.
 #pragma once
 
 #include <cstddef>

@@ -174,6 +174,43 @@ TEST_CASE("a large body is not read: answer, then close", "[connection]") {
     CHECK(t.closed);
 }
 
+// Found while building the hostile-input catalogue: only chunk data counted, so an endless
+// chunk extension (or a body of one-byte chunks) was read far past the limit.
+TEST_CASE("chunk framing counts against the unread-body limit", "[connection]") {
+    Fixture f;
+    f.limits.max_discard_body = 100;
+    const std::string next = "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string head = "GET /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string tiny_chunks;
+    for (int i = 0; i < 40; ++i) tiny_chunks += "1\r\nz\r\n";  // 40 data bytes, 240 on the wire
+    const std::string endless_extension = "1;" + std::string(1000, 'e');
+    for (const std::string& body : {tiny_chunks, endless_extension}) {
+        for (const std::size_t step : {std::size_t{7}, std::size_t{0}}) {
+            http::Connection c(f.handler, f.limits);
+            const auto t = test::run(c, head + body + "\r\nz\r\n0\r\n\r\n" + next, step);
+            INFO("body of " << body.size() << " bytes, read step " << step);
+            CHECK(t.output.rfind("HTTP/1.1 200 OK", 0) == 0);
+            CHECK(test::count(t.output, "HTTP/1.1 ") == 1);  // /b.txt is never reached
+            CHECK(t.closed);
+        }
+    }
+}
+
+// Found by the fuzz harness: the second request waited for input that never came.
+TEST_CASE("a request pipelined behind an Upgrade request is answered at once", "[connection]") {
+    Fixture f;
+    for (const bool external : {false, true}) {
+        http::Connection c(f.handler, f.limits);
+        const auto t = test::run(c,
+            "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+            "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n", 0, false, 1 << 20, external);
+        INFO("on_data: " << external);
+        CHECK(test::count(t.output, "HTTP/1.1 200 OK") == 2);
+        CHECK(t.output.substr(t.output.size() - 7) == "bravo!\n");
+        CHECK_FALSE(t.closed);
+    }
+}
+
 TEST_CASE("Expect: 100-continue never hangs", "[connection]") {
     Fixture f;
     http::Connection no_body(f.handler, f.limits);

@@ -127,6 +127,16 @@ TEST_CASE("chunked bodies are consumed and the next request follows", "[parser]"
     CHECK(o.error_status == 0);
 }
 
+// Found by the fuzz harness: llhttp stops after an Upgrade request's message, and the request behind
+// it was left unparsed although feed() said need_more.
+TEST_CASE("a request pipelined behind an Upgrade request is parsed", "[parser]") {
+    const auto o = parse_all_splits(
+        "GET /a HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+        "GET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+    CHECK(o.error_status == 0);
+    CHECK(o.targets == std::vector<std::string>{"/a", "/b"});
+}
+
 TEST_CASE("framing and syntax errors map to the right status", "[parser]") {
     struct Case {
         const char* name;
