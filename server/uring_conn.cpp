@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
+#include "transfer.hpp"
 #include "uring_loop.hpp"
 
 namespace server {
@@ -25,6 +28,15 @@ using namespace std::chrono_literals;
 constexpr int pipe_capacity = 1 << 20;
 constexpr auto linger_window = 500ms;
 constexpr std::size_t linger_max_bytes = 256 * 1024;
+
+// POLYHTTPD_URING_FILES=sendfile selects the measured alternative for large files.
+bool sendfile_files() {
+    static const bool on = [] {
+        const char* v = std::getenv("POLYHTTPD_URING_FILES");
+        return v != nullptr && std::string_view(v) == "sendfile";
+    }();
+    return on;
+}
 
 std::uint64_t user_data(UringConn& c, UringOp op) {
     static_assert(alignof(UringConn) >= 8, "the low 3 bits of a UringConn* carry the operation");
@@ -113,13 +125,18 @@ void UringLoop::advance(UringConn& c) {
         else if (!c.recv_armed) arm_recv(c);
         return;
     }
-    const http::Want want = c.http.want();
+    http::Want want = c.http.want();
+    // A send that needs no operation (sendfile_now) may finish a response at once, and a
+    // pipelined one may follow: look again until an operation is in flight.
+    for (int round = 0; want == http::Want::write && c.send_ops == 0 && round < 64; ++round) {
+        start_send(c);
+        if (c.cancelling) return;
+        want = c.http.want();
+    }
     if (want == http::Want::close) {
         if (c.send_ops == 0) close_conn(c);
         return;
     }
-    if (want == http::Want::write && c.send_ops == 0) start_send(c);
-    if (c.cancelling) return;
     // Receive while reading, and also while writing unless requests are already queued
     // (pipelining): then stop, so a client that never reads cannot make us buffer forever.
     const bool take_input = want == http::Want::read || !c.http.has_buffered_input();
@@ -152,7 +169,8 @@ void UringLoop::start_send(UringConn& c) {
     const http::Output out = c.http.next_output();
     if (out.empty()) return;
     if (out.is_file()) {
-        start_file_send(c, out);
+        if (sendfile_files()) sendfile_now(c);
+        else start_file_send(c, out);
         return;
     }
     io_uring_sqe* s = ring_.sqe();
@@ -198,6 +216,27 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
                          len < out.file_length ? SPLICE_F_MORE : more);
     track(c, UringOp::splice_out, to_socket);
     c.send_ops = 2;
+}
+
+// The alternative measured against the splices (docs/models-uring.md): sendfile() on the
+// non-blocking socket right away, as the readiness models do, and a POLLOUT poll on the ring
+// when the socket is full. Zero-copy too, without io-wq threads, but a system call per chunk.
+void UringLoop::sendfile_now(UringConn& c) {
+    constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
+    for (int i = 0; i < chunks_per_turn && c.http.next_output().is_file(); ++i) {
+        const IoResult r = send_from(c.fd.get(), c.http);
+        if (r.status == IoStatus::error) {
+            kill(c);
+            return;
+        }
+        if (r.status == IoStatus::would_block) break;
+        c.progress = true;
+    }
+    if (c.http.want() != http::Want::write) return;  // advance() continues with what follows
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
+    track(c, UringOp::poll_out, s);
+    c.send_ops = 1;
 }
 
 bool UringLoop::open_pipe(UringConn& c) {

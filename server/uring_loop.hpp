@@ -98,6 +98,7 @@ private:
     void pause_recv(UringConn& c);
     void start_send(UringConn& c);
     void start_file_send(UringConn& c, const http::Output& out);
+    void sendfile_now(UringConn& c);
     bool open_pipe(UringConn& c);
     void on_timeout(UringConn& c);
     void close_conn(UringConn& c);
