@@ -66,10 +66,10 @@ void UringLoop::dispatch(const io_uring_cqe& cqe) {
     }
 }
 
-std::chrono::nanoseconds UringLoop::next_timeout() const {
+std::chrono::nanoseconds UringLoop::next_timeout() {
     clock::time_point next = clock::time_point::max();
-    for (const TimerList& list : timers_)
-        if (const TimerNode* t = const_cast<TimerList&>(list).front()) next = std::min(next, t->at);
+    for (TimerList& list : timers_)
+        if (const TimerNode* t = list.front()) next = std::min(next, t->at);
     if (accept_paused_ && !stopping_) next = std::min(next, accept_resume_at_);
     if (stopping_) next = std::min(next, stop_deadline_);
     if (next == clock::time_point::max()) return -1ns;
@@ -176,7 +176,7 @@ void UringLoop::finish_remaining() {
     for (auto& c : conns_) all.push_back(c.get());
     for (UringConn* c : all)
         if (!c->cancelling) close_conn(*c);
-    const auto give_up = clock::now() + 2s;
+    const auto give_up = clock::now() + 500ms;  // within the control thread's drain bound
     while (!conns_.empty() && clock::now() < give_up) {
         ring_.submit_and_wait(100ms);
         ring_.for_each_completion([this](const io_uring_cqe& cqe) { dispatch(cqe); });

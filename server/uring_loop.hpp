@@ -79,7 +79,7 @@ public:
 private:
     // uring_loop.cpp: the loop, accepting, timers, shutdown
     void dispatch(const io_uring_cqe& cqe);
-    std::chrono::nanoseconds next_timeout() const;
+    std::chrono::nanoseconds next_timeout();
     void expire_timers();
     void arm_accept();
     void on_accept(const io_uring_cqe& cqe);
