@@ -1,7 +1,7 @@
 // uring: completion-based serving on io_uring. Where a readiness model asks the kernel "may I
 // recv?" and then makes the syscall, this one hands the kernel the operation itself (a
-// multishot accept, a multishot receive into provided buffers, a send, file -> pipe -> socket
-// splices) and handles completions, with one io_uring_enter per loop turn for everything.
+// multishot accept, a multishot receive into provided buffers, a send; large files by sendfile
+// or splices) and handles completions, with one io_uring_enter per loop turn for everything.
 // --workers N runs one ring per thread. Unavailable where the kernel lacks or forbids
 // io_uring: then --model uring stops at startup with the reason (uring_probe.hpp).
 #include "model.hpp"
@@ -15,7 +15,7 @@ class UringModel final : public server::Model {
 public:
     std::string_view name() const noexcept override { return "uring"; }
     std::string_view summary() const noexcept override {
-        return "io_uring, completion-based: multishot accept and receive, splice for large files";
+        return "io_uring, completion-based: multishot accept and receive, one ring per thread";
     }
     server::Traits traits() const noexcept override {
         return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = false};

@@ -29,11 +29,15 @@ constexpr int pipe_capacity = 1 << 20;
 constexpr auto linger_window = 500ms;
 constexpr std::size_t linger_max_bytes = 256 * 1024;
 
-// POLYHTTPD_URING_FILES=sendfile selects the measured alternative for large files.
-bool sendfile_files() {
+// Large files leave by sendfile unless POLYHTTPD_URING_FILES=splice: measured, sendfile on
+// the non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than
+// the splices, whose io-wq hand-offs cost more than the syscalls they save
+// (docs/models-uring.md). The splice path stays for kernels and workloads where offloading
+// (a cold page cache would block the loop in sendfile) is worth that CPU.
+bool splice_files() {
     static const bool on = [] {
         const char* v = std::getenv("POLYHTTPD_URING_FILES");
-        return v != nullptr && std::string_view(v) == "sendfile";
+        return v != nullptr && std::string_view(v) == "splice";
     }();
     return on;
 }
@@ -169,8 +173,8 @@ void UringLoop::start_send(UringConn& c) {
     const http::Output out = c.http.next_output();
     if (out.empty()) return;
     if (out.is_file()) {
-        if (sendfile_files()) sendfile_now(c);
-        else start_file_send(c, out);
+        if (splice_files()) start_file_send(c, out);
+        else sendfile_now(c);
         return;
     }
     io_uring_sqe* s = ring_.sqe();
@@ -180,8 +184,8 @@ void UringLoop::start_send(UringConn& c) {
     c.send_ops = 1;
 }
 
-// Zero-copy for large files: splice file -> pipe, linked to splice pipe -> socket, both
-// without a copy through user space. The socket is non-blocking, so a splice that finds it
+// Large files with POLYHTTPD_URING_FILES=splice: splice file -> pipe, linked to splice
+// pipe -> socket, both without a copy through user space and off the loop's thread. The socket is non-blocking, so a splice that finds it
 // full returns EAGAIN (splices run on io-wq threads, which must never sleep on one client);
 // the loop then polls for POLLOUT on the ring and splices what is still in the pipe.
 void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
@@ -218,9 +222,9 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
     c.send_ops = 2;
 }
 
-// The alternative measured against the splices (docs/models-uring.md): sendfile() on the
-// non-blocking socket right away, as the readiness models do, and a POLLOUT poll on the ring
-// when the socket is full. Zero-copy too, without io-wq threads, but a system call per chunk.
+// Large files by default: sendfile() on the non-blocking socket right away (page cache to
+// socket, no copy, no io-wq thread), and a POLLOUT poll on the ring when the socket is full;
+// the poll's completion continues the transfer.
 void UringLoop::sendfile_now(UringConn& c) {
     constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
     for (int i = 0; i < chunks_per_turn && c.http.next_output().is_file(); ++i) {
