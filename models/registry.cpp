@@ -12,6 +12,7 @@ std::unique_ptr<server::Model> make_poll();
 std::unique_ptr<server::Model> make_epoll_lt();
 std::unique_ptr<server::Model> make_epoll_et();
 std::unique_ptr<server::Model> make_coroutine();
+std::unique_ptr<server::Model> make_uring();
 
 namespace {
 
@@ -26,6 +27,7 @@ constexpr Factory factories[] = {
     &make_epoll_lt,
     &make_epoll_et,
     &make_coroutine,
+    &make_uring,
 };
 
 }  // namespace

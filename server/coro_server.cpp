@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "accept_once.hpp"
+#include "conn_state.hpp"
 #include "coro_loop.hpp"
 #include "syscall.hpp"
 #include "task.hpp"
@@ -59,24 +60,12 @@ private:
     std::atomic<unsigned>& n_;
 };
 
-// One connection's state, a local of its coroutine frame. Member order is destruction order
-// reversed: the Watch deregisters from epoll before the socket closes.
-struct Conn {
+// One connection's state, a local of its coroutine frame. The Watch (derived, so destroyed
+// first) deregisters from epoll before the socket closes.
+struct Conn : ConnState {
     Conn(CoroLoop& loop, poly::UniqueFd s, std::string_view peer, Context& ctx)
-        : fd(std::move(s)),
-          runtime(ctx.runtime()),
-          counted(ctx.stats),
-          log(ctx.access_log, ctx.stats, peer),
-          http(runtime->handler, runtime->limits, &log),
-          deadline(runtime->timeouts, loop.now()),
-          watch(loop, fd.get()) {}
+        : ConnState(std::move(s), peer, ctx, loop.now()), watch(loop, fd.get()) {}
 
-    poly::UniqueFd fd;
-    std::shared_ptr<const Runtime> runtime;  // the rules this connection started under
-    ConnectionCount counted;
-    ExchangeLog log;
-    http::Connection http;
-    Deadline deadline;
     Watch watch;
 };
 

@@ -23,11 +23,25 @@
 
 namespace {
 
+// One line per model: name, summary and, for a model this machine cannot run, the reason in
+// "[unavailable here: ...]" (the integration suite reads that to skip it, saying why).
 int list_models() {
-    for (const auto& m : models::all_models())
-        std::printf("%-10s %.*s\n", std::string(m->name()).c_str(),
-                    static_cast<int>(m->summary().size()), m->summary().data());
+    for (const auto& m : models::all_models()) {
+        const std::string why = m->unavailable_reason();
+        std::printf("%-10s %.*s%s%s%s\n", std::string(m->name()).c_str(),
+                    static_cast<int>(m->summary().size()), m->summary().data(),
+                    why.empty() ? "" : " [unavailable here: ", why.c_str(), why.empty() ? "" : "]");
+    }
     return 0;
+}
+
+// A model the kernel cannot support stops the server before anything is set up, with one line.
+int refuse_unavailable(const std::string& model_name) {
+    const std::string why = models::make_model(model_name)->unavailable_reason();
+    if (why.empty()) return 0;
+    std::fprintf(stderr, "%spolyhttpd: --model %s is unavailable here: %s\n",
+                 server::stderr_is_journal() ? "<3>" : "", model_name.c_str(), why.c_str());
+    return 1;
 }
 
 config::ParseResult parse(int argc, const char* const* argv) {
@@ -83,6 +97,7 @@ int main(int argc, char** argv) {
         case config::Action::list_models: return list_models();
         case config::Action::serve: break;
     }
+    if (const int rc = refuse_unavailable(parsed.cfg.model); rc != 0) return rc;
     try {
         server::init_logging(parsed.cfg.log_level, parsed.cfg.error_log);
     } catch (const std::exception& e) {

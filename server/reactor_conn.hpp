@@ -6,32 +6,18 @@
 #include <memory>
 #include <string_view>
 
-#include "access_log.hpp"
+#include "conn_state.hpp"
 #include "poller.hpp"
 #include "reactor_impl.hpp"
 
 namespace server {
 
-struct Reactor::Conn {
-    Conn(poly::UniqueFd s, std::string_view peer, Context& ctx,
-         std::shared_ptr<const Runtime> rt, clock::time_point now)
-        : fd(std::move(s)),
-          runtime(std::move(rt)),
-          counted(ctx.stats),
-          log(ctx.access_log, ctx.stats, peer),
-          http(runtime->handler, runtime->limits, &log),
-          deadline(runtime->timeouts, now) {
+struct Reactor::Conn : ConnState {
+    Conn(poly::UniqueFd s, std::string_view peer, Context& ctx, clock::time_point now)
+        : ConnState(std::move(s), peer, ctx, now) {
         timer.owner = this;
     }
-    Conn(const Conn&) = delete;
-    Conn& operator=(const Conn&) = delete;
 
-    poly::UniqueFd fd;
-    std::shared_ptr<const Runtime> runtime;  // the rules this connection started under
-    ConnectionCount counted;
-    ExchangeLog log;
-    http::Connection http;
-    Deadline deadline;
     TimerNode timer;
     bool read_drained = false;  // a short read or EAGAIN: wait for readiness before recv
     bool queued = false;        // in ready_

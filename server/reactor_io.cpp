@@ -4,6 +4,7 @@
 
 #include "accept_once.hpp"
 #include "reactor_conn.hpp"
+#include "refuse.hpp"
 #include "syscall.hpp"
 #include "transfer.hpp"
 
@@ -15,10 +16,6 @@ constexpr int pump_budget = 64;
 // Connections accepted per listener event; the listener stays readable (level-triggered)
 // for the rest, so one burst cannot starve the connections already open.
 constexpr int accept_batch = 64;
-
-constexpr std::string_view over_limit_response =
-    "HTTP/1.1 503 Service Unavailable\r\nServer: polyhttpd\r\nContent-Type: text/plain\r\n"
-    "Content-Length: 20\r\nConnection: close\r\n\r\nserver at capacity.\n";
 
 }  // namespace
 
@@ -52,7 +49,7 @@ void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
     const int fd = sock.get();
     if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
     auto& slot = conns_[static_cast<std::size_t>(fd)];
-    slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, shared_.ctx.runtime(), now_);
+    slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, now_);
     shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
     ++live_;
     pump(*slot);  // the request often arrived with the handshake: read it now
@@ -61,9 +58,7 @@ void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
 void Reactor::refuse_over_limit(int fd) {
     // select() cannot watch this descriptor: answer 503 best-effort and close, never touch
     // an fd_set with it (that would be undefined behaviour). Logged once per second.
-    [[maybe_unused]] const auto n = ::send(fd, over_limit_response.data(), over_limit_response.size(),
-                                           MSG_DONTWAIT | MSG_NOSIGNAL);
-    ::close(fd);
+    refuse_at_capacity(fd);
     if (now_ - last_refusal_log_ >= std::chrono::seconds(1)) {
         spdlog::warn("connection on fd {} is beyond this model's limit ({}): answered 503", fd,
                      poller_->fd_limit());

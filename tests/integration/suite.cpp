@@ -24,8 +24,14 @@ std::vector<std::string> split_csv(std::string_view s) {
     return out;
 }
 
-// First whitespace-separated token of each non-empty line of `polyhttpd --list-models`.
-std::vector<std::string> listed_models() {
+struct ListedModel {
+    std::string name;
+    std::string unavailable;  // why this machine cannot run it; empty when it can
+};
+
+// `polyhttpd --list-models`: the first word of each non-empty line is a model's name; a model
+// the kernel cannot support carries "[unavailable here: REASON]".
+std::vector<ListedModel> listed_models() {
     const std::string cmd = std::string("'") + POLYHTTPD_BINARY + "' --list-models 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) throw std::runtime_error("cannot run " + cmd);
@@ -35,27 +41,59 @@ std::vector<std::string> listed_models() {
     const int status = ::pclose(p);
     if (status != 0)
         throw std::runtime_error(cmd + " failed (status " + std::to_string(status) + "):\n" + text);
-    std::vector<std::string> names;
+    std::vector<ListedModel> models;
     std::istringstream lines(text);
+    constexpr std::string_view marker = "[unavailable here: ";
     for (std::string line; std::getline(lines, line);) {
         std::istringstream words(line);
-        std::string name;
-        if (words >> name) names.push_back(name);
+        ListedModel m;
+        if (!(words >> m.name)) continue;
+        if (const auto at = line.find(marker); at != std::string::npos) {
+            m.unavailable = line.substr(at + marker.size());
+            if (!m.unavailable.empty() && m.unavailable.back() == ']') m.unavailable.pop_back();
+        }
+        models.push_back(std::move(m));
     }
-    if (names.empty()) throw std::runtime_error(cmd + " listed no model");
-    return names;
+    if (models.empty()) throw std::runtime_error(cmd + " listed no model");
+    return models;
 }
 
+bool named_in(const char* env_var, const std::string& name) {
+    const char* env = std::getenv(env_var);
+    if (env == nullptr) return false;
+    const auto names = split_csv(env);
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// POLYHTTPD_MODELS="a,b" selects, POLYHTTPD_EXCLUDE_MODELS="c" leaves out (ctest runs uring
+// as a test of its own). A model this machine cannot run is skipped with its reason printed;
+// when that leaves nothing to test, the process exits 77, which ctest reports as skipped:
+// never a silent pass.
 std::vector<std::string> selected_models() {
-    std::vector<std::string> all = listed_models();
+    const std::vector<ListedModel> all = listed_models();
     const char* env = std::getenv("POLYHTTPD_MODELS");
-    if (env == nullptr || *env == '\0') return all;
-    std::vector<std::string> chosen = split_csv(env);
-    for (const auto& m : chosen) {
-        if (std::find(all.begin(), all.end(), m) == all.end())
-            throw std::runtime_error("POLYHTTPD_MODELS names '" + m +
-                                     "', which --list-models does not list");
+    const bool restricted = env != nullptr && *env != '\0';
+    if (restricted) {
+        for (const auto& m : split_csv(env)) {
+            if (std::none_of(all.begin(), all.end(), [&](const ListedModel& l) { return l.name == m; }))
+                throw std::runtime_error("POLYHTTPD_MODELS names '" + m +
+                                         "', which --list-models does not list");
+        }
     }
+    std::vector<std::string> chosen;
+    std::size_t unavailable = 0;
+    for (const ListedModel& m : all) {
+        if (restricted && !named_in("POLYHTTPD_MODELS", m.name)) continue;
+        if (named_in("POLYHTTPD_EXCLUDE_MODELS", m.name)) continue;
+        if (!m.unavailable.empty()) {
+            std::fprintf(stderr, "SKIPPED: model %s: unavailable here: %s\n", m.name.c_str(),
+                         m.unavailable.c_str());
+            ++unavailable;
+            continue;
+        }
+        chosen.push_back(m.name);
+    }
+    if (chosen.empty() && unavailable > 0) std::exit(77);
     if (chosen.empty()) throw std::runtime_error("POLYHTTPD_MODELS selects no model");
     return chosen;
 }

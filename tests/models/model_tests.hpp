@@ -74,3 +74,11 @@ int get_status(std::uint16_t port, std::chrono::milliseconds timeout = 5s);
 pid_t server_pid();
 
 }  // namespace mtest
+
+// Scenarios that the tests of several model families run (defined in the test file that first
+// needed them; the uring tests call them too). Each starts its own server for `model`.
+void sigterm_lets_transfer_complete(const std::string& model);         // test_shutdown.cpp
+void stall_past_shutdown_timeout_is_cut_off(const std::string& model);  // test_shutdown.cpp
+void third_client_waits_at_cap(const std::string& model);               // test_cap.cpp
+void pipelined_requests_in_order(const std::string& model);             // test_readiness.cpp
+void stalled_reader_does_not_delay_others(const std::string& model);    // test_readiness.cpp

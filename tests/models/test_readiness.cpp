@@ -94,45 +94,49 @@ TEST_CASE("select answers 503 for a connection beyond FD_SETSIZE and keeps servi
     CHECK(server.stop(5s).clean());
 }
 
-TEST_CASE("100 pipelined requests in one write are answered in order", "[models][readiness]") {
+void pipelined_requests_in_order(const std::string& model) {
+    INFO("model " << model);
     NumberedRoot root;
-    for (const char* model : {"epoll-et", "epoll-lt", "poll", "select"}) {
-        INFO("model " << model);
-        itest::ServerProcess server(model, root.path(), {});
-        RawClient c(server.port());
-        std::string batch;
-        for (int i = 0; i < 100; ++i) batch += itest::get_request("/p" + std::to_string(i) + ".txt");
-        REQUIRE(c.send(batch));
-        for (int i = 0; i < 100; ++i) {
-            HttpResponse r;
-            REQUIRE(c.read_response(r) == ReadResult::ok);
-            CHECK(r.body == "file " + std::to_string(i) + "\n");
-        }
-        CHECK(server.stop(5s).clean());
+    itest::ServerProcess server(model, root.path(), {});
+    RawClient c(server.port());
+    std::string batch;
+    for (int i = 0; i < 100; ++i) batch += itest::get_request("/p" + std::to_string(i) + ".txt");
+    REQUIRE(c.send(batch));
+    for (int i = 0; i < 100; ++i) {
+        HttpResponse r;
+        REQUIRE(c.read_response(r) == ReadResult::ok);
+        CHECK(r.body == "file " + std::to_string(i) + "\n");
     }
+    CHECK(server.stop(5s).clean());
+}
+
+TEST_CASE("100 pipelined requests in one write are answered in order", "[models][readiness]") {
+    for (const char* model : {"epoll-et", "epoll-lt", "poll", "select"}) pipelined_requests_in_order(model);
+}
+
+void stalled_reader_does_not_delay_others(const std::string& model) {
+    INFO("model " << model);
+    mtest::BigRoot root;
+    itest::ServerProcess server(model, root.path(), {"--send-timeout", "30s"});
+    itest::ClientOptions slow_opts;
+    slow_opts.rcvbuf = 4096;
+    RawClient slow(server.port(), slow_opts);
+    REQUIRE(slow.send(itest::get_request("/big.bin")));
+    HttpResponse head;
+    REQUIRE(slow.read_head(head) == ReadResult::ok);  // its transfer has started; it reads no more
+    for (int i = 0; i < 20; ++i) {
+        RawClient other(server.port());
+        REQUIRE(other.send(itest::get_request("/index.html")));
+        HttpResponse r;
+        REQUIRE(other.read_response(r) == ReadResult::ok);
+        CHECK(r.status == 200);
+    }
+    std::string rest;  // the stalled client can still finish afterwards
+    CHECK(slow.read_exact(rest, mtest::BigRoot::big_size, 20s) == ReadResult::ok);
+    CHECK(rest == root.big_body());
+    CHECK(server.stop(5s).clean());
 }
 
 TEST_CASE("a stalled reader of 10 MiB does not delay other clients", "[models][readiness]") {
-    mtest::BigRoot root;
-    for (const char* model : {"epoll-et", "poll"}) {
-        INFO("model " << model);
-        itest::ServerProcess server(model, root.path(), {"--send-timeout", "30s"});
-        itest::ClientOptions slow_opts;
-        slow_opts.rcvbuf = 4096;
-        RawClient slow(server.port(), slow_opts);
-        REQUIRE(slow.send(itest::get_request("/big.bin")));
-        HttpResponse head;
-        REQUIRE(slow.read_head(head) == ReadResult::ok);  // its transfer has started; it reads no more
-        for (int i = 0; i < 20; ++i) {
-            RawClient other(server.port());
-            REQUIRE(other.send(itest::get_request("/index.html")));
-            HttpResponse r;
-            REQUIRE(other.read_response(r) == ReadResult::ok);
-            CHECK(r.status == 200);
-        }
-        std::string rest;  // the stalled client can still finish afterwards
-        CHECK(slow.read_exact(rest, mtest::BigRoot::big_size, 20s) == ReadResult::ok);
-        CHECK(rest == root.big_body());
-        CHECK(server.stop(5s).clean());
-    }
+    for (const char* model : {"epoll-et", "poll"}) stalled_reader_does_not_delay_others(model);
 }
