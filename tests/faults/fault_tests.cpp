@@ -81,6 +81,24 @@ bool limit_fds(pid_t server, std::size_t headroom) {
     return ok;
 }
 
+int accept_queue(std::uint16_t port) {
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    std::getline(in, line);  // the header
+    // "  sl  local_address rem_address   st tx_queue:rx_queue ..."; a listener's rx_queue is
+    // the length of its accept queue.
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string slot, local, remote, state, queues;
+        f >> slot >> local >> remote >> state >> queues;
+        const auto colon = local.find(':');
+        if (state != "0A" || colon == std::string::npos) continue;
+        if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
+        return static_cast<int>(std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16));
+    }
+    return -1;
+}
+
 std::size_t occurrences(std::string_view text, std::string_view needle) {
     std::size_t n = 0;
     for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;

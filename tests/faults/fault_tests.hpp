@@ -36,6 +36,10 @@ double tree_cpu_seconds(pid_t server);
 // false if a process could not be changed.
 bool limit_fds(pid_t server, std::size_t headroom);
 
+// Connections waiting in the accept queue of the listener on 127.0.0.1:port (/proc/net/tcp);
+// -1 when no such listener is found.
+int accept_queue(std::uint16_t port);
+
 // How often `needle` occurs in `text`.
 std::size_t occurrences(std::string_view text, std::string_view needle);
 
