@@ -60,7 +60,7 @@ case "${1:-}" in
         export TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1 suppressions=$top/tests/tsan.supp"
         export POLYHTTPD_MODELS=thread,select,poll,epoll-lt,epoll-et,coroutine
         export POLYHTTPD_EXTRA_FLAGS="--workers 2"
-        faults="[emfile],[access-log]"
+        faults="[reload],[emfile],[access-log]"
         # Clients resetting or files changing during 10 MiB transfers: slow under TSan (the
         # instrumented test client reads every byte), so not in CI.
         [[ "${2:-}" == all ]] && faults+=",[client],[files]"
