@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace ftest {
 namespace {
@@ -56,6 +57,26 @@ std::size_t tree_fds(pid_t server) {
     std::size_t n = 0;
     for (const pid_t p : server_tree(server)) n += open_fds(p);
     return n;
+}
+
+std::size_t settled_tree_fds(pid_t server) {
+    std::size_t last = tree_fds(server);
+    mtest::eventually([&] {
+        ::usleep(200'000);
+        const std::size_t now = tree_fds(server);
+        return std::exchange(last, now) == now;
+    }, 3s);
+    return last;
+}
+
+std::string describe_fds(pid_t server) {
+    std::string out;
+    for (const pid_t p : server_tree(server)) {
+        out += std::to_string(p) + ":";
+        for (const std::string& t : fd_targets(p)) out += " " + t;
+        out += "\n";
+    }
+    return out;
 }
 
 std::size_t socket_fds(pid_t pid) {

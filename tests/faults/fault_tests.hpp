@@ -25,6 +25,11 @@ std::vector<pid_t> server_tree(pid_t server);
 // Open descriptors of one process (its threads share them), and of the whole tree.
 std::size_t open_fds(pid_t pid);
 std::size_t tree_fds(pid_t server);
+// tree_fds once it stopped changing (the same over 200 ms; at most 3 s): a baseline taken
+// right after startup would otherwise catch prefork's workers half set up.
+std::size_t settled_tree_fds(pid_t server);
+// "pid: target target ..." per process of the tree, for failure messages.
+std::string describe_fds(pid_t server);
 // Socket descriptors of one process (the listener counts).
 std::size_t socket_fds(pid_t pid);
 // utime + stime of every process of the tree, in seconds (threads included).

@@ -59,7 +59,7 @@ TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]"
     const pid_t pid = mtest::server_pid();
     REQUIRE(pid > 0);
     REQUIRE(get(server.port(), "/").status == 200);  // warm: lazily opened descriptors exist
-    const std::size_t fds_before = tree_fds(pid);
+    const std::size_t fds_before = settled_tree_fds(pid);
 
     SECTION("a reset (SO_LINGER 0) in the middle of a large file") {
         for (int i = 0; i < rounds; ++i) start_download_then(server.port(), [](RawClient& c) { c.reset(); });
@@ -80,7 +80,8 @@ TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]"
     // Every connection of the vanished clients is closed (fork children gone, threads
     // joined). An upper bound on the wait only: it passes as soon as the count is back.
     const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
-    INFO("descriptors before " << fds_before << ", now " << tree_fds(pid));
+    INFO("model " << model << ": descriptors before " << fds_before << ", now "
+                  << tree_fds(pid) << "\n" << describe_fds(pid) << server.output_tail());
     CHECK(released);
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());

@@ -33,7 +33,7 @@ TEST_CASE("faults: more clients than descriptors (EMFILE)", "[faults][emfile]") 
     const pid_t pid = mtest::server_pid();
     REQUIRE(pid > 0);
     REQUIRE(get(server.port(), "/").status == 200);
-    const std::size_t fds_before = tree_fds(pid);
+    const std::size_t fds_before = settled_tree_fds(pid);
     REQUIRE(limit_fds(pid, headroom));
 
     std::vector<std::unique_ptr<itest::RawClient>> held;
