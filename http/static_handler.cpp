@@ -68,6 +68,10 @@ int status_for_errno(int e) noexcept {
         case ENXIO:  // a socket or a device without a driver: special files are refused
         case ENODEV:
             return 403;
+        case EMFILE:  // out of descriptors or memory: temporary, unlike a broken file (500)
+        case ENFILE:
+        case ENOMEM:
+            return 503;
         default:
             return 500;
     }

@@ -149,6 +149,7 @@ private:
     }
 
     void on_exit(pid_t pid, int status) {
+        ctx_.stats.settle_process(pid);  // a killed child never closed its connection's count
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
         ++abnormal_;
         if (!draining_ || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)

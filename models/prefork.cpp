@@ -146,6 +146,7 @@ private:
 
     // Returns true when the worker died young (counts toward the back-off).
     bool on_exit(pid_t pid, int status) {
+        ctx_.stats.settle_process(pid);  // a killed worker never closed its connection's count
         const auto it = std::find_if(workers_.begin(), workers_.end(),
                                      [&](const Worker& w) { return w.pid == pid; });
         if (it == workers_.end()) return false;

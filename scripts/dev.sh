@@ -4,6 +4,9 @@
 #   scripts/dev.sh test                        build (Release, -Werror) and run the whole suite
 #   scripts/dev.sh test-sanitize               the suite under ASan+UBSan (Debug)
 #   scripts/dev.sh fuzz [SECONDS]              libFuzzer on http::Connection (clang), 600 s
+#   scripts/dev.sh test-tsan [all]             ThreadSanitizer over the multi-threaded models:
+#                                              a focused subset (CI), or with `all` the large
+#                                              transfers of faults_test too (3 more minutes)
 # Each installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,8 +61,28 @@ case "${1:-}" in
             -dict=tests/fuzz/http.dict -max_len=8192 -timeout=10 \
             -artifact_prefix=build-fuzz/findings/ -max_total_time="${2:-600}" -print_final_stats=1
         ;;
+    test-tsan)
+        scripts/install-deps.sh
+        # Only what runs on several threads: the thread model and the readiness models with two
+        # reactors on one listener. The process models are left out (fork() in a program that
+        # has threads is outside what TSan follows). Only the executables run here are built.
+        cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOLYHTTPD_WERROR=ON \
+            -DPOLYHTTPD_SANITIZE=thread >/dev/null
+        cmake --build build-tsan -j "$jobs" --target polyhttpd unit_server integration faults_test
+        # A race report makes the server exit 66 at its end, which every case checks (exit 0).
+        export TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1 suppressions=$top/tests/tsan.supp"
+        export POLYHTTPD_MODELS=thread,select,poll,epoll-lt,epoll-et,coroutine
+        export POLYHTTPD_EXTRA_FLAGS="--workers 2"
+        faults="[reload],[emfile],[access-log]"
+        # Clients resetting or files changing during 10 MiB transfers: slow under TSan (the
+        # instrumented test client reads every byte), so not in CI.
+        [[ "${2:-}" == all ]] && faults+=",[client],[files]"
+        build-tsan/tests/unit_server
+        build-tsan/tests/integration "[load],[connection],[shutdown]"
+        build-tsan/tests/faults_test "$faults"
+        ;;
     *)
-        echo "usage: scripts/dev.sh serve|test|test-sanitize|fuzz [SECONDS]" >&2
+        echo "usage: scripts/dev.sh serve|test|test-sanitize|test-tsan|fuzz [SECONDS]" >&2
         exit 2
         ;;
 esac

@@ -15,6 +15,14 @@
 namespace server {
 namespace {
 
+// EPOLLEXCLUSIVE wakes ONE waiter per connection, and that waiter may never accept it: it is
+// stopped (SIGSTOP, a debugger) between its wake-up and accept(), or it sees its own stop in
+// the same wake-up (a reload retiring it) and leaves. Nothing else wakes the other workers
+// until the next client arrives, which on a quiet server may be never. So an idle worker also
+// looks at the listener when this long passed without a wake-up: a lost wake-up costs a
+// client at most about a second, and an idle pool one cheap wake-up per worker per second.
+constexpr int recheck_ms = 1000;
+
 void add(int epfd, int fd, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
@@ -33,15 +41,15 @@ ExclusiveAcceptor::ExclusiveAcceptor(int listen_fd, int stop_fd)
 }
 
 Accepted ExclusiveAcceptor::accept() {
-    bool fd_limit_logged = false;
     for (;;) {
         epoll_event events[2];
-        const int n = retry_eintr([&] { return ::epoll_wait(epoll_.get(), events, 2, -1); });
+        const int n =
+            retry_eintr([&] { return ::epoll_wait(epoll_.get(), events, 2, recheck_ms); });
         if (n < 0) {
             spdlog::error("epoll_wait: {}", std::strerror(errno));
             return {};  // cannot wait any more: behave as stopped, the master replaces us
         }
-        bool listener_ready = false;
+        bool listener_ready = n == 0;  // the periodic look (above); EAGAIN when nobody waits
         for (int i = 0; i < n; ++i) {
             if (events[i].data.fd == stop_fd_) return {};
             listener_ready = true;
@@ -51,10 +59,10 @@ Accepted ExclusiveAcceptor::accept() {
         if (c.fd) return c;
         if (out_of_resources(errno)) {
             // The connection stays queued for another worker; do not spin on it meanwhile.
-            if (!fd_limit_logged) spdlog::warn("accept: {}; pausing accepts", std::strerror(errno));
-            fd_limit_logged = true;
+            constexpr std::chrono::milliseconds pause{50};
+            log_accept_pause(errno, pause);
             pollfd p{stop_fd_, POLLIN, 0};
-            retry_eintr([&] { return ::poll(&p, 1, 50); });
+            retry_eintr([&] { return ::poll(&p, 1, static_cast<int>(pause.count())); });
         }
         // EAGAIN: another worker took it first.
     }

@@ -5,7 +5,9 @@
 // but one find nothing to accept: the thundering herd, which cost prefork more than half its
 // connection rate here (docs/models-blocking.md). Busy workers are not waiting, so they are
 // never woken: the queue stays shared and any idle worker takes the next client.
-// The set also holds the process's stop fd, so a stop is seen without a race.
+// The set also holds the process's stop fd, so a stop is seen without a race. A wake-up that
+// one worker received and never used (it was stopped, or retired, at that instant) would leave
+// the client queued until the next client: idle workers re-check the listener every second.
 // Create it in the process that uses it (after fork); one thread; accept() blocks.
 // EPOLLEXCLUSIVE needs Linux 4.5; on an older kernel the constructor throws (EINVAL).
 #pragma once

@@ -4,8 +4,12 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
 
 #include "listener.hpp"
+#include "log_throttle.hpp"
 #include "syscall.hpp"
 #include "transfer.hpp"
 
@@ -25,6 +29,13 @@ Accepted accept_once(int listen_fd, Nodelay nodelay) {
 
 bool out_of_resources(int err) noexcept {
     return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept {
+    static LogThrottle throttle(std::chrono::seconds(10));
+    if (const std::uint64_t pauses = throttle.admit())
+        spdlog::warn("accept: {}; pausing accepts for {} ms ({} pauses since the last report)",
+                     std::strerror(err), pause.count(), pauses);
 }
 
 }  // namespace server

@@ -4,6 +4,8 @@
 // Called on that loop's thread; never blocks: the listener must be O_NONBLOCK.
 #pragma once
 
+#include <chrono>
+
 #include "acceptor.hpp"
 
 namespace server {
@@ -17,5 +19,10 @@ enum class Nodelay : bool { now, later };
 Accepted accept_once(int listen_fd, Nodelay nodelay = Nodelay::now);
 
 [[nodiscard]] bool out_of_resources(int err) noexcept;
+
+// Every model that runs out of descriptors stops accepting for `pause` and says so here. A
+// listener stays readable while clients wait, so this fires at every pause, many times a
+// second: the warning leaves at most every 10 s per process, with the count of pauses.
+void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept;
 
 }  // namespace server

@@ -7,14 +7,15 @@
 #include <chrono>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
+#include "accept_once.hpp"
 #include "listener.hpp"
 #include "syscall.hpp"
 #include "transfer.hpp"
 
 namespace server {
 namespace {
+
+constexpr std::chrono::milliseconds resource_pause{50};
 
 // Returns false when the stop was requested.
 bool wait_listener(int listen_fd, const Shutdown& stop) {
@@ -30,7 +31,6 @@ bool wait_listener(int listen_fd, const Shutdown& stop) {
 }  // namespace
 
 Accepted accept_blocking(int listen_fd, const Shutdown& stop) {
-    bool fd_limit_logged = false;
     while (wait_listener(listen_fd, stop)) {
         sockaddr_storage ss{};
         socklen_t len = sizeof ss;
@@ -42,12 +42,11 @@ Accepted accept_blocking(int listen_fd, const Shutdown& stop) {
             tune_accepted_socket(fd);
             return {poly::UniqueFd(fd), format_address(&ss)};
         }
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        if (out_of_resources(errno)) {
             // Out of descriptors: the pending client stays in the backlog; retry shortly
             // rather than spin on a listener that stays readable.
-            if (!fd_limit_logged) spdlog::warn("accept: {}; pausing accepts", std::strerror(errno));
-            fd_limit_logged = true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            log_accept_pause(errno, resource_pause);
+            std::this_thread::sleep_for(resource_pause);
         }
         // EAGAIN (another process won the race), ECONNABORTED, EPROTO...: wait again.
     }

@@ -17,7 +17,7 @@ struct Accepted {
 
 // Returns a connection, or an invalid fd once the stop is requested. Transient failures
 // (ECONNABORTED, EINTR, a lost race with another acceptor) are retried; EMFILE/ENFILE are
-// logged once per burst and waited out for 50 ms instead of spinning.
+// waited out for 50 ms instead of spinning, and logged at most every 10 s (log_accept_pause).
 Accepted accept_blocking(int listen_fd, const Shutdown& stop);
 
 }  // namespace server

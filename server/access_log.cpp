@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <ctime>
 #include <system_error>
+
+#include <spdlog/spdlog.h>
 
 #include "utc_time.hpp"
 
@@ -188,7 +192,19 @@ void AccessLog::write(std::string_view peer, const http::Exchange& e) const noex
         return;  // out of memory: drop the line rather than the connection
     }
     // One write per line: O_APPEND makes it atomic against other writers of the file.
-    [[maybe_unused]] const auto n = ::write(fd, line.data(), line.size());
+    const ssize_t n = ::write(fd, line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size())) report_failure(n < 0 ? errno : ENOSPC);
+}
+
+// A full disk (ENOSPC, EDQUOT), a reader that went away (EPIPE: SIGPIPE is ignored), an I/O
+// error: the request was answered and must stay answered, so the line is dropped and said so,
+// at most every 10 s (the throttle), never once per request. A short write (the disk filled in
+// the middle of the line) is reported as ENOSPC; the torn line stays in the file.
+void AccessLog::report_failure(int err) const noexcept {
+    if (const std::uint64_t failures = failure_log_.admit())
+        // No path in the message: a reload may be changing it on the control thread.
+        spdlog::error("access log: {}; dropping lines ({} failed writes since the last report)",
+                      std::strerror(err), failures);
 }
 
 }  // namespace server

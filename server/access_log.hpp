@@ -3,6 +3,8 @@
 // descriptor, so threads and forked processes sharing the file never interleave partial lines.
 // reopen() (SIGUSR1) and reconfigure() (SIGHUP) run on the master's control thread while
 // other threads write; see LogFile for how every process follows a rotation.
+// A line that cannot be written (full disk, closed pipe) is dropped: serving never waits for,
+// nor fails because of, the access log; the failure is reported in the error log, rate-limited.
 // ExchangeLog is the http::ExchangeSink of one connection: it knows the peer address, writes
 // the access-log line and counts the exchange into the shared Stats.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include "connection.hpp"
 #include "log_file.hpp"
+#include "log_throttle.hpp"
 #include "stats.hpp"
 
 namespace server {
@@ -39,8 +42,11 @@ public:
     std::error_code reconfigure(const std::string& target, AccessLogFormat format);
 
 private:
+    void report_failure(int err) const noexcept;
+
     LogFile file_;
     std::atomic<AccessLogFormat> format_;
+    SharedLogThrottle failure_log_{std::chrono::seconds(10)};  // one for every process
 };
 
 class ExchangeLog final : public http::ExchangeSink {

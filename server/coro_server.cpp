@@ -29,6 +29,8 @@ constexpr int pump_budget = 64;
 // Connections accepted per wake-up before the acceptor yields; the listener is level-
 // triggered, so the rest are reported again next turn.
 constexpr int accept_batch = 64;
+// Out of descriptors: stop watching the (still readable) listener this long instead of spinning.
+constexpr std::chrono::milliseconds resource_pause{100};
 // Lingering close: up to this many 50 ms waits for more request bytes, 256 KiB at most.
 constexpr int linger_waits = 10;
 constexpr auto linger_wait = 50ms;
@@ -187,7 +189,7 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, Shared& sh) {
             Accepted a = accept_once(lfd);
             if (!a.fd) {
                 if (out_of_resources(errno)) {
-                    spdlog::warn("accept: {}; pausing accepts for 100 ms", std::strerror(errno));
+                    log_accept_pause(errno, resource_pause);
                     co_return AcceptEnd::no_resources;
                 }
                 listener.drained();  // EAGAIN: another loop may have won the race
@@ -208,7 +210,7 @@ Detached acceptor(CoroLoop& loop, Shared& sh) {
     for (;;) {
         const AcceptEnd end = co_await accept_while_listening(loop, sh);
         if (end == AcceptEnd::stop || loop.stopping()) co_return;
-        pause.set_deadline(pause_kind, loop.now() + (end == AcceptEnd::full ? 10ms : 100ms));
+        pause.set_deadline(pause_kind, loop.now() + (end == AcceptEnd::full ? 10ms : resource_pause));
         if (co_await pause.until_deadline() == Wake::stop) co_return;
     }
 }

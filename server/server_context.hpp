@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "access_log.hpp"
 #include "config.hpp"
@@ -35,11 +36,17 @@ public:
             std::shared_ptr<const Runtime> initial)
         : listener(l), shutdown(s), access_log(log), stats(st), runtime_(std::move(initial)) {}
 
-    [[nodiscard]] std::shared_ptr<const Runtime> runtime() const { return runtime_.load(); }
+    [[nodiscard]] std::shared_ptr<const Runtime> runtime() const {
+        const std::lock_guard lock(runtime_mu_);
+        return runtime_;
+    }
     // Installs a reloaded snapshot; generation() then changes, which process-based models
     // (whose children cannot see this process's memory) watch to replace their workers.
     void publish(std::shared_ptr<const Runtime> r) {
-        runtime_.store(std::move(r));
+        {
+            const std::lock_guard lock(runtime_mu_);
+            runtime_.swap(r);
+        }  // the old snapshot (now in r) may die here, outside the lock
         generation_.fetch_add(1, std::memory_order_acq_rel);
     }
     [[nodiscard]] std::uint64_t generation() const noexcept {
@@ -52,7 +59,14 @@ public:
     Stats& stats;
 
 private:
-    std::atomic<std::shared_ptr<const Runtime>> runtime_;
+    // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's load() releases its internal
+    // lock with a relaxed store, so a store() racing with it is a data race by the memory
+    // model (ThreadSanitizer reports it; on a weakly ordered CPU the reader could pair the new
+    // pointer with the old count). One uncontended lock per connection is cheap. A forked
+    // child never takes this lock (fork and prefork hand it a Context of its own), so a lock
+    // held by the control thread at the fork instant cannot deadlock it.
+    mutable std::mutex runtime_mu_;
+    std::shared_ptr<const Runtime> runtime_;
     std::atomic<std::uint64_t> generation_{0};
 };
 

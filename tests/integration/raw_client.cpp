@@ -188,6 +188,14 @@ ReadResult RawClient::fail(ReadResult r, std::string what) {
     return r;
 }
 
+void RawClient::reset() {
+    const linger abort_on_close{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    ::close(fd_);
+    fd_ = -1;
+    closed_ = true;
+}
+
 bool RawClient::wait_closed(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (!closed_) {

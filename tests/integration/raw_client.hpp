@@ -55,6 +55,9 @@ public:
     // Sends `bytes` in pieces of `chunk` bytes with `pause` between them (TCP_NODELAY is on).
     bool send_split(std::string_view bytes, std::size_t chunk, std::chrono::milliseconds pause);
     void shutdown_write();
+    // Closes with SO_LINGER 0: the kernel sends RST instead of FIN (a client that crashed or
+    // gave up). Nothing may be called afterwards.
+    void reset();
 
     // Reads one final response (1xx skipped). `head_request`: the request was HEAD, so the
     // response has no body whatever its headers say. 204 and 304 never have one either.

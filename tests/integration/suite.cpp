@@ -118,12 +118,19 @@ const std::vector<std::string>& model_names() {
 }
 
 std::vector<std::string> standard_flags() {
-    return {"--header-timeout",   seconds_flag(header_timeout),
-            "--keepalive-timeout", seconds_flag(keepalive_timeout),
-            "--send-timeout",     seconds_flag(send_timeout),
-            "--shutdown-timeout", seconds_flag(shutdown_timeout),
-            "--max-head-size",    std::to_string(max_head_size),
-            "--max-target-size",  std::to_string(max_target_size)};
+    std::vector<std::string> flags = {"--header-timeout",   seconds_flag(header_timeout),
+                                      "--keepalive-timeout", seconds_flag(keepalive_timeout),
+                                      "--send-timeout",     seconds_flag(send_timeout),
+                                      "--shutdown-timeout", seconds_flag(shutdown_timeout),
+                                      "--max-head-size",    std::to_string(max_head_size),
+                                      "--max-target-size",  std::to_string(max_target_size)};
+    // $POLYHTTPD_EXTRA_FLAGS ("--workers 2"), space-separated, goes to every server: the
+    // ThreadSanitizer run gives the readiness models several reactors with it.
+    if (const char* extra = std::getenv("POLYHTTPD_EXTRA_FLAGS")) {
+        std::istringstream words(extra);
+        for (std::string w; words >> w;) flags.push_back(w);
+    }
+    return flags;
 }
 
 ServerProcess& shared_server(const std::string& model, const std::vector<std::string>& extra) {

@@ -31,6 +31,7 @@ inline constexpr std::size_t max_target_size = 1024;
 inline constexpr auto stop_grace = shutdown_timeout + 5s;
 
 const std::vector<std::string>& model_names();
+// Plus $POLYHTTPD_EXTRA_FLAGS (space-separated), e.g. "--workers 2" for the TSan run.
 std::vector<std::string> standard_flags();
 
 // The server for `model` with standard_flags() + extra, started on first use and reused by the

@@ -100,7 +100,8 @@ class DelayWatch:
         return self.seconds
 
 
-def _status_kib(pid, key):
+def status_number(pid, key):
+    """The first number of a /proc/PID/status line ('VmRSS:', 'Threads:'); 0 if gone."""
     text = _read(f"/proc/{pid}/status")
     if text is None:
         return 0
@@ -111,7 +112,7 @@ def _status_kib(pid, key):
 
 
 def rss_kib(root):
-    return sum(_status_kib(pid, "VmRSS:") for pid in tree_pids(root))
+    return sum(status_number(pid, "VmRSS:") for pid in tree_pids(root))
 
 
 def pss_kib(root):
