@@ -108,7 +108,7 @@ void UringLoop::on_accept(const io_uring_cqe& cqe) {
     if (cqe.res >= 0) {
         admit(cqe.res);
     } else if (out_of_resources(-cqe.res)) {
-        spdlog::warn("accept: {}; pausing accepts for 100 ms", std::strerror(-cqe.res));
+        log_accept_pause(-cqe.res, 100ms);
         pause_accepting(now_ + 100ms);
     } else if (cqe.res != -ECANCELED && cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
         spdlog::warn("accept: {}", std::strerror(-cqe.res));

@@ -23,6 +23,14 @@ bool one_descriptor_per_connection(const std::string& model) {
     return model != "loop" && model != "fork" && model != "prefork";
 }
 
+// io_uring reads RLIMIT_NOFILE when an accept is prepared (the kernel's io_accept_prep), and
+// uring's multishot accept is prepared once at startup: a limit lowered on the running server,
+// as here, is not seen by it. (Started under a low `ulimit -n`, uring meets EMFILE like the
+// others.) The rest of the checks still apply to it.
+bool sees_lowered_limit(const std::string& model) {
+    return one_descriptor_per_connection(model) && model != "uring";
+}
+
 }  // namespace
 
 TEST_CASE("faults: more clients than descriptors (EMFILE)", "[faults][emfile]") {
@@ -41,7 +49,7 @@ TEST_CASE("faults: more clients than descriptors (EMFILE)", "[faults][emfile]") 
         held.push_back(std::make_unique<itest::RawClient>(server.port()));
         REQUIRE(held.back()->send(itest::get_request("/")));
     }
-    if (one_descriptor_per_connection(model)) {
+    if (sees_lowered_limit(model)) {
         REQUIRE(mtest::eventually(
             [&] { return server.output().find("Too many open files") != std::string::npos; }, 5s));
     }
