@@ -20,6 +20,11 @@ Accepted accept_once(int listen_fd, Nodelay nodelay = Nodelay::now);
 
 [[nodiscard]] bool out_of_resources(int err) noexcept;
 
+// How long an event loop stops accepting after out_of_resources(): long enough that a
+// listener which stays readable does not spin, short enough that freed descriptors are soon
+// used.
+inline constexpr std::chrono::milliseconds event_loop_resource_pause{100};
+
 // Every model that runs out of descriptors stops accepting for `pause` and says so here. A
 // listener stays readable while clients wait, so this fires at every pause, many times a
 // second: the warning leaves at most every 10 s per process, with the count of pauses.

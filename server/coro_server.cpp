@@ -29,8 +29,6 @@ constexpr int pump_budget = 64;
 // Connections accepted per wake-up before the acceptor yields; the listener is level-
 // triggered, so the rest are reported again next turn.
 constexpr int accept_batch = 64;
-// Out of descriptors: stop watching the (still readable) listener this long instead of spinning.
-constexpr std::chrono::milliseconds resource_pause{100};
 // Lingering close: up to this many 50 ms waits for more request bytes, 256 KiB at most.
 constexpr int linger_waits = 10;
 constexpr auto linger_wait = 50ms;
@@ -189,7 +187,7 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, Shared& sh) {
             Accepted a = accept_once(lfd);
             if (!a.fd) {
                 if (out_of_resources(errno)) {
-                    log_accept_pause(errno, resource_pause);
+                    log_accept_pause(errno, event_loop_resource_pause);
                     co_return AcceptEnd::no_resources;
                 }
                 listener.drained();  // EAGAIN: another loop may have won the race
@@ -210,7 +208,8 @@ Detached acceptor(CoroLoop& loop, Shared& sh) {
     for (;;) {
         const AcceptEnd end = co_await accept_while_listening(loop, sh);
         if (end == AcceptEnd::stop || loop.stopping()) co_return;
-        pause.set_deadline(pause_kind, loop.now() + (end == AcceptEnd::full ? 10ms : resource_pause));
+        const auto wait = end == AcceptEnd::full ? 10ms : event_loop_resource_pause;
+        pause.set_deadline(pause_kind, loop.now() + wait);
         if (co_await pause.until_deadline() == Wake::stop) co_return;
     }
 }

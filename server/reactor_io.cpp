@@ -16,9 +16,6 @@ constexpr int pump_budget = 64;
 // Connections accepted per listener event; the listener stays readable (level-triggered)
 // for the rest, so one burst cannot starve the connections already open.
 constexpr int accept_batch = 64;
-// Out of descriptors: the listener stays readable, so stop watching it for this long rather
-// than spin on it (nginx's accept pause); clients wait in the backlog meanwhile.
-constexpr std::chrono::milliseconds resource_pause{100};
 
 }  // namespace
 
@@ -32,8 +29,8 @@ void Reactor::accept_ready(clock::time_point now) {
         Accepted a = accept_once(lfd, Nodelay::later);
         if (!a.fd) {
             if (out_of_resources(errno)) {
-                log_accept_pause(errno, resource_pause);
-                pause_accepting(now + resource_pause);
+                log_accept_pause(errno, event_loop_resource_pause);
+                pause_accepting(now + event_loop_resource_pause);
             }
             return;  // EAGAIN: drained (another reactor may have won the race)
         }

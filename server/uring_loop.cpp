@@ -108,8 +108,8 @@ void UringLoop::on_accept(const io_uring_cqe& cqe) {
     if (cqe.res >= 0) {
         admit(cqe.res);
     } else if (out_of_resources(-cqe.res)) {
-        log_accept_pause(-cqe.res, 100ms);
-        pause_accepting(now_ + 100ms);
+        log_accept_pause(-cqe.res, event_loop_resource_pause);
+        pause_accepting(now_ + event_loop_resource_pause);
     } else if (cqe.res != -ECANCELED && cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
         spdlog::warn("accept: {}", std::strerror(-cqe.res));
     }
