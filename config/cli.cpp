@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "config/cli.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -6,8 +6,8 @@
 #include <exception>
 #include <string_view>
 
-#include "units.hpp"
-#include "version.hpp"
+#include "config/units.hpp"
+#include "config/version.hpp"
 
 namespace config {
 namespace {

@@ -1,4 +1,4 @@
-#include "units.hpp"
+#include "config/units.hpp"
 
 #include <charconv>
 #include <limits>

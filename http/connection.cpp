@@ -1,9 +1,9 @@
-#include "connection.hpp"
+#include "http/connection.hpp"
 
 #include <algorithm>
 
-#include "file_cache.hpp"
-#include "response_head.hpp"
+#include "http/static/file_cache.hpp"
+#include "http/proto/response_head.hpp"
 
 namespace http {
 namespace {

@@ -15,11 +15,11 @@
 #include <string_view>
 #include <vector>
 
-#include "endpoint.hpp"
-#include "parser.hpp"
-#include "request.hpp"
-#include "response.hpp"
-#include "static_handler.hpp"
+#include "http/endpoint.hpp"
+#include "http/proto/parser.hpp"
+#include "http/proto/request.hpp"
+#include "http/proto/response.hpp"
+#include "http/static/static_handler.hpp"
 
 namespace http {
 

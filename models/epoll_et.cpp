@@ -1,9 +1,9 @@
 // epoll, edge-triggered (the default model): the kernel reports a change of readiness once,
 // so the reactor reads until a short read or EAGAIN and writes until EAGAIN, and keeps
 // EPOLLOUT armed only while output is blocked. Fewest wake-ups and epoll_ctl calls of all.
-#include "epoll_poller.hpp"
-#include "model.hpp"
-#include "reactor.hpp"
+#include "server/readiness/epoll_poller.hpp"
+#include "server/runtime/model.hpp"
+#include "server/readiness/reactor.hpp"
 
 namespace models {
 namespace {

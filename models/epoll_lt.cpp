@@ -1,9 +1,9 @@
 // epoll, level-triggered: the kernel repeats readiness until it is consumed, so the reactor
 // may stop early without losing an event; the price is an epoll_ctl whenever a connection
 // switches between reading and writing, and a wake-up per turn for every ready socket.
-#include "epoll_poller.hpp"
-#include "model.hpp"
-#include "reactor.hpp"
+#include "server/readiness/epoll_poller.hpp"
+#include "server/runtime/model.hpp"
+#include "server/readiness/reactor.hpp"
 
 namespace models {
 namespace {

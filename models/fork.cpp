@@ -28,11 +28,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "accept_once.hpp"
-#include "blocking_driver.hpp"
-#include "children.hpp"
-#include "model.hpp"
-#include "syscall.hpp"
+#include "server/sys/accept_once.hpp"
+#include "server/conn/blocking_driver.hpp"
+#include "server/proc/children.hpp"
+#include "server/runtime/model.hpp"
+#include "base/syscall.hpp"
 
 namespace models {
 namespace {
@@ -84,7 +84,7 @@ private:
         pollfd fds[3] = {{ctx_.shutdown.wake_fd(), POLLIN, 0},
                          {children_.wake_fd(), POLLIN, 0},
                          {ctx_.listener.fd(), POLLIN, 0}};
-        const int n = server::retry_eintr(
+        const int n = poly::retry_eintr(
             [&] { return ::poll(fds, accepting ? 3 : 2, timeout); });
         if (n < 0) {
             spdlog::error("fork: poll: {}", std::strerror(errno));

@@ -3,9 +3,9 @@
 // every other model is measured against, and for debugging: no concurrency at all.
 #include <spdlog/spdlog.h>
 
-#include "acceptor.hpp"
-#include "blocking_driver.hpp"
-#include "model.hpp"
+#include "server/sys/acceptor.hpp"
+#include "server/conn/blocking_driver.hpp"
+#include "server/runtime/model.hpp"
 
 namespace models {
 namespace {

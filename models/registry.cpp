@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "models/registry.hpp"
 
 namespace models {
 

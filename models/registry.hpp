@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model.hpp"
+#include "server/runtime/model.hpp"
 
 namespace models {
 

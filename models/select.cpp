@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <vector>
 
-#include "model.hpp"
-#include "poller.hpp"
-#include "reactor.hpp"
+#include "server/runtime/model.hpp"
+#include "server/readiness/poller.hpp"
+#include "server/readiness/reactor.hpp"
 
 namespace models {
 namespace {

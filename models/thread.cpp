@@ -32,10 +32,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "acceptor.hpp"
-#include "blocking_driver.hpp"
-#include "model.hpp"
-#include "syscall.hpp"
+#include "server/sys/acceptor.hpp"
+#include "server/conn/blocking_driver.hpp"
+#include "server/runtime/model.hpp"
+#include "base/syscall.hpp"
 
 namespace models {
 namespace {
@@ -122,7 +122,7 @@ public:
             const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
             if (left == 0 || ms.count() <= 0) return left;
             pollfd p{done_.get(), POLLIN, 0};
-            server::retry_eintr([&] { return ::poll(&p, 1, static_cast<int>(ms.count())); });
+            poly::retry_eintr([&] { return ::poll(&p, 1, static_cast<int>(ms.count())); });
         }
     }
 
@@ -213,7 +213,7 @@ private:
                 cap_logged_ = clock::now();
             }
             pollfd fds[2] = {{ctx_.shutdown.wake_fd(), POLLIN, 0}, {threads_.done_fd(), POLLIN, 0}};
-            server::retry_eintr([&] { return ::poll(fds, 2, -1); });
+            poly::retry_eintr([&] { return ::poll(fds, 2, -1); });
             if (fds[0].revents != 0) return false;
             threads_.join_finished();
         }

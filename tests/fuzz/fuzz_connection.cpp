@@ -24,12 +24,12 @@
 #include <string_view>
 #include <vector>
 
-#include "connection.hpp"
+#include "http/connection.hpp"
 #include "fuzz_check.hpp"
 #include "fuzz_root.hpp"
 #include "request_oracle.hpp"
 #include "response_check.hpp"
-#include "static_handler.hpp"
+#include "http/static/static_handler.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include "request_oracle.hpp"
 
 #include "fuzz_check.hpp"
-#include "parser.hpp"
+#include "http/proto/parser.hpp"
 
 namespace fuzz {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connection.hpp"
+#include "http/connection.hpp"
 
 namespace fuzz {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "version.hpp"
+#include "config/cli.hpp"
+#include "config/version.hpp"
 
 namespace fs = std::filesystem;
 using config::Action;

@@ -3,7 +3,7 @@
 
 #include <limits>
 
-#include "units.hpp"
+#include "config/units.hpp"
 
 using namespace config;
 using namespace std::chrono_literals;

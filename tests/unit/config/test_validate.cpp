@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "config.hpp"
+#include "config/config.hpp"
 
 using config::Config;
 using config::parse_listen;

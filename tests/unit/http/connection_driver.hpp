@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connection.hpp"
+#include "http/connection.hpp"
 
 namespace test {
 

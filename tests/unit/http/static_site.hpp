@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "open_beneath.hpp"
-#include "request.hpp"
-#include "response.hpp"
-#include "file_cache.hpp"
-#include "static_handler.hpp"
-#include "temp_root.hpp"
+#include "http/static/open_beneath.hpp"
+#include "http/proto/request.hpp"
+#include "http/proto/response.hpp"
+#include "http/static/file_cache.hpp"
+#include "http/static/static_handler.hpp"
+#include "unit/http/temp_root.hpp"
 
 namespace test {
 

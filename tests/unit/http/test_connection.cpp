@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "connection_driver.hpp"
-#include "static_handler.hpp"
-#include "temp_root.hpp"
+#include "unit/http/connection_driver.hpp"
+#include "http/static/static_handler.hpp"
+#include "unit/http/temp_root.hpp"
 
 namespace {
 

@@ -1,0 +1,61 @@
+// Response: what a handler produces for one request, before serialization. Owned by the
+// Connection and reused across requests (reset() keeps capacity). A body is a list of pieces,
+// each either bytes of `text` or a range of the representation, so a plain file, an error
+// page and a multipart/byteranges body are all the same shape to the transport. The
+// representation is `cached` (a small file held in memory) when set, else `file`.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/proto/conditional.hpp"
+#include "base/unique_fd.hpp"
+
+namespace http {
+
+struct CachedFile;
+
+struct BodyPiece {
+    enum class Kind : std::uint8_t { text, file };
+    Kind kind = Kind::text;
+    std::uint64_t offset = 0;  // into Response::text, or the representation
+    std::uint64_t length = 0;
+};
+
+struct Response {
+    int status = 200;
+    std::string_view content_type;      // static or table storage; empty: no header
+    std::string_view content_encoding;  // "br", "gzip" or empty
+    std::string_view allow;             // for 405 and OPTIONS
+    bool vary_accept_encoding = false;
+    bool accept_ranges = false;
+    bool close = false;                 // the handler requires the connection to close
+    std::time_t last_modified = -1;     // -1: no header
+    ETag etag;
+    std::string location;               // already percent-encoded; empty: no header
+    std::string content_range;          // "bytes a-b/n" or "bytes */n"; empty: no header
+    std::string text;                   // storage for text pieces
+    poly::UniqueFd file;
+    std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
+    std::vector<BodyPiece> pieces;
+
+    // Sum of piece lengths: the Content-Length of the response.
+    [[nodiscard]] std::uint64_t body_length() const noexcept;
+
+    void add_text(std::string_view bytes);
+    // A range of the representation (`cached` when set, else `file`).
+    void add_file_range(std::uint64_t offset, std::uint64_t length);
+    void reset() noexcept;
+};
+
+std::string_view reason_phrase(int status) noexcept;
+
+// Turns `res` into an error response: status, a small HTML body, text/html content type.
+// Keeps nothing of what was there before except `close` and `allow`.
+void make_error(Response& res, int status);
+
+}  // namespace http

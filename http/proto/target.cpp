@@ -1,0 +1,159 @@
+// Request-target decoding. The order matters for safety: split off the query, percent-decode
+// exactly once, and only then remove dot segments, so that "%2e%2e" is a dot segment but
+// "%252e%252e" (which decodes to the literal name "%2e%2e") is not.
+#include "http/proto/target.hpp"
+
+#include <cstddef>
+
+namespace http {
+namespace {
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (lower(s[i]) != prefix[i]) return false;
+    }
+    return true;
+}
+
+// Returns the raw (still encoded) path of an origin-form or absolute-form target, without
+// query or fragment, or sets `error` to bad_form.
+std::string_view raw_path(std::string_view raw, TargetError& error) {
+    if (!raw.empty() && raw.front() != '/') {
+        std::size_t scheme_len = 0;
+        if (starts_with_nocase(raw, "http://")) scheme_len = 7;
+        else if (starts_with_nocase(raw, "https://")) scheme_len = 8;
+        if (scheme_len == 0) {
+            error = TargetError::bad_form;  // "*", authority-form, relative paths, garbage
+            return {};
+        }
+        raw.remove_prefix(scheme_len);
+        const std::size_t auth_end = raw.find_first_of("/?#");
+        const std::string_view authority = raw.substr(0, auth_end);
+        for (char c : authority) {
+            // The host is not used here, but an authority with controls or spaces means the
+            // target is garbage; an empty one is not a valid http URI (RFC 9110 §4.2.1).
+            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+                error = TargetError::bad_form;
+                return {};
+            }
+        }
+        if (authority.empty()) {
+            error = TargetError::bad_form;
+            return {};
+        }
+        if (auth_end == std::string_view::npos || raw[auth_end] != '/') {
+            // "http://host" and "http://host?q": an empty path means "/" (RFC 9110 §4.2.3).
+            return "/";
+        }
+        raw.remove_prefix(auth_end);
+    }
+    if (raw.empty()) {
+        error = TargetError::bad_form;
+        return {};
+    }
+    return raw.substr(0, raw.find_first_of("?#"));
+}
+
+// Decodes every %XX exactly once. A decoded '/' would let "a%2Fb" name two segments after
+// normalisation, so it is refused rather than decoded.
+TargetError percent_decode(std::string_view in, std::string& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '%') {
+            if (in.size() - i < 3) return TargetError::bad_escape;  // "%", "%4" at the end
+            const int hi = hex_value(in[i + 1]);
+            const int lo = hex_value(in[i + 2]);
+            if (hi < 0 || lo < 0) return TargetError::bad_escape;
+            c = static_cast<char>(hi * 16 + lo);
+            if (c == '/') return TargetError::encoded_slash;
+            i += 2;
+        }
+        if (c == '\0') return TargetError::nul;
+        out.push_back(c);
+    }
+    return TargetError::none;
+}
+
+// RFC 3986 §5.2.4 on whole segments, with empty segments dropped: on a filesystem "a//b" is
+// "a/b", and dropping them first means ".." always climbs one real directory. Climbing above
+// the root is refused, not clamped, so a traversal attempt is visible as an error.
+TargetError remove_dot_segments(std::string_view in, std::string& out) {
+    // `out` itself is the stack of segments: ".." truncates it at its last '/'. No
+    // allocation beyond out's own (reused) capacity.
+    out.clear();
+    out.reserve(in.size() + 1);
+    bool trailing_slash = false;
+    std::size_t pos = 1;  // in[0] == '/'
+    while (pos <= in.size()) {
+        std::size_t end = in.find('/', pos);
+        if (end == std::string_view::npos) end = in.size();
+        const std::string_view seg = in.substr(pos, end - pos);
+        // A final "", "." or ".." names a directory: keep the trailing slash ("/a/." -> "/a/").
+        trailing_slash = seg.empty() || seg == "." || seg == "..";
+        if (seg == "..") {
+            if (out.empty()) return TargetError::escapes_root;
+            out.resize(out.rfind('/'));
+        } else if (!seg.empty() && seg != ".") {
+            out.push_back('/');
+            out.append(seg);
+        }
+        pos = end + 1;
+    }
+    if (out.empty() || trailing_slash) out.push_back('/');
+    return TargetError::none;
+}
+
+}  // namespace
+
+TargetError decode_target_into(std::string_view raw, std::string& path, std::string& scratch) {
+    path.clear();
+    TargetError error = TargetError::none;
+    const std::string_view encoded = raw_path(raw, error);
+    if (error != TargetError::none) return error;
+    error = percent_decode(encoded, scratch);
+    if (error != TargetError::none) return error;
+    error = remove_dot_segments(scratch, path);
+    if (error != TargetError::none) path.clear();
+    return error;
+}
+
+DecodedTarget decode_target(std::string_view raw) {
+    DecodedTarget result;
+    std::string scratch;
+    result.error = decode_target_into(raw, result.path, scratch);
+    return result;
+}
+
+std::string encode_path(std::string_view path) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(path.size());
+    for (char c : path) {
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~' || c == '/';
+        if (unreserved) {
+            out.push_back(c);
+        } else {
+            const auto b = static_cast<unsigned char>(c);
+            out.push_back('%');
+            out.push_back(hex[b >> 4]);
+            out.push_back(hex[b & 0x0f]);
+        }
+    }
+    return out;
+}
+
+}  // namespace http

@@ -1,0 +1,60 @@
+#include "http/static/file_cache.hpp"
+
+#include <climits>
+
+namespace http {
+namespace {
+
+// Key: the decoded path, a NUL (never part of a decoded path), and the codings bit set.
+// Built on the stack: a lookup allocates nothing.
+struct Key {
+    char buf[PATH_MAX + 2];
+    std::size_t len = 0;
+    Key(std::string_view path, unsigned codings) noexcept {
+        len = std::min(path.size(), std::size_t{PATH_MAX});
+        std::copy_n(path.data(), len, buf);
+        buf[len++] = '\0';
+        buf[len++] = static_cast<char>('0' + (codings & 7u));
+    }
+    [[nodiscard]] std::string_view view() const noexcept { return {buf, len}; }
+};
+
+}  // namespace
+
+FileCache::Shard& FileCache::shard_for(std::string_view key) const noexcept {
+    return shards_[Hash{}(key) % shard_count];
+}
+
+std::shared_ptr<const CachedFile> FileCache::find(std::string_view path, unsigned codings,
+                                                  clock::time_point now) const {
+    const Key key(path, codings);
+    Shard& s = shard_for(key.view());
+    const std::lock_guard lock(s.mu);
+    const auto it = s.map.find(key.view());
+    if (it == s.map.end() || now - it->second->checked > valid_for_) return nullptr;
+    return it->second;
+}
+
+void FileCache::insert(std::string_view path, unsigned codings,
+                       std::shared_ptr<const CachedFile> file) {
+    if (file->body.size() > max_file_size_) return;
+    const Key key(path, codings);
+    Shard& s = shard_for(key.view());
+    const std::size_t budget = max_total_ / shard_count;
+    const std::lock_guard lock(s.mu);
+    if (auto it = s.map.find(key.view()); it != s.map.end()) {
+        s.bytes -= it->second->body.size();
+        s.map.erase(it);
+    }
+    // Over budget: drop arbitrary entries. Small files are cheap to re-read; a smarter policy
+    // would cost more bookkeeping per hit than it saves.
+    while (!s.map.empty() && s.bytes + file->body.size() > budget) {
+        s.bytes -= s.map.begin()->second->body.size();
+        s.map.erase(s.map.begin());
+    }
+    if (file->body.size() > budget) return;
+    s.bytes += file->body.size();
+    s.map.emplace(std::string(key.view()), std::move(file));
+}
+
+}  // namespace http

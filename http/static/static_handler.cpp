@@ -1,0 +1,423 @@
+// The static-file handler. Safety rests on three rules: the target is decoded and normalised
+// before anything else (target.hpp); every open goes through open_beneath, so no symlink or
+// ".." can leave the root; and the type of a file is taken from fstat on the fd that will be
+// served, never from a separate stat, so a file swapped between check and use is still the
+// file that was checked. Hot-path allocation: none beyond decode_target's path string and the
+// Response's reused strings; sibling names are built in stack buffers.
+#include "http/static/static_handler.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstring>
+#include <ctime>
+#include <system_error>
+
+#include "http/proto/accept_encoding.hpp"
+#include "http/static/autoindex.hpp"
+#include "http/proto/conditional.hpp"
+#include "http/static/file_cache.hpp"
+#include "http/static/open_beneath.hpp"
+#include "http/proto/range.hpp"
+#include "http/proto/target.hpp"
+
+namespace http {
+namespace {
+
+// O_NONBLOCK: opening a fifo must not wait for a writer (its type is checked only after
+// the open). It changes nothing for regular-file reads or sendfile. O_NOCTTY: a tty device in
+// the root must never become our controlling terminal.
+constexpr int file_open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr std::string_view html_type = "text/html; charset=utf-8";
+
+struct Ctx {
+    const StaticConfig& cfg;
+    int root;
+    const MimeTypes& mime;
+    FileCache& cache;
+    AcceptedCodings codings;
+};
+
+unsigned codings_bits(const AcceptedCodings& c) noexcept {
+    return (c.br ? 1u : 0u) | (c.gzip ? 2u : 0u);
+}
+
+// The representation actually sent: the file itself or a precompressed sibling.
+struct Rep {
+    poly::UniqueFd fd;
+    struct stat st {};
+    std::string_view encoding;
+    std::shared_ptr<const CachedFile> cached;  // set: served from memory, fd unused
+};
+
+int status_for_errno(int e) noexcept {
+    switch (e) {
+        case ENOENT:
+        case ENOTDIR:
+        case ELOOP:  // a symlink loop, or a magic link refused
+        case EXDEV:  // an escape attempt: say nothing more than "not here"
+        case ENAMETOOLONG:
+            return 404;
+        case EACCES:
+        case EPERM:
+        case ENXIO:  // a socket or a device without a driver: special files are refused
+        case ENODEV:
+            return 403;
+        case EMFILE:  // out of descriptors or memory: temporary, unlike a broken file (500)
+        case ENFILE:
+        case ENOMEM:
+            return 503;
+        default:
+            return 500;
+    }
+}
+
+bool has_hidden_segment(std::string_view path) noexcept {
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        std::size_t end = path.find('/', pos);
+        if (end == std::string_view::npos) end = path.size();
+        const std::string_view seg = path.substr(pos, end - pos);
+        if (!seg.empty() && seg.front() == '.' && seg != ".well-known") return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+std::string_view last_segment(std::string_view path) noexcept {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Joins into a stack buffer; false when the result would not fit (then the name cannot
+// exist: it would exceed PATH_MAX).
+bool join(char (&buf)[PATH_MAX], std::size_t& len, std::string_view a,
+          std::string_view b) noexcept {
+    if (a.size() + b.size() >= sizeof buf) return false;
+    std::memcpy(buf, a.data(), a.size());
+    std::memcpy(buf + a.size(), b.data(), b.size());
+    len = a.size() + b.size();
+    return true;
+}
+
+// Opens path+suffix beneath the root; true only for a regular file.
+bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix, Rep& out) {
+    char buf[PATH_MAX];
+    std::size_t len = 0;
+    if (!join(buf, len, path, suffix)) return false;
+    OpenResult r = open_beneath(ctx.root, {buf, len}, file_open_flags);
+    struct stat st {};
+    if (!r.fd || ::fstat(r.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    out.fd = std::move(r.fd);
+    out.st = st;
+    return true;
+}
+
+// Picks br, then gzip, when accepted and present. Vary is set whenever a sibling exists, even
+// if not chosen: a cache must not hand the identity response to a client that accepts br.
+void choose_representation(const Ctx& ctx, std::string_view path, Rep& rep, bool& vary) {
+    const AcceptedCodings& ok = ctx.codings;
+    Rep sib;
+    if (open_sibling(ctx, path, ".br", sib)) {
+        vary = true;
+        if (ok.br) {
+            sib.encoding = "br";
+            rep = std::move(sib);
+            return;
+        }
+    }
+    if (!ok.gzip && vary) return;  // the gzip probe could change nothing
+    if (open_sibling(ctx, path, ".gz", sib)) {
+        vary = true;
+        if (ok.gzip) {
+            sib.encoding = "gzip";
+            rep = std::move(sib);
+        }
+    }
+}
+
+void append_number(std::string& out, std::uint64_t n) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, r.ptr);
+}
+
+void append_content_range(std::string& out, const ByteRange& r, std::uint64_t size) {
+    out.append("bytes ");
+    append_number(out, r.first);
+    out.push_back('-');
+    append_number(out, r.last);
+    out.push_back('/');
+    append_number(out, size);
+}
+
+// One boundary per process, random so that file content cannot be crafted to contain it by
+// someone who cannot read the server's memory. Lives in static storage: content_type is a view.
+struct Boundary {
+    char content_type[64];
+    std::size_t type_len = 0;
+    std::string_view type() const noexcept { return {content_type, type_len}; }
+    std::string_view token() const noexcept { return type().substr(type_len - 20); }
+};
+
+const Boundary& boundary() noexcept {
+    static const Boundary b = [] {
+        unsigned char raw[10] = {};
+        if (::getrandom(raw, sizeof raw, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof raw)) {
+            // Entropy pool not ready (early boot): uniqueness, not secrecy, is what matters.
+            const auto mix = static_cast<std::uint64_t>(std::time(nullptr)) ^
+                             (static_cast<std::uint64_t>(::getpid()) << 32);
+            std::memcpy(raw, &mix, sizeof mix);
+        }
+        Boundary out{};
+        constexpr std::string_view prefix = "multipart/byteranges; boundary=";
+        std::memcpy(out.content_type, prefix.data(), prefix.size());
+        constexpr char hex[] = "0123456789abcdef";
+        for (std::size_t i = 0; i < sizeof raw; ++i) {
+            out.content_type[prefix.size() + 2 * i] = hex[raw[i] >> 4];
+            out.content_type[prefix.size() + 2 * i + 1] = hex[raw[i] & 0xf];
+        }
+        out.type_len = prefix.size() + 2 * sizeof raw;
+        return out;
+    }();
+    return b;
+}
+
+void send_multipart(Response& res, const std::vector<ByteRange>& ranges, std::uint64_t size,
+                    std::string_view type) {
+    const Boundary& b = boundary();
+    res.content_type = b.type();
+    for (const ByteRange& r : ranges) {
+        const std::size_t start = res.text.size();
+        res.text.append("\r\n--").append(b.token()).append("\r\nContent-Type: ").append(type);
+        res.text.append("\r\nContent-Range: ");
+        append_content_range(res.text, r, size);
+        res.text.append("\r\n\r\n");
+        res.pieces.push_back({BodyPiece::Kind::text, start, res.text.size() - start});
+        res.add_file_range(r.first, r.length());
+    }
+    const std::size_t start = res.text.size();
+    res.text.append("\r\n--").append(b.token()).append("--\r\n");
+    res.pieces.push_back({BodyPiece::Kind::text, start, res.text.size() - start});
+}
+
+// After validators are known: 412, 416 and error bodies keep Vary, which still describes
+// how the response was chosen.
+void error_keeping_vary(Response& res, int status) {
+    const bool vary = res.vary_accept_encoding;
+    make_error(res, status);
+    res.vary_accept_encoding = vary;
+}
+
+// Status, Range and body for a representation that passed its preconditions.
+void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std::string_view type,
+               const Validators& v) {
+    const auto size = static_cast<std::uint64_t>(rep.st.st_size);
+    if (!req.range.empty() && if_range_allows(req.if_range, v)) {
+        const RangeResult rr = evaluate_range(req.range, size, ctx.cfg.max_ranges);
+        if (rr.outcome == RangeOutcome::unsatisfiable) {
+            error_keeping_vary(res, 416);
+            res.accept_ranges = true;
+            res.content_range.assign("bytes */");
+            append_number(res.content_range, size);
+            return;
+        }
+        if (rr.outcome == RangeOutcome::partial) {
+            res.status = 206;
+            res.file = std::move(rep.fd);
+            res.cached = std::move(rep.cached);
+            if (rr.ranges.size() == 1) {
+                res.content_range.clear();
+                append_content_range(res.content_range, rr.ranges.front(), size);
+                res.add_file_range(rr.ranges.front().first, rr.ranges.front().length());
+            } else {
+                send_multipart(res, rr.ranges, size, type);
+            }
+            return;
+        }
+    }
+    res.status = 200;
+    res.file = std::move(rep.fd);
+    res.cached = std::move(rep.cached);
+    res.add_file_range(0, size);  // nothing for an empty file
+}
+
+// Keeps a small representation in memory for the next requests (see file_cache.hpp).
+void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
+    const auto size = static_cast<std::size_t>(rep.st.st_size);
+    if (ctx.cache.max_file_size() == 0 || size > ctx.cache.max_file_size()) return;
+    auto entry = std::make_shared<CachedFile>();
+    entry->body.resize(size);
+    std::size_t got = 0;
+    while (got < size) {
+        const ssize_t n = ::pread(rep.fd.get(), entry->body.data() + got, size - got,
+                                  static_cast<off_t>(got));
+        if (n <= 0) return;  // changed under us: serve it from the fd this time, cache nothing
+        got += static_cast<std::size_t>(n);
+    }
+    entry->st = rep.st;
+    entry->encoding = rep.encoding;
+    entry->vary = vary;
+    entry->checked = FileCache::clock::now();
+    rep.cached = entry;
+    ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
+}
+
+// The validators, preconditions and body of a chosen representation, from disk or memory.
+void serve_representation(const Ctx& ctx, const Request& req, Response& res,
+                          std::string_view path, Rep& rep) {    const std::int64_t mtime_ns =
+        static_cast<std::int64_t>(rep.st.st_mtim.tv_sec) * 1'000'000'000 + rep.st.st_mtim.tv_nsec;
+    res.etag = ETag::from_file(rep.st.st_ino, static_cast<std::uint64_t>(rep.st.st_size), mtime_ns);
+    res.last_modified = rep.st.st_mtim.tv_sec;
+    const Validators v{res.etag.view(), res.last_modified};
+    const Conditions c{req.if_match, req.if_none_match, req.if_modified_since,
+                       req.if_unmodified_since};
+    switch (evaluate_preconditions(c, v)) {
+        case Precondition::failed:
+            error_keeping_vary(res, 412);
+            return;
+        case Precondition::not_modified:
+            res.status = 304;  // validators and Vary only: no representation metadata, no body
+            return;
+        case Precondition::proceed:
+            break;
+    }
+    const std::string_view type = ctx.mime.content_type(last_segment(path));
+    res.content_type = type;
+    res.content_encoding = rep.encoding;
+    res.accept_ranges = true;
+    send_body(ctx, req, res, rep, type, v);
+}
+
+// `path` names the file as requested (its type comes from this name even when a
+// precompressed sibling is sent).
+void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                poly::UniqueFd fd, const struct stat& st) {
+    Rep rep{std::move(fd), st, {}, {}};
+    if (ctx.cfg.precompressed) choose_representation(ctx, path, rep, res.vary_accept_encoding);
+    remember(ctx, path, rep, res.vary_accept_encoding);
+    serve_representation(ctx, req, res, path, rep);
+}
+
+void serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                  std::shared_ptr<const CachedFile> hit) {
+    Rep rep{{}, hit->st, hit->encoding, std::move(hit)};
+    res.vary_accept_encoding = rep.cached->vary;
+    serve_representation(ctx, req, res, path, rep);
+}
+
+void redirect_to_slash(Response& res, std::string_view path) {
+    make_error(res, 301);
+    // Percent-encoded: a directory named "a\r\nSet-Cookie: x" cannot split the header.
+    res.location = encode_path(path);
+    res.location.push_back('/');
+}
+
+void serve_listing(const Ctx& ctx, Response& res, std::string_view path, int dirfd) {
+    std::vector<DirEntry> entries;
+    if (const int e = list_directory(ctx.root, path, dirfd, ctx.cfg.hidden, entries); e != 0) {
+        make_error(res, status_for_errno(e));
+        return;
+    }
+    std::string page;
+    render_autoindex(path, entries, page);
+    res.status = 200;
+    res.content_type = html_type;
+    res.add_text(page);
+}
+
+void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                     const poly::UniqueFd& dir) {
+    if (path.back() != '/') {
+        redirect_to_slash(res, path);
+        return;
+    }
+    for (const std::string& index : ctx.cfg.index) {
+        char buf[PATH_MAX];
+        std::size_t len = 0;
+        if (!join(buf, len, path, index)) continue;
+        OpenResult r = open_beneath(ctx.root, {buf, len}, file_open_flags);
+        if (!r.fd) {
+            const int status = status_for_errno(r.error);
+            if (status == 404) continue;
+            make_error(res, status);
+            return;
+        }
+        struct stat st {};
+        if (::fstat(r.fd.get(), &st) != 0) {
+            make_error(res, 500);
+            return;
+        }
+        if (!S_ISREG(st.st_mode)) continue;
+        serve_file(ctx, req, res, {buf, len}, std::move(r.fd), st);
+        return;
+    }
+    if (!ctx.cfg.autoindex) {
+        make_error(res, 403);  // like nginx: a directory without index is not listed
+        return;
+    }
+    serve_listing(ctx, res, path, dir.get());
+}
+
+}  // namespace
+
+StaticHandler::StaticHandler(StaticConfig cfg)
+    : cfg_(std::move(cfg)),
+      cache_(std::make_unique<FileCache>(cfg_.cache_max_file_size, cfg_.cache_max_bytes,
+                                         cfg_.cache_valid_for)) {
+    // O_PATH: the root is only ever a starting point for openat2, and this works even if the
+    // server user may search but not list it.
+    const int fd = ::open(cfg_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "cannot open root " + cfg_.root);
+    }
+    root_fd_.reset(fd);
+    if (!cfg_.mime_types_file.empty()) mime_.load_file(cfg_.mime_types_file);  // optional
+}
+
+void StaticHandler::handle(const Request& req, Response& res) const {
+    // Per-thread buffers: handle() runs on many threads at once and must not allocate per
+    // request once warm.
+    thread_local DecodedTarget t;
+    thread_local std::string scratch;
+    t.error = decode_target_into(req.target, t.path, scratch);
+    if (t.error != TargetError::none) {
+        make_error(res, 400);
+        return;
+    }
+    if (!cfg_.hidden && has_hidden_segment(t.path)) {
+        make_error(res, 404);
+        return;
+    }
+    const AcceptedCodings codings =
+        cfg_.precompressed ? parse_accept_encoding(req.accept_encoding) : AcceptedCodings{};
+    if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now())) {
+        serve_cached({cfg_, root_fd_.get(), mime_, *cache_, codings}, req, res, t.path, std::move(hit));
+        return;
+    }
+    OpenResult r = open_beneath(root_fd_.get(), t.path, file_open_flags);
+    if (!r.fd) {
+        make_error(res, status_for_errno(r.error));
+        return;
+    }
+    struct stat st {};
+    if (::fstat(r.fd.get(), &st) != 0) {
+        make_error(res, 500);
+        return;
+    }
+    const Ctx ctx{cfg_, root_fd_.get(), mime_, *cache_, codings};
+    if (S_ISDIR(st.st_mode)) {
+        serve_directory(ctx, req, res, t.path, r.fd);
+    } else if (S_ISREG(st.st_mode)) {
+        serve_file(ctx, req, res, t.path, std::move(r.fd), st);
+    } else {
+        make_error(res, 403);  // fifo, socket, device: never served
+    }
+}
+
+}  // namespace http

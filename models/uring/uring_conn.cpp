@@ -1,0 +1,322 @@
+// One connection's operations on the ring: the multishot receive, the send chain (a send of
+// head plus in-memory body, or file -> pipe -> socket splices), lingering close and
+// cancellation. advance() is the only place that decides what a connection does next, from
+// http::Connection::want(), after every completion.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "server/conn/transfer.hpp"
+#include "models/uring/uring_loop.hpp"
+
+namespace server {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A large file moves through the pipe in chunks of its capacity. 1 MiB (pipe-max-size's
+// default) means one splice pair per MiB; an unprivileged process past its pipe-page quota
+// gets less, which only costs more rounds.
+constexpr int pipe_capacity = 1 << 20;
+constexpr auto linger_window = 500ms;
+constexpr std::size_t linger_max_bytes = 256 * 1024;
+
+// Large files leave by sendfile unless POLYHTTPD_URING_FILES=splice: measured, sendfile on
+// the non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than
+// the splices, whose io-wq hand-offs cost more than the syscalls they save
+// (docs/models-uring.md). The splice path stays for kernels and workloads where offloading
+// (a cold page cache would block the loop in sendfile) is worth that CPU.
+bool splice_files() {
+    static const bool on = [] {
+        const char* v = std::getenv("POLYHTTPD_URING_FILES");
+        return v != nullptr && std::string_view(v) == "splice";
+    }();
+    return on;
+}
+
+std::uint64_t user_data(UringConn& c, UringOp op) {
+    static_assert(alignof(UringConn) >= 8, "the low 3 bits of a UringConn* carry the operation");
+    return reinterpret_cast<std::uint64_t>(&c) | static_cast<std::uint64_t>(op);
+}
+
+}  // namespace
+
+void UringLoop::track(UringConn& c, UringOp op, io_uring_sqe* s) {
+    io_uring_sqe_set_data64(s, user_data(c, op));
+    ++c.inflight;
+}
+
+void UringLoop::on_conn_completion(UringConn& c, UringOp op, const io_uring_cqe& cqe) {
+    if (op == UringOp::recv) on_recv(c, cqe);
+    else on_sent(c, op, cqe.res);
+    if (op != UringOp::recv || (cqe.flags & IORING_CQE_F_MORE) == 0) --c.inflight;
+    if (c.cancelling) {
+        if (c.inflight == 0) destroy(c);
+        return;
+    }
+    advance(c);
+}
+
+void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
+    if ((cqe.flags & IORING_CQE_F_MORE) == 0) {
+        c.recv_armed = false;
+        c.recv_pausing = false;
+    }
+    if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+        const unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
+        const auto n = static_cast<std::size_t>(cqe.res);
+        if (c.lingering) c.drained += n;
+        else if (!c.cancelling) c.http.on_data(buffers_.data(id, n));
+        c.progress = true;
+        buffers_.recycle(id);  // its bytes are parsed or copied: the kernel may reuse it
+        return;
+    }
+    if (cqe.res == -ENOBUFS || cqe.res == -ECANCELED) return;  // advance() re-arms if needed
+    // 0 is the client's FIN; anything else (a reset) ends the input too.
+    c.peer_eof = true;
+    c.linger_done = c.lingering;
+    if (c.lingering || c.cancelling) return;
+    if (cqe.res == 0) c.http.on_data({});
+    else if (c.send_ops == 0) c.http.abort();
+    else kill(c);  // abort() must not close the file a splice still reads
+}
+
+// Completions of the send chain: send, splice_in (file -> pipe), splice_out (pipe ->
+// socket) and poll_out (waiting for room after a splice found none).
+void UringLoop::on_sent(UringConn& c, UringOp op, int res) {
+    --c.send_ops;
+    if (res == -ECANCELED) return;  // our cancel, or a link broken by a short splice_in
+    bool failed = false;
+    switch (op) {
+        case UringOp::send:
+            failed = res < 0;
+            break;
+        case UringOp::splice_in:
+            if (res > 0) c.in_pipe += static_cast<std::uint64_t>(res);
+            failed = res <= 0;  // 0: the file shrank under us; Content-Length cannot be kept
+            break;
+        case UringOp::splice_out:
+            if (res == -EAGAIN) c.socket_full = true;
+            failed = res < 0 && res != -EAGAIN;
+            if (res > 0) c.in_pipe -= static_cast<std::uint64_t>(res);
+            break;
+        case UringOp::poll_out: failed = res < 0; break;
+        default: break;
+    }
+    if (failed) {
+        spdlog::debug("fd {}: send: {}", c.fd.get(), std::strerror(-res));
+        kill(c);
+        return;
+    }
+    if (res > 0 && (op == UringOp::send || op == UringOp::splice_out)) {
+        c.http.on_written(static_cast<std::size_t>(res));
+        c.progress = true;
+    }
+}
+
+void UringLoop::advance(UringConn& c) {
+    if (c.cancelling) return;
+    if (c.lingering) {
+        if (c.linger_done || c.drained > linger_max_bytes) kill(c);
+        else if (!c.recv_armed) arm_recv(c);
+        return;
+    }
+    http::Want want = c.http.want();
+    // A send that needs no operation (sendfile_now) may finish a response at once, and a
+    // pipelined one may follow: look again until an operation is in flight.
+    for (int round = 0; want == http::Want::write && c.send_ops == 0 && round < 64; ++round) {
+        start_send(c);
+        if (c.cancelling) return;
+        want = c.http.want();
+    }
+    if (want == http::Want::close) {
+        if (c.send_ops == 0) close_conn(c);
+        return;
+    }
+    // Receive while reading, and also while writing unless requests are already queued
+    // (pipelining): then stop, so a client that never reads cannot make us buffer forever.
+    const bool take_input = want == http::Want::read || !c.http.has_buffered_input();
+    if (take_input && !c.recv_armed && !c.peer_eof) arm_recv(c);
+    if (!take_input && c.recv_armed) pause_recv(c);
+    if (c.deadline.update(c.http.phase(), c.progress, now_) || !c.timer.linked()) refile_timer(c);
+    c.progress = false;
+}
+
+void UringLoop::arm_recv(UringConn& c) {
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_recv_multishot(s, c.fd.get(), nullptr, 0, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = BufferRing::group;
+    track(c, UringOp::recv, s);
+    c.recv_armed = true;
+}
+
+void UringLoop::pause_recv(UringConn& c) {
+    if (c.recv_pausing) return;
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_cancel64(s, user_data(c, UringOp::recv), 0);
+    io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
+    c.recv_pausing = true;
+}
+
+// Head and in-memory body leave in one send (http::Connection joins them); MSG_MORE when a
+// file follows, so the head waits for the first body bytes instead of leaving alone.
+void UringLoop::start_send(UringConn& c) {
+    const http::Output out = c.http.next_output();
+    if (out.empty()) return;
+    if (out.is_file()) {
+        if (splice_files()) start_file_send(c, out);
+        else sendfile_now(c);
+        return;
+    }
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(),
+                       MSG_NOSIGNAL | (out.more ? MSG_MORE : 0));
+    track(c, UringOp::send, s);
+    c.send_ops = 1;
+}
+
+// Large files with POLYHTTPD_URING_FILES=splice: splice file -> pipe, linked to splice
+// pipe -> socket, both without a copy through user space and off the loop's thread. The socket is non-blocking, so a splice that finds it
+// full returns EAGAIN (splices run on io-wq threads, which must never sleep on one client);
+// the loop then polls for POLLOUT on the ring and splices what is still in the pipe.
+void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
+    if (!c.pipe_w && !open_pipe(c)) {
+        kill(c);
+        return;
+    }
+    const unsigned more = out.more ? SPLICE_F_MORE : 0;
+    if (c.in_pipe > 0) {
+        io_uring_sqe* s = ring_.sqe();
+        if (c.socket_full) {
+            io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
+            track(c, UringOp::poll_out, s);
+            c.socket_full = false;
+        } else {
+            const auto len = static_cast<unsigned>(c.in_pipe);
+            io_uring_prep_splice(s, c.pipe_r.get(), -1, c.fd.get(), -1, len,
+                                 len < out.file_length ? SPLICE_F_MORE : more);
+            track(c, UringOp::splice_out, s);
+        }
+        c.send_ops = 1;
+        return;
+    }
+    const auto len = static_cast<unsigned>(std::min<std::uint64_t>(out.file_length, c.pipe_size));
+    io_uring_sqe* in = ring_.sqe();
+    io_uring_prep_splice(in, out.file_fd, static_cast<std::int64_t>(out.file_offset), c.pipe_w.get(),
+                         -1, len, 0);
+    in->flags |= IOSQE_IO_LINK;
+    track(c, UringOp::splice_in, in);
+    io_uring_sqe* to_socket = ring_.sqe();
+    io_uring_prep_splice(to_socket, c.pipe_r.get(), -1, c.fd.get(), -1, len,
+                         len < out.file_length ? SPLICE_F_MORE : more);
+    track(c, UringOp::splice_out, to_socket);
+    c.send_ops = 2;
+}
+
+// Large files by default: sendfile() on the non-blocking socket right away (page cache to
+// socket, no copy, no io-wq thread), and a POLLOUT poll on the ring when the socket is full;
+// the poll's completion continues the transfer.
+void UringLoop::sendfile_now(UringConn& c) {
+    constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
+    for (int i = 0; i < chunks_per_turn && c.http.next_output().is_file(); ++i) {
+        const IoResult r = send_from(c.fd.get(), c.http);
+        if (r.status == IoStatus::error) {
+            kill(c);
+            return;
+        }
+        if (r.status == IoStatus::would_block) break;
+        c.progress = true;
+    }
+    if (c.http.want() != http::Want::write) return;  // advance() continues with what follows
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
+    track(c, UringOp::poll_out, s);
+    c.send_ops = 1;
+}
+
+bool UringLoop::open_pipe(UringConn& c) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+        spdlog::warn("pipe2: {}", std::strerror(errno));
+        return false;
+    }
+    c.pipe_r.reset(p[0]);
+    c.pipe_w.reset(p[1]);
+    const int size = ::fcntl(p[1], F_SETPIPE_SZ, pipe_capacity);
+    c.pipe_size = static_cast<std::size_t>(size > 0 ? size : ::fcntl(p[1], F_GETPIPE_SZ));
+    return true;
+}
+
+void UringLoop::on_timeout(UringConn& c) {
+    if (c.cancelling) return;
+    if (c.lingering || c.send_ops > 0) {
+        kill(c);  // a send timeout, or the end of the linger window
+        return;
+    }
+    c.http.on_timeout();  // 408 for a partial head, else close
+    advance(c);
+}
+
+void UringLoop::close_conn(UringConn& c) {
+    if (c.http.wants_linger() && !c.lingering && !c.peer_eof) {
+        start_linger(c);
+        return;
+    }
+    kill(c);
+}
+
+// Closing with request bytes unread makes the kernel answer them with a reset, which can
+// destroy the response before the client reads it. So after an error or a refused body:
+// half-close, then receive and discard for a moment (nginx's lingering close).
+void UringLoop::start_linger(UringConn& c) {
+    c.lingering = true;
+    ::shutdown(c.fd.get(), SHUT_WR);
+    c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
+    timers_[3].push_back(c.timer);
+    if (!c.recv_armed) arm_recv(c);
+}
+
+// Cancels everything the connection has in flight; it is freed when the last completion
+// arrives (a completion must never find freed memory, nor a send read a freed buffer).
+void UringLoop::kill(UringConn& c) {
+    if (c.cancelling) return;
+    c.cancelling = true;
+    TimerList::unlink(c.timer);
+    if (c.inflight == 0) {
+        destroy(c);
+        return;
+    }
+    for (const int fd : {c.fd.get(), c.pipe_w.get()}) {
+        if (fd < 0) continue;
+        io_uring_sqe* s = ring_.sqe();
+        io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
+        io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
+    }
+}
+
+void UringLoop::destroy(UringConn& c) {
+    TimerList::unlink(c.timer);
+    const std::size_t i = c.index;
+    if (i + 1 != conns_.size()) {
+        std::swap(conns_[i], conns_.back());
+        conns_[i]->index = i;
+    }
+    conns_.pop_back();  // closes the socket; http::Connection logs an unfinished exchange
+    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void UringLoop::refile_timer(UringConn& c) {
+    c.timer.at = c.deadline.at();
+    timers_[c.deadline.kind()].push_back(c.timer);
+}
+
+}  // namespace server

@@ -1,0 +1,126 @@
+// Private to uring_*.cpp: one UringLoop = one thread's ring and the connections it serves.
+// Everything here runs on that thread only; the only cross-thread state is UringShared.
+//
+// Completion, not readiness: instead of asking "may I recv?" the loop asks the kernel to
+// recv (or send, splice, accept) and is told when it is done. Per connection there is at most
+// one multishot receive (armed once, it posts a completion per arrival into a provided
+// buffer), and at most one send chain (a send; for large files sendfile plus a POLLOUT poll,
+// or file -> pipe -> socket splices with POLYHTTPD_URING_FILES=splice). An SQE's
+// user_data is the connection's address with the operation in its low bits; a connection is
+// destroyed only once no operation of it is in flight, so no completion ever names freed memory.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "server/conn/conn_state.hpp"
+#include "server/runtime/context.hpp"
+#include "server/loop/timer_list.hpp"
+#include "base/unique_fd.hpp"
+#include "models/uring/uring_ring.hpp"
+
+namespace server {
+
+struct UringShared {
+    Context& ctx;
+    unsigned max_connections;
+    std::atomic<unsigned> open_connections{0};  // enforces --max-connections server-wide
+};
+
+// What a completion is about: the low 3 bits of user_data.
+enum class UringOp : std::uint64_t {
+    recv = 0, send = 1, splice_in = 2, splice_out = 3, poll_out = 4,
+    accept = 5, stop = 6, ignore = 7,  // loop-level: no connection pointer
+};
+
+struct UringConn : ConnState {
+    UringConn(poly::UniqueFd s, std::string_view peer, Context& ctx,
+              std::chrono::steady_clock::time_point now)
+        : ConnState(std::move(s), peer, ctx, now) {
+        timer.owner = this;
+    }
+
+    TimerNode timer;
+    std::size_t index = 0;       // in UringLoop::conns_
+
+    int inflight = 0;            // operations whose last completion has not arrived
+    bool recv_armed = false;     // the multishot receive is live
+    int send_ops = 0;            // operations of the current send chain in flight
+    bool progress = false;       // bytes moved since the deadline was last updated
+    bool cancelling = false;     // closing: every operation cancelled; freed at inflight 0
+    bool recv_pausing = false;   // its cancel was sent (pipelining back-pressure)
+    bool peer_eof = false;       // the client's FIN arrived: nothing more to receive
+    bool lingering = false;      // half-closed, discarding what the client still sends
+    bool linger_done = false;
+    std::size_t drained = 0;
+
+    // Large files: file -> pipe -> socket. in_pipe bytes were read from the file into the
+    // pipe but have not reached the socket yet.
+    poly::UniqueFd pipe_r, pipe_w;
+    std::size_t pipe_size = 0;
+    std::uint64_t in_pipe = 0;
+    bool socket_full = false;    // the last splice to the socket found no room: poll first
+};
+
+class UringLoop {
+public:
+    using clock = std::chrono::steady_clock;
+
+    explicit UringLoop(UringShared& shared);  // throws std::system_error
+    ~UringLoop();
+    UringLoop(const UringLoop&) = delete;
+    UringLoop& operator=(const UringLoop&) = delete;
+
+    void run();
+
+private:
+    // uring_loop.cpp: the loop, accepting, timers, shutdown
+    void dispatch(const io_uring_cqe& cqe);
+    std::chrono::nanoseconds next_timeout();
+    void expire_timers();
+    void arm_accept();
+    void on_accept(const io_uring_cqe& cqe);
+    void admit(int fd);
+    void pause_accepting(clock::time_point until);
+    void arm_stop_watch();
+    void begin_shutdown();
+    void finish_remaining();
+
+    // uring_conn.cpp: one connection's operations
+    void on_conn_completion(UringConn& c, UringOp op, const io_uring_cqe& cqe);
+    void on_recv(UringConn& c, const io_uring_cqe& cqe);
+    void on_sent(UringConn& c, UringOp op, int res);
+    void advance(UringConn& c);
+    void arm_recv(UringConn& c);
+    void pause_recv(UringConn& c);
+    void start_send(UringConn& c);
+    void start_file_send(UringConn& c, const http::Output& out);
+    void sendfile_now(UringConn& c);
+    bool open_pipe(UringConn& c);
+    void on_timeout(UringConn& c);
+    void close_conn(UringConn& c);
+    void start_linger(UringConn& c);
+    void kill(UringConn& c);
+    void destroy(UringConn& c);
+    void refile_timer(UringConn& c);
+    void track(UringConn& c, UringOp op, io_uring_sqe* s);
+
+    UringShared& shared_;
+    Ring ring_;
+    BufferRing buffers_;
+    std::vector<std::unique_ptr<UringConn>> conns_;  // unordered; UringConn::index is the slot
+    TimerList timers_[4];                            // by Deadline::kind(); [3]: lingering closes
+    clock::time_point now_{};
+
+    bool accepting_ = false;                         // a multishot accept is armed
+    bool accept_paused_ = false;
+    clock::time_point accept_resume_at_{};
+    bool stopping_ = false;
+    clock::time_point stop_deadline_{};
+};
+
+}  // namespace server

@@ -1,0 +1,54 @@
+#include "server/conn/transfer.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "base/syscall.hpp"
+
+namespace server {
+namespace {
+
+IoResult from_errno() {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::would_block, 0, 0};
+    return {IoStatus::error, 0, errno};
+}
+
+// One sendfile call moves at most this much, so one connection cannot hog a blocking
+// thread's time slice nor an event loop's turn.
+constexpr std::uint64_t max_sendfile_chunk = 1 << 20;
+
+}  // namespace
+
+IoResult receive_into(int fd, http::Connection& conn) {
+    const auto space = conn.read_space();
+    const ssize_t n = poly::retry_eintr([&] { return ::recv(fd, space.data(), space.size(), 0); });
+    if (n < 0) return from_errno();
+    conn.on_read(static_cast<std::size_t>(n));
+    if (n == 0) return {IoStatus::closed, 0, 0};
+    return {IoStatus::progress, static_cast<std::size_t>(n), 0};
+}
+
+IoResult send_from(int fd, http::Connection& conn) {
+    const http::Output out = conn.next_output();
+    if (out.empty()) return {IoStatus::progress, 0, 0};
+    ssize_t n;
+    if (out.is_file()) {
+        off_t offset = static_cast<off_t>(out.file_offset);
+        const auto len = static_cast<std::size_t>(std::min(out.file_length, max_sendfile_chunk));
+        n = poly::retry_eintr([&] { return ::sendfile(fd, out.file_fd, &offset, len); });
+        if (n == 0) return {IoStatus::error, 0, EIO};  // the file was truncated under us
+    } else {
+        const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
+        n = poly::retry_eintr([&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
+    }
+    if (n < 0) return from_errno();
+    conn.on_written(static_cast<std::size_t>(n));
+    return {IoStatus::progress, static_cast<std::size_t>(n), 0};
+}
+
+}  // namespace server

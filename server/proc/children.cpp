@@ -1,0 +1,200 @@
+#include "server/proc/children.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include "base/syscall.hpp"
+
+namespace server {
+namespace {
+
+// Read by signal handlers, hence plain ints set before the handlers can run.
+int chld_pipe[2] = {-1, -1};  // master: SIGCHLD self-pipe
+int child_stop_w = -1;        // child: write end of its private stop pipe
+
+void on_sigchld(int) {
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(chld_pipe[1], &byte, 1);  // full pipe: fine
+    errno = saved;
+}
+
+void on_child_stop(int) {
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(child_stop_w, &byte, 1);
+    errno = saved;
+}
+
+bool set_handler(int sig, void (*fn)(int), int flags) {
+    struct sigaction sa {};
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    return ::sigaction(sig, &sa, nullptr) == 0;
+}
+
+void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+
+bool readable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return poly::retry_eintr([&] { return ::poll(&p, 1, 0); }) > 0;
+}
+
+sigset_t spawn_signals() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&s, sig);
+    return s;
+}
+
+// Runs in the new child with the spawn signals still blocked, so none of the master's
+// handlers can run here before the child's own are in place.
+bool become_child(const Shutdown& stop, pid_t parent) {
+    set_handler(SIGCHLD, SIG_DFL, 0);
+    close_fd(chld_pipe[0]);
+    close_fd(chld_pipe[1]);
+    // Reload and log reopening are the master's business; the default action would kill us.
+    for (const int sig : {SIGHUP, SIGUSR1, SIGUSR2}) set_handler(sig, SIG_IGN, 0);
+
+    const int inherited = stop.wake_fd();
+    int p[2];
+    if (inherited < 0 || ::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return false;
+    const bool stopping = readable(inherited);  // the master stopped before we got here
+    // Same descriptor number, new pipe: code that captured wake_fd() keeps working.
+    if (::dup3(p[0], inherited, O_CLOEXEC) < 0) return false;
+    ::close(p[0]);
+    child_stop_w = p[1];
+    if (!set_handler(SIGTERM, on_child_stop, SA_RESTART) ||
+        !set_handler(SIGINT, on_child_stop, SA_RESTART))
+        return false;
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (stopping || ::getppid() != parent) on_child_stop(0);  // raced with the master's end
+    return true;
+}
+
+}  // namespace
+
+Children::Children() {
+    if (chld_pipe[0] >= 0) throw std::logic_error("server::Children: one instance per process");
+    if (::pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
+    // SA_NOCLDSTOP: a stopped child (SIGSTOP, a debugger) is not an exit.
+    if (!set_handler(SIGCHLD, on_sigchld, SA_RESTART | SA_NOCLDSTOP)) {
+        const int err = errno;
+        close_fd(chld_pipe[0]);
+        close_fd(chld_pipe[1]);
+        throw std::system_error(err, std::generic_category(), "sigaction SIGCHLD");
+    }
+}
+
+Children::~Children() {
+    set_handler(SIGCHLD, SIG_DFL, 0);
+    close_fd(chld_pipe[0]);
+    close_fd(chld_pipe[1]);
+}
+
+int Children::wake_fd() const noexcept { return chld_pipe[0]; }
+
+pid_t Children::spawn(const Shutdown& stop, const std::function<int()>& body) {
+    const sigset_t block = spawn_signals();
+    sigset_t old;
+    ::pthread_sigmask(SIG_BLOCK, &block, &old);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        int code = 70;  // EX_SOFTWARE
+        if (become_child(stop, parent)) {
+            ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+            // A master that waits for signals with sigwait() keeps them blocked; we need them.
+            ::pthread_sigmask(SIG_UNBLOCK, &block, nullptr);
+            try {
+                code = body();
+            } catch (...) {
+                code = 70;  // never let an exception unwind into the master's code
+            }
+        }
+        ::_exit(code);
+    }
+    const int saved = errno;
+    if (pid > 0) live_.insert(pid);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = saved;
+    return pid;
+}
+
+void Children::reap(const std::function<void(pid_t, int)>& on_exit) {
+    // Empty the pipe first: an exit after the waitpid loop then leaves a byte for next time.
+    char buf[256];
+    while (::read(chld_pipe[0], buf, sizeof buf) > 0) {
+    }
+    for (;;) {
+        int status = 0;
+        // waitpid(-1): one call per exit rather than one per live child; a child we did not
+        // spawn (none exist today) would be reaped and ignored.
+        const pid_t pid = poly::retry_eintr([&] { return ::waitpid(-1, &status, WNOHANG); });
+        if (pid <= 0) return;  // 0: children left, none ended; -1 ECHILD: none left
+        if (live_.erase(pid) != 0) on_exit(pid, status);
+    }
+}
+
+void Children::signal(pid_t pid, int sig) const {
+    // Only pids not yet reaped: a zombie's pid cannot be reused, so this never hits a stranger.
+    if (live_.count(pid) != 0) ::kill(pid, sig);
+}
+
+void Children::signal_all(int sig) const {
+    for (const pid_t pid : live_) ::kill(pid, sig);
+}
+
+std::size_t Children::wait_all(std::chrono::steady_clock::time_point deadline,
+                               const std::function<void(pid_t, int)>& on_exit) {
+    using namespace std::chrono;
+    for (;;) {
+        reap(on_exit);
+        if (live_.empty()) return 0;
+        const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+        if (left <= 0) return live_.size();
+        pollfd p{chld_pipe[0], POLLIN, 0};
+        const int ms = static_cast<int>(std::min<long long>(left, 60'000));
+        poly::retry_eintr([&] { return ::poll(&p, 1, ms); });
+    }
+}
+
+std::size_t Children::stop_all(std::chrono::milliseconds grace,
+                               const std::function<void(pid_t, int)>& on_exit) {
+    using clock = std::chrono::steady_clock;
+    signal_all(SIGTERM);
+    const std::size_t stragglers = wait_all(clock::now() + grace, on_exit);
+    if (stragglers == 0) return 0;
+    signal_all(SIGKILL);
+    wait_all(clock::now() + std::chrono::seconds(5), on_exit);  // SIGKILL is not instant
+    return stragglers;
+}
+
+std::string describe_wait_status(int status) {
+    if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const char* abbrev = ::sigabbrev_np(WTERMSIG(status));
+        std::string s = "killed by ";
+        s += abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(WTERMSIG(status));
+        if (WCOREDUMP(status)) s += " (core dumped)";
+        return s;
+    }
+    return "status " + std::to_string(status);
+}
+
+}  // namespace server

@@ -1,0 +1,79 @@
+// Private to reactor*.cpp: one reactor = one thread's event loop over one Poller.
+// Everything here runs on that thread only; the only cross-thread state is ReactorShared.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "server/conn/deadline.hpp"
+#include "server/readiness/poller.hpp"
+#include "server/runtime/context.hpp"
+#include "server/loop/timer_list.hpp"
+
+namespace server {
+
+// Shared by all reactors of one run.
+struct ReactorShared {
+    Context& ctx;
+    unsigned max_connections;
+    std::atomic<unsigned> open_connections{0};  // enforces --max-connections server-wide
+};
+
+class Reactor {
+public:
+    using clock = std::chrono::steady_clock;
+
+    Reactor(ReactorShared& shared, std::unique_ptr<Poller> poller);
+    ~Reactor();
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
+
+    void run();
+
+private:
+    struct Conn;
+
+    // reactor.cpp: the loop, timers, shutdown
+    int next_timeout_ms(clock::time_point now);
+    void dispatch(const PollEvent& ev);
+    void expire_timers(clock::time_point now);
+    void run_ready();
+    void begin_shutdown(clock::time_point now);
+    void refile_timer(Conn& c);
+
+    // reactor_io.cpp: accepting and pumping
+    void accept_ready(clock::time_point now);
+    void admit(poly::UniqueFd sock, std::string_view peer);
+    void refuse_over_limit(int fd);
+    void pause_accepting(clock::time_point until);
+    void resume_accepting();
+    void pump(Conn& c);
+    bool pump_read(Conn& c, bool& progress);
+    bool pump_write(Conn& c, bool& progress);
+    bool watch(Conn& c, Interest interest);
+    void close_conn(Conn& c);
+    void start_linger(Conn& c);
+    void drain_linger(Conn& c);
+    void destroy_conn(Conn& c);
+
+    ReactorShared& shared_;
+    std::unique_ptr<Poller> poller_;
+    std::vector<std::unique_ptr<Conn>> conns_;  // by fd
+    std::size_t live_ = 0;
+    TimerList timers_[4];                       // by Deadline::kind(); [3]: lingering closes
+    std::vector<Conn*> ready_;                  // pumped again next turn (fairness cap hit)
+    std::vector<std::byte> scratch_;            // recv buffer shared by this thread's conns
+    std::vector<PollEvent> events_;
+    clock::time_point now_{};
+
+    bool listening_ = false;
+    clock::time_point accept_resume_at_{};      // while paused for EMFILE or the cap
+    bool stopping_ = false;
+    clock::time_point stop_deadline_{};
+    clock::time_point last_refusal_log_{};
+};
+
+}  // namespace server

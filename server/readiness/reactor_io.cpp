@@ -1,0 +1,202 @@
+#include <sys/socket.h>
+
+#include <spdlog/spdlog.h>
+
+#include "server/sys/accept_once.hpp"
+#include "server/readiness/reactor_conn.hpp"
+#include "server/sys/refuse.hpp"
+#include "base/syscall.hpp"
+#include "server/conn/transfer.hpp"
+#include "server/sys/socket_options.hpp"
+
+namespace server {
+namespace {
+
+// Syscalls one connection may make per turn before others get theirs.
+constexpr int pump_budget = 64;
+// Connections accepted per listener event; the listener stays readable (level-triggered)
+// for the rest, so one burst cannot starve the connections already open.
+constexpr int accept_batch = 64;
+
+}  // namespace
+
+void Reactor::accept_ready(clock::time_point now) {
+    const int lfd = shared_.ctx.listener.fd();
+    for (int i = 0; i < accept_batch; ++i) {
+        if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
+            pause_accepting(now + std::chrono::milliseconds(10));  // at the cap: backlog waits
+            return;
+        }
+        Accepted a = accept_once(lfd, Nodelay::later);
+        if (!a.fd) {
+            if (out_of_resources(errno)) {
+                log_accept_pause(errno, event_loop_resource_pause);
+                pause_accepting(now + event_loop_resource_pause);
+            }
+            return;  // EAGAIN: drained (another reactor may have won the race)
+        }
+        if (a.fd.get() >= poller_->fd_limit()) {
+            refuse_over_limit(a.fd.release());
+            continue;
+        }
+        admit(std::move(a.fd), a.peer);
+    }
+}
+
+// The connection reaches the poller only if it has to wait (see watch()): a request that
+// arrived with the handshake and is answered at once, with Connection: close, never costs
+// an epoll_ctl.
+void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
+    const int fd = sock.get();
+    if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
+    auto& slot = conns_[static_cast<std::size_t>(fd)];
+    slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, now_);
+    shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    ++live_;
+    pump(*slot);  // the request often arrived with the handshake: read it now
+}
+
+void Reactor::refuse_over_limit(int fd) {
+    // select() cannot watch this descriptor: answer 503 best-effort and close, never touch
+    // an fd_set with it (that would be undefined behaviour). Logged once per second.
+    refuse_at_capacity(fd);
+    if (now_ - last_refusal_log_ >= std::chrono::seconds(1)) {
+        spdlog::warn("connection on fd {} is beyond this model's limit ({}): answered 503", fd,
+                     poller_->fd_limit());
+        last_refusal_log_ = now_;
+    }
+}
+
+void Reactor::pause_accepting(clock::time_point until) {
+    if (listening_) poller_->remove(shared_.ctx.listener.fd());
+    listening_ = false;
+    accept_resume_at_ = until;
+}
+
+void Reactor::resume_accepting() {
+    if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
+        accept_resume_at_ = now_ + std::chrono::milliseconds(10);
+        return;
+    }
+    listening_ = poller_->add_listener(shared_.ctx.listener.fd());
+    if (!listening_) accept_resume_at_ = now_ + std::chrono::milliseconds(100);
+}
+
+void Reactor::pump(Conn& c) {
+    bool progress = false;
+    for (int budget = pump_budget; budget > 0; --budget) {
+        const http::Want want = c.http.want();
+        if (want == http::Want::close) {
+            close_conn(c);
+            return;
+        }
+        bool moved = false;
+        const bool go_on = want == http::Want::read ? pump_read(c, moved) : pump_write(c, moved);
+        progress = progress || moved;
+        if (c.http.want() == http::Want::close) continue;  // closes on the next iteration
+        if (!go_on) {
+            if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+            return;
+        }
+    }
+    if (!c.queued) {  // budget used up: continue after the others
+        c.queued = true;
+        ready_.push_back(&c);
+    }
+    if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+}
+
+// One recv; returns false when the connection must wait for readiness.
+bool Reactor::pump_read(Conn& c, bool& progress) {
+    if (c.read_drained) return !watch(c, Interest::read);
+    const ssize_t n = poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            c.read_drained = true;
+            return !watch(c, Interest::read);
+        }
+        c.http.abort();
+        return true;
+    }
+    c.read_drained = static_cast<std::size_t>(n) < scratch_.size();
+    c.http.on_data(std::span(scratch_.data(), static_cast<std::size_t>(n)));
+    progress = true;
+    return true;
+}
+
+// One send or sendfile; returns false when the connection must wait for writability.
+bool Reactor::pump_write(Conn& c, bool& progress) {
+    // Nagle holds a small segment back only while an earlier small one is unacknowledged,
+    // so a connection's first write never waits; setting TCP_NODELAY before the second
+    // spares the setsockopt for the one-response Connection: close exchange.
+    if (c.writes < 2 && ++c.writes == 2) set_nodelay(c.fd.get());
+    const IoResult r = send_from(c.fd.get(), c.http);
+    switch (r.status) {
+        case IoStatus::would_block: return !watch(c, Interest::write);
+        case IoStatus::error: c.http.abort(); return true;
+        default: progress = progress || r.bytes > 0; return true;
+    }
+}
+
+// Registers the connection with the poller on its first wait, or changes its interest;
+// returns false (the connection is aborted) when the poller refuses it.
+bool Reactor::watch(Conn& c, Interest interest) {
+    const int fd = c.fd.get();
+    if (c.registered ? poller_->set(fd, interest) : poller_->add(fd, interest)) {
+        c.registered = true;
+        return true;
+    }
+    spdlog::warn("poller fd {}: {}", fd, std::strerror(errno));
+    c.http.abort();
+    return false;
+}
+
+void Reactor::close_conn(Conn& c) {
+    if (c.http.wants_linger() && !c.lingering) {
+        start_linger(c);
+        return;
+    }
+    destroy_conn(c);
+}
+
+// Closing with request bytes unread makes the kernel answer them with a reset, which can
+// destroy the response before the client reads it. So after an error or a refused body:
+// half-close, then read and discard for a moment (nginx's lingering close).
+void Reactor::start_linger(Conn& c) {
+    constexpr auto linger_window = std::chrono::milliseconds(500);
+    c.lingering = true;
+    if (c.queued) {
+        std::erase(ready_, &c);
+        c.queued = false;
+    }
+    ::shutdown(c.fd.get(), SHUT_WR);
+    c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
+    timers_[3].push_back(c.timer);
+    if (!watch(c, Interest::read)) {
+        destroy_conn(c);
+        return;
+    }
+    drain_linger(c);
+}
+
+void Reactor::drain_linger(Conn& c) {
+    constexpr std::size_t max_drain = 256 * 1024;
+    for (;;) {
+        const ssize_t n = poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // wait for more or the timer
+        if (n <= 0 || (c.drained += static_cast<std::size_t>(n)) > max_drain) break;
+    }
+    destroy_conn(c);
+}
+
+void Reactor::destroy_conn(Conn& c) {
+    const int fd = c.fd.get();
+    TimerList::unlink(c.timer);
+    if (c.queued) std::erase(ready_, &c);
+    if (c.registered) poller_->forget(fd);
+    conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket
+    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    --live_;
+}
+
+}  // namespace server

@@ -1,0 +1,41 @@
+#include "server/sys/accept_once.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "server/sys/listener.hpp"
+#include "server/obs/log_throttle.hpp"
+#include "base/syscall.hpp"
+#include "server/sys/socket_options.hpp"
+
+namespace server {
+
+Accepted accept_once(int listen_fd, Nodelay nodelay) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    const int fd = poly::retry_eintr([&] {
+        return ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+    });
+    if (fd < 0) return {};
+    if (nodelay == Nodelay::now) set_nodelay(fd);
+    return {poly::UniqueFd(fd), format_address(&ss)};
+}
+
+bool out_of_resources(int err) noexcept {
+    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept {
+    static LogThrottle throttle(std::chrono::seconds(10));
+    if (const std::uint64_t pauses = throttle.admit())
+        spdlog::warn("accept: {}; pausing accepts for {} ms ({} pauses since the last report)",
+                     std::strerror(err), pause.count(), pauses);
+}
+
+}  // namespace server

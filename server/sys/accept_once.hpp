@@ -1,0 +1,33 @@
+// accept_once(): one non-blocking accept4() for a loop that polled the listener readable
+// itself because it also waits for something else (the fork parent waits for SIGCHLD too,
+// and must never sit in accept_blocking() while children it should reap pile up as zombies).
+// Called on that loop's thread; never blocks: the listener must be O_NONBLOCK.
+#pragma once
+
+#include <chrono>
+
+#include "server/sys/acceptor.hpp"
+
+namespace server {
+
+// A connection (non-blocking, CLOEXEC, tuned like accept_blocking's), or an invalid fd with
+// errno set: EAGAIN/ECONNABORTED/EINTR mean "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean
+// "out of resources: stop polling the listener for a moment" (see out_of_resources()).
+// Nodelay::later leaves TCP_NODELAY to the caller (see Reactor::pump_write: a connection
+// that answers in one write never needs it).
+enum class Nodelay : bool { now, later };
+Accepted accept_once(int listen_fd, Nodelay nodelay = Nodelay::now);
+
+[[nodiscard]] bool out_of_resources(int err) noexcept;
+
+// How long an event loop stops accepting after out_of_resources(): long enough that a
+// listener which stays readable does not spin, short enough that freed descriptors are soon
+// used.
+inline constexpr std::chrono::milliseconds event_loop_resource_pause{100};
+
+// Every model that runs out of descriptors stops accepting for `pause` and says so here. A
+// listener stays readable while clients wait, so this fires at every pause, many times a
+// second: the warning leaves at most every 10 s per process, with the count of pauses.
+void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept;
+
+}  // namespace server

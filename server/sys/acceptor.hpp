@@ -1,0 +1,23 @@
+// Accepting connections for the blocking models (loop, fork, thread, prefork): wait for the
+// listener or a stop, then accept4() a non-blocking, CLOEXEC socket. Called on the accepting
+// thread; blocks in poll() until a client or a stop arrives.
+#pragma once
+
+#include <string>
+
+#include "server/sys/shutdown.hpp"
+#include "base/unique_fd.hpp"
+
+namespace server {
+
+struct Accepted {
+    poly::UniqueFd fd;       // invalid when stopping
+    std::string peer;        // "addr:port"
+};
+
+// Returns a connection, or an invalid fd once the stop is requested. Transient failures
+// (ECONNABORTED, EINTR, a lost race with another acceptor) are retried; EMFILE/ENFILE are
+// waited out for 50 ms instead of spinning, and logged at most every 10 s (log_accept_pause).
+Accepted accept_blocking(int listen_fd, const Shutdown& stop);
+
+}  // namespace server

@@ -1,0 +1,40 @@
+// Listener: the listening socket, bound at startup on the main thread or adopted from systemd
+// socket activation (systemd.hpp's take_listen_fd). Models accept on fd(); it is shared
+// read-only by every thread and inherited by forked children.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "base/unique_fd.hpp"
+
+namespace server {
+
+class Listener {
+public:
+    // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). SO_REUSEADDR is
+    // set; the socket is blocking and CLOEXEC. Throws std::system_error with the address in
+    // the message when binding fails.
+    static Listener bind(const std::string& address, int backlog = 4096);
+    // Takes ownership of an already listening socket (socket activation), made blocking like
+    // a bound one. Throws std::system_error when it cannot be inspected.
+    static Listener adopt(int fd);
+
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    // The bound address as "host:port" (with the real port when 0 was asked for).
+    [[nodiscard]] const std::string& local_address() const noexcept { return local_; }
+
+    void set_nonblocking(bool on) const;
+    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). Returns
+    // false with errno set where the socket has no such option (a unix socket).
+    bool set_defer_accept(std::chrono::milliseconds wait) const noexcept;
+
+private:
+    poly::UniqueFd fd_;
+    std::string local_;
+};
+
+// "a.b.c.d:port", "[v6]:port" or "unix:/path" for a socket address (peer or local).
+std::string format_address(const void* sockaddr_storage_ptr);
+
+}  // namespace server

@@ -1,0 +1,88 @@
+// The small-file cache: hits serve the same bytes and validators as the disk path, a changed
+// file is noticed once the entry's validity has passed, and large files never enter it.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "http/static/file_cache.hpp"
+#include "unit/http/static_site.hpp"
+
+using namespace std::chrono_literals;
+
+TEST_CASE("cache: a second GET is served from memory with identical validators", "[cache]") {
+    test::TempRoot t;
+    t.file("root/page.html", "<p>cached</p>\n");
+    http::StaticConfig cfg;
+    cfg.root = t.root();
+    const http::StaticHandler h(cfg);
+    const http::Response first = test::get(h, "/page.html");
+    const http::Response second = test::get(h, "/page.html");
+    REQUIRE(second.status == 200);
+    CHECK(second.cached != nullptr);
+    CHECK_FALSE(second.file.valid());
+    CHECK(test::body_of(second) == "<p>cached</p>\n");
+    CHECK(second.etag.view() == first.etag.view());
+    CHECK(second.last_modified == first.last_modified);
+    CHECK(second.content_type == first.content_type);
+}
+
+TEST_CASE("cache: ranges and conditionals work on cached entries", "[cache]") {
+    test::TempRoot t;
+    t.file("root/a.txt", "0123456789");
+    http::StaticConfig cfg;
+    cfg.root = t.root();
+    const http::StaticHandler h(cfg);
+    const http::Response warm = test::get(h, "/a.txt");
+    http::Request req = test::make_request("/a.txt");
+    req.range = "bytes=2-4";
+    http::Response part = test::run(h, req);
+    CHECK(part.status == 206);
+    CHECK(test::body_of(part) == "234");
+    req.range.clear();
+    req.if_none_match = std::string(warm.etag.view());
+    CHECK(test::run(h, req).status == 304);
+}
+
+TEST_CASE("cache: a changed file is re-read after the validity window", "[cache]") {
+    test::TempRoot t;
+    t.file("root/a.txt", "old");
+    http::StaticConfig cfg;
+    cfg.root = t.root();
+    cfg.cache_valid_for = 50ms;
+    const http::StaticHandler h(cfg);
+    CHECK(test::body_of(test::get(h, "/a.txt")) == "old");
+    t.file("root/a.txt", "new!");
+    std::this_thread::sleep_for(60ms);
+    const http::Response r = test::get(h, "/a.txt");
+    CHECK(test::body_of(r) == "new!");
+}
+
+TEST_CASE("cache: files over the size limit are sent from disk", "[cache]") {
+    test::TempRoot t;
+    t.file("root/big.bin", std::string(100, 'x'));
+    http::StaticConfig cfg;
+    cfg.root = t.root();
+    cfg.cache_max_file_size = 10;
+    const http::StaticHandler h(cfg);
+    test::get(h, "/big.bin");
+    const http::Response r = test::get(h, "/big.bin");
+    CHECK(r.cached == nullptr);
+    CHECK(r.file.valid());
+    CHECK(test::body_of(r) == std::string(100, 'x'));
+}
+
+TEST_CASE("cache: bounded in bytes", "[cache]") {
+    http::FileCache cache(1024, 16 * 2048, 1s);  // 2 KiB per shard
+    const auto now = http::FileCache::clock::now();
+    for (int i = 0; i < 200; ++i) {
+        auto f = std::make_shared<http::CachedFile>();
+        f->body.assign(1000, 'x');
+        f->checked = now;
+        cache.insert("/f" + std::to_string(i), 0, f);
+    }
+    int present = 0;
+    for (int i = 0; i < 200; ++i) present += cache.find("/f" + std::to_string(i), 0, now) != nullptr;
+    CHECK(present > 0);
+    CHECK(present <= 32);  // 16 shards x 2 entries of 1000 bytes
+    CHECK(cache.find("/f0", 1, now) == nullptr);  // another codings set is another entry
+}
