@@ -43,17 +43,17 @@ struct Option;
 using Check = std::optional<std::string> (*)(const Config&, const Option&);
 
 struct Option {
-    std::string_view name = {};
-    Field field = {};
-    std::string_view type_name = {};  // the placeholder in --help ("DURATION"); empty for a flag
-    std::string_view help = {};  // "{choices}" stands for the choices, "{models}" the models
+    std::string_view name = {};       // the flag without "--"; also the config-file key
+    Field field = {};                 // its initialiser in Config is the default
+    std::string_view type_name = {};  // the placeholder in --help ("DURATION"); none for flags
+    std::string_view help = {};       // "{choices}": the choices; "{models}": the model names
     Apply apply = Apply::live;
     std::span<const std::string_view> choices = {};  // when set, the only values accepted
     std::string_view noun = {};       // errors say "invalid <noun>" (conversion) or "unknown
                                       // <noun>" (choices); numbers default to their kind's
     std::string_view hint = {};       // after a conversion error: " (use e.g. 16k)"
     std::string_view zero_word = {};  // a count: this word stands for 0 ("auto")
-    Check check = nullptr;
+    Check check = nullptr;            // run by validate() after the choices
 };
 
 // Every option, in --help order; validate() reports the first problem in this order too.
