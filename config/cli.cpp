@@ -6,7 +6,7 @@
 #include <exception>
 #include <string_view>
 
-#include "config/units.hpp"
+#include "config/options.hpp"
 #include "config/version.hpp"
 
 namespace config {
@@ -14,14 +14,15 @@ namespace {
 
 // Every option is captured as the text the user typed and converted by our own parsers, so a
 // bad value yields one line naming the option instead of CLI11's multi-line conversion errors.
+// Lists and flags are the exception: CLI11 splits and reads those itself.
+struct RawValue {
+    std::string text;
+    std::vector<std::string> list;
+    bool flag = false;
+};
+
 struct Raw {
-    std::string model, listen, root, workers, max_connections, max_requests_per_worker;
-    std::string header_timeout, keepalive_timeout, send_timeout, shutdown_timeout, defer_accept;
-    std::string max_head_size, max_target_size, access_log, log_level;
-    std::string access_log_format, error_log, status_path, user, group;
-    std::vector<std::string> index;
-    bool autoindex = false;
-    bool hidden = false;
+    std::vector<RawValue> values;  // by index into options(); sized once, CLI11 holds pointers
     bool list_models = false;
     bool version = false;
     bool check_config = false;
@@ -29,100 +30,47 @@ struct Raw {
 
 Raw defaults_as_text(const Config& d) {
     Raw r;
-    r.model = d.model;
-    r.listen = d.listen;
-    r.root = d.root;
-    r.workers = d.workers == 0 ? "auto" : std::to_string(d.workers);
-    r.max_connections = std::to_string(d.max_connections);
-    r.max_requests_per_worker = std::to_string(d.max_requests_per_worker);
-    r.header_timeout = format_duration(d.header_timeout);
-    r.keepalive_timeout = format_duration(d.keepalive_timeout);
-    r.send_timeout = format_duration(d.send_timeout);
-    r.shutdown_timeout = format_duration(d.shutdown_timeout);
-    r.defer_accept = format_duration(d.defer_accept);
-    r.max_head_size = format_size(d.max_head_size);
-    r.max_target_size = format_size(d.max_target_size);
-    r.access_log = d.access_log;
-    r.log_level = d.log_level;
-    r.access_log_format = d.access_log_format;
-    r.error_log = d.error_log;
-    r.status_path = d.status_path;
-    r.user = d.user;
-    r.group = d.group;
-    r.index = d.index;
-    r.autoindex = d.autoindex;
-    r.hidden = d.hidden;
+    r.values.resize(options().size());
+    for (std::size_t i = 0; i < options().size(); ++i) {
+        const Option& opt = options()[i];
+        if (const auto* list = std::get_if<std::vector<std::string> Config::*>(&opt.field))
+            r.values[i].list = d.**list;
+        else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
+            r.values[i].flag = d.**flag;
+        else
+            r.values[i].text = format_value(d, opt);
+    }
     return r;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty()) out += sep;
-        out += item;
+std::string help_text(const Option& opt, const std::vector<std::string>& models) {
+    std::string help(opt.help);
+    const auto put = [&help](std::string_view placeholder, const std::string& text) {
+        if (const auto at = help.find(placeholder); at != std::string::npos)
+            help.replace(at, placeholder.size(), text);
+    };
+    put("{models}", join(models, ", "));
+    put("{choices}", list_choices(opt.choices));
+    return help;
+}
+
+void bind_options(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
+    for (std::size_t i = 0; i < options().size(); ++i) {
+        const Option& opt = options()[i];
+        RawValue& slot = raw.values[i];
+        const std::string name = flag(opt), help = help_text(opt, models);
+        if (std::holds_alternative<bool Config::*>(opt.field)) {
+            // --autoindex=false lets a flag switch off what the config file switched on.
+            app.add_flag(name, slot.flag, help);
+        } else if (std::holds_alternative<std::vector<std::string> Config::*>(opt.field)) {
+            app.add_option(name, slot.list, help)
+                ->type_name(std::string(opt.type_name))
+                ->delimiter(',')
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        } else {
+            app.add_option(name, slot.text, help)->type_name(std::string(opt.type_name));
+        }
     }
-    return out;
-}
-
-void bind_serving(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
-    app.add_option("--model", raw.model, "Concurrency model: " + join(models, ", "))
-        ->type_name("NAME");
-    app.add_option("--listen", raw.listen, "Address to listen on: host:port, [ipv6]:port, :port")
-        ->type_name("ADDR");
-    app.add_option("--root", raw.root, "Directory to serve")->type_name("DIR");
-    app.add_option("--index", raw.index, "Index file names for directories (repeat or a,b)")
-        ->type_name("NAMES")
-        ->delimiter(',')
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    // --autoindex=false lets a flag switch off what the config file switched on.
-    app.add_flag("--autoindex", raw.autoindex, "List directories that have no index file");
-    app.add_flag("--hidden", raw.hidden, "Serve dotfiles (hidden by default)");
-}
-
-void bind_limits(CLI::App& app, Raw& raw) {
-    app.add_option("--workers", raw.workers, "Processes/threads for pooled models, or auto")
-        ->type_name("N|auto");
-    app.add_option("--max-connections", raw.max_connections, "Open connections at most")
-        ->type_name("N");
-    app.add_option("--max-requests-per-worker", raw.max_requests_per_worker,
-                   "prefork: recycle a worker after N requests (0: never)")
-        ->type_name("N");
-    app.add_option("--defer-accept", raw.defer_accept,
-                   "Accept a connection only once its request arrives, waiting at most this "
-                   "long (TCP_DEFER_ACCEPT; 0: off)")
-        ->type_name("DURATION");
-    app.add_option("--header-timeout", raw.header_timeout, "Time allowed for a request head")
-        ->type_name("DURATION");
-    app.add_option("--keepalive-timeout", raw.keepalive_timeout, "Idle time between requests")
-        ->type_name("DURATION");
-    app.add_option("--send-timeout", raw.send_timeout, "Time a stalled write may wait")
-        ->type_name("DURATION");
-    app.add_option("--shutdown-timeout", raw.shutdown_timeout, "Grace period to drain on stop")
-        ->type_name("DURATION");
-    app.add_option("--max-head-size", raw.max_head_size, "Request head limit (431 beyond)")
-        ->type_name("SIZE");
-    app.add_option("--max-target-size", raw.max_target_size, "Request target limit (414 beyond)")
-        ->type_name("SIZE");
-    app.add_option("--access-log", raw.access_log, "Access log file, - for stdout, or off")
-        ->type_name("PATH|-|off");
-    app.add_option("--log-level", raw.log_level,
-                   "trace, debug, info, warn, error, critical or off")
-        ->type_name("LEVEL");
-}
-
-void bind_operations(CLI::App& app, Raw& raw) {
-    app.add_option("--access-log-format", raw.access_log_format,
-                   "Access log lines: common, combined or json")
-        ->type_name("FORMAT");
-    app.add_option("--error-log", raw.error_log, "Diagnostic log file, or - for stderr")
-        ->type_name("PATH|-");
-    app.add_option("--status-path", raw.status_path,
-                   "Serve Prometheus metrics at this URL path (off when empty)")
-        ->type_name("PATH");
-    app.add_option("--user", raw.user, "Switch to this user after binding (when root)")
-        ->type_name("NAME");
-    app.add_option("--group", raw.group, "Switch to this group (default: the user's)")
-        ->type_name("NAME");
 }
 
 void bind_actions(CLI::App& app, Raw& raw) {
@@ -147,71 +95,22 @@ void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
     app.set_config("--config", "", "Read options from this TOML file (flags win)");
     app.get_config_ptr()->type_name("FILE");
     app.allow_config_extras(CLI::config_extras_mode::error);
-    bind_serving(app, raw, models);
-    bind_limits(app, raw);
-    bind_operations(app, raw);
+    bind_options(app, raw, models);
     bind_actions(app, raw);
 }
 
-template <typename T, typename Parse>
-std::optional<std::string> convert_one(std::string_view option, const std::string& text,
-                                       Parse parse, T& out, std::string_view what) {
-    auto value = parse(text);
-    if (!value) return std::string(option) + ": invalid " + std::string(what) + " '" + text + "'";
-    out = *value;
-    return std::nullopt;
-}
-
-std::optional<std::string> convert_units(const Raw& raw, Config& cfg) {
-    constexpr std::string_view duration = "duration";
-    const std::pair<std::string_view, std::pair<const std::string*, std::chrono::milliseconds*>>
-        durations[] = {
-            {"--header-timeout", {&raw.header_timeout, &cfg.header_timeout}},
-            {"--keepalive-timeout", {&raw.keepalive_timeout, &cfg.keepalive_timeout}},
-            {"--send-timeout", {&raw.send_timeout, &cfg.send_timeout}},
-            {"--shutdown-timeout", {&raw.shutdown_timeout, &cfg.shutdown_timeout}},
-            {"--defer-accept", {&raw.defer_accept, &cfg.defer_accept}},
-        };
-    for (const auto& [name, slot] : durations) {
-        if (auto err = convert_one(name, *slot.first, parse_duration, *slot.second, duration))
-            return *err + " (use e.g. 10s, 500ms)";
-    }
-    if (auto err = convert_one("--max-head-size", raw.max_head_size, parse_size,
-                               cfg.max_head_size, "size"))
-        return *err + " (use e.g. 16384 or 16k)";
-    if (auto err = convert_one("--max-target-size", raw.max_target_size, parse_size,
-                               cfg.max_target_size, "size"))
-        return *err + " (use e.g. 8192 or 8k)";
-    return std::nullopt;
-}
-
 std::optional<std::string> convert(const Raw& raw, Config& cfg) {
-    cfg.model = raw.model;
-    cfg.listen = raw.listen;
-    cfg.root = raw.root;
-    cfg.index = raw.index;
-    cfg.autoindex = raw.autoindex;
-    cfg.hidden = raw.hidden;
-    cfg.access_log = raw.access_log;
-    cfg.log_level = raw.log_level;
-    cfg.access_log_format = raw.access_log_format;
-    cfg.error_log = raw.error_log;
-    cfg.status_path = raw.status_path;
-    cfg.user = raw.user;
-    cfg.group = raw.group;
-    if (raw.workers == "auto") {
-        cfg.workers = 0;
-    } else if (auto err = convert_one("--workers", raw.workers, parse_count, cfg.workers,
-                                      "worker count")) {
-        return *err + " (use a number or auto)";
+    for (std::size_t i = 0; i < options().size(); ++i) {
+        const Option& opt = options()[i];
+        const RawValue& slot = raw.values[i];
+        if (const auto* list = std::get_if<std::vector<std::string> Config::*>(&opt.field))
+            cfg.**list = slot.list;
+        else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
+            cfg.**flag = slot.flag;
+        else if (auto err = convert_value(slot.text, opt, cfg))
+            return err;
     }
-    if (auto err = convert_one("--max-connections", raw.max_connections, parse_count,
-                               cfg.max_connections, "number"))
-        return err;
-    if (auto err = convert_one("--max-requests-per-worker", raw.max_requests_per_worker,
-                               parse_count, cfg.max_requests_per_worker, "number"))
-        return err;
-    return convert_units(raw, cfg);
+    return std::nullopt;
 }
 
 std::optional<std::string> check_model(const std::string& model,

@@ -1,8 +1,10 @@
 // Config: every run-time option of polyhttpd, with its default. Filled once at startup by
 // parse_command_line() (flags and the TOML file given by --config are the same options; flags
-// win), then read-only and shared by every thread and process.
+// win), then read-only and shared by every thread and process. Each field is declared as an
+// option once, in options.cpp; a field without an entry there is no option.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +14,14 @@
 #include <vector>
 
 namespace config {
+
+// The names a field accepts, in the order of the enums that consume them (server/obs reads
+// access_log_formats as AccessLogFormat's names).
+inline constexpr std::array<std::string_view, 3> access_log_formats = {"common", "combined",
+                                                                       "json"};
+inline constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug",    "info", "warn",
+                                                               "error", "critical", "off"};
+inline constexpr std::array<std::string_view, 2> uring_files_modes = {"sendfile", "splice"};
 
 struct Config {
     // Serving
@@ -29,6 +39,8 @@ struct Config {
     // TCP_DEFER_ACCEPT: the kernel hands a connection over only once its request arrives
     // (or this long after the handshake); 0: off, as nginx's listen without "deferred".
     std::chrono::milliseconds defer_accept{0};
+    // uring: large files leave by sendfile, or by splice through a pipe (off the loop's thread).
+    std::string uring_files = "sendfile";
 
     // Deadlines
     std::chrono::milliseconds header_timeout{10'000};
@@ -57,8 +69,10 @@ struct Config {
 };
 
 // Checks values that CLI11 cannot (listen address syntax, root exists, log level name, limits
-// in range). Returns the first problem as one human-readable line, or nothing.
-// Pure: it reads the file system (root) but resolves nothing; workers == 0 stays 0.
+// in range): every option's checks (options.cpp), in the option table's order. Returns the
+// first problem as one human-readable line, or nothing.
+// Pure: it reads the file system (root) and NSS (user, group) but changes nothing; workers == 0
+// stays 0.
 std::optional<std::string> validate(const Config& cfg);
 
 // A --listen value taken apart for bind(). Forms: "host:port", "[v6]:port", ":port" (all IPv4

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -29,18 +28,13 @@ constexpr int pipe_capacity = 1 << 20;
 constexpr auto linger_window = 500ms;
 constexpr std::size_t linger_max_bytes = 256 * 1024;
 
-// Large files leave by sendfile unless POLYHTTPD_URING_FILES=splice: measured, sendfile on
-// the non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than
-// the splices, whose io-wq hand-offs cost more than the syscalls they save
+// Large files leave by sendfile unless --uring-files splice: measured, sendfile on the
+// non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than the
+// splices, whose io-wq hand-offs cost more than the syscalls they save
 // (docs/models-uring.md). The splice path stays for kernels and workloads where offloading
-// (a cold page cache would block the loop in sendfile) is worth that CPU.
-bool splice_files() {
-    static const bool on = [] {
-        const char* v = std::getenv("POLYHTTPD_URING_FILES");
-        return v != nullptr && std::string_view(v) == "splice";
-    }();
-    return on;
-}
+// (a cold page cache would block the loop in sendfile) is worth that CPU. Read from the
+// connection's Runtime, so a reload applies it to the next connections.
+bool splice_files(const UringConn& c) { return c.runtime->cfg.uring_files == "splice"; }
 
 std::uint64_t user_data(UringConn& c, UringOp op) {
     static_assert(alignof(UringConn) >= 8, "the low 3 bits of a UringConn* carry the operation");
@@ -173,7 +167,7 @@ void UringLoop::start_send(UringConn& c) {
     const http::Output out = c.http.next_output();
     if (out.empty()) return;
     if (out.is_file()) {
-        if (splice_files()) start_file_send(c, out);
+        if (splice_files(c)) start_file_send(c, out);
         else sendfile_now(c);
         return;
     }
@@ -184,7 +178,7 @@ void UringLoop::start_send(UringConn& c) {
     c.send_ops = 1;
 }
 
-// Large files with POLYHTTPD_URING_FILES=splice: splice file -> pipe, linked to splice
+// Large files with --uring-files splice: splice file -> pipe, linked to splice
 // pipe -> socket, both without a copy through user space and off the loop's thread. The socket is non-blocking, so a splice that finds it
 // full returns EAGAIN (splices run on io-wq threads, which must never sleep on one client);
 // the loop then polls for POLLOUT on the ring and splices what is still in the pipe.

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/config.hpp"
 #include "server/obs/utc_time.hpp"
 
 namespace server {
@@ -111,10 +112,12 @@ void append_clf_head(std::string& out, std::string_view peer, const http::Exchan
 }  // namespace
 
 std::optional<AccessLogFormat> parse_access_log_format(std::string_view name) noexcept {
-    if (name == "common") return AccessLogFormat::common;
-    if (name == "combined") return AccessLogFormat::combined;
-    if (name == "json") return AccessLogFormat::json;
-    return std::nullopt;
+    // The names are config's (the option's choices); the enum follows their order.
+    const auto& names = config::access_log_formats;
+    static_assert(names.size() == 3 && static_cast<int>(AccessLogFormat::json) == 2);
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) return std::nullopt;
+    return static_cast<AccessLogFormat>(it - names.begin());
 }
 
 AccessLog::AccessLog(const std::string& target, AccessLogFormat format)

@@ -24,6 +24,7 @@ namespace server {
 // common:   CLF plus the duration in microseconds (like Apache's %D) at the end
 // combined: CLF, "referer" "user-agent", then the duration
 // json:     one object per line, every field named (see docs/deploying.md)
+// The names are config::access_log_formats (the option's choices), in this order.
 enum class AccessLogFormat : std::uint8_t { common, combined, json };
 std::optional<AccessLogFormat> parse_access_log_format(std::string_view name) noexcept;
 

@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/options.hpp"
 #include "server/obs/logging.hpp"
 #include "base/syscall.hpp"
 #include "server/proc/systemd.hpp"
@@ -43,9 +44,8 @@ int poll_timeout(clock::time_point now, clock::time_point next) {
     return static_cast<int>(std::min<std::int64_t>(ms, 60'000));
 }
 
-void add_change(std::vector<std::string>& out, std::string_view name, const std::string& from,
-                const std::string& to) {
-    if (from != to) out.push_back(std::string(name) + ": '" + from + "' -> '" + to + "'");
+std::string describe(const config::Change& c) {
+    return std::string(c.name) + ": '" + c.from + "' -> '" + c.to + "'";
 }
 
 }  // namespace
@@ -59,21 +59,19 @@ void block_control_signals() {
 std::vector<std::string> restart_needed(const config::Config& running,
                                         const config::Config& fresh, bool socket_activated) {
     std::vector<std::string> out;
-    add_change(out, "model", running.model, fresh.model);
-    if (!socket_activated) add_change(out, "listen", running.listen, fresh.listen);
-    add_change(out, "user", running.user, fresh.user);
-    add_change(out, "group", running.group, fresh.group);
-    add_change(out, "defer-accept", std::to_string(running.defer_accept.count()) + "ms",
-               std::to_string(fresh.defer_accept.count()) + "ms");
+    for (const config::Change& c : config::changes(running, fresh, config::Apply::restart)) {
+        // Under socket activation the listener comes from systemd: --listen is not used.
+        if (socket_activated && c.name == "listen") continue;
+        out.push_back(describe(c));
+    }
     return out;
 }
 
 std::vector<std::string> sized_at_start(const config::Config& running,
                                         const config::Config& fresh) {
     std::vector<std::string> out;
-    add_change(out, "workers", std::to_string(running.workers), std::to_string(fresh.workers));
-    add_change(out, "max-connections", std::to_string(running.max_connections),
-               std::to_string(fresh.max_connections));
+    for (const config::Change& c : config::changes(running, fresh, config::Apply::at_start))
+        out.push_back(describe(c));
     return out;
 }
 
@@ -179,11 +177,7 @@ void ControlThread::reload() {
         spdlog::info("reload: {}: applied by models that re-read it, others at the next restart",
                      change);
     // What cannot change live keeps its running value, so models never see it move.
-    next.model = running->cfg.model;
-    next.listen = running->cfg.listen;
-    next.user = running->cfg.user;
-    next.group = running->cfg.group;
-    next.defer_accept = running->cfg.defer_accept;
+    config::copy_values(next, running->cfg, config::Apply::restart);
     std::shared_ptr<const Runtime> fresh;
     try {
         fresh = make_runtime(next, opts_.metrics);

@@ -62,10 +62,12 @@ private:
     std::thread thread_;
 };
 
-// Changes as "name: 'old' -> 'new'" lines, exposed for tests. restart_needed: what a reload
-// never applies (model, listen, user, group). sized_at_start: workers and max-connections,
-// published like everything else; models that size a pool or a cap per reload or per
-// connection (prefork, fork, thread) apply them, the reactors only at their next start.
+// Changes as "name: 'old' -> 'new'" lines, exposed for tests; which options fall in each is
+// declared in the option table (config/options.cpp). restart_needed: what a reload never
+// applies (Apply::restart: model, listen, defer-accept, user, group). sized_at_start
+// (Apply::at_start: workers, max-connections): published like everything else; models that
+// size a pool or a cap per reload or per connection (prefork, fork, thread) apply them, the
+// reactors only at their next start.
 std::vector<std::string> restart_needed(const config::Config& running,
                                         const config::Config& fresh, bool socket_activated);
 std::vector<std::string> sized_at_start(const config::Config& running,

@@ -81,4 +81,5 @@ void sigterm_lets_transfer_complete(const std::string& model);         // test_s
 void stall_past_shutdown_timeout_is_cut_off(const std::string& model);  // test_shutdown.cpp
 void third_client_waits_at_cap(const std::string& model);               // test_cap.cpp
 void pipelined_requests_in_order(const std::string& model);             // test_readiness.cpp
-void stalled_reader_does_not_delay_others(const std::string& model);    // test_readiness.cpp
+void stalled_reader_does_not_delay_others(const std::string& model,     // test_readiness.cpp
+                                          const std::vector<std::string>& flags = {});

@@ -114,10 +114,13 @@ TEST_CASE("100 pipelined requests in one write are answered in order", "[models]
     for (const char* model : {"epoll-et", "epoll-lt", "poll", "select"}) pipelined_requests_in_order(model);
 }
 
-void stalled_reader_does_not_delay_others(const std::string& model) {
+void stalled_reader_does_not_delay_others(const std::string& model,
+                                          const std::vector<std::string>& flags) {
     INFO("model " << model);
     mtest::BigRoot root;
-    itest::ServerProcess server(model, root.path(), {"--send-timeout", "30s"});
+    std::vector<std::string> args = {"--send-timeout", "30s"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    itest::ServerProcess server(model, root.path(), args);
     itest::ClientOptions slow_opts;
     slow_opts.rcvbuf = 4096;
     RawClient slow(server.port(), slow_opts);

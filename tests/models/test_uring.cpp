@@ -142,33 +142,13 @@ TEST_CASE("uring --workers 2: 400 concurrent keep-alive clients over two rings",
     CHECK(server.stop(10s).clean());
 }
 
-// Sets an environment variable for the servers this test starts, restoring it afterwards.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
-
 TEST_CASE("uring: large files leave byte-exact, whole and in ranges, on one connection",
           "[uring]") {
     require_uring();
     const std::string files = GENERATE(values<std::string>({"sendfile", "splice"}));
-    INFO("POLYHTTPD_URING_FILES=" << files);
-    const ScopedEnv env("POLYHTTPD_URING_FILES", files);
+    INFO("--uring-files " << files);
     const BigRoot root;
-    itest::ServerProcess server("uring", root.path(), {});
+    itest::ServerProcess server("uring", root.path(), {"--uring-files", files});
     RawClient c(server.port());
     for (int i = 0; i < 2; ++i) {  // the second reuses the connection's pipe
         REQUIRE(c.send(itest::get_request("/big.bin")));
@@ -228,7 +208,6 @@ TEST_CASE("uring: 100 pipelined requests in one write are answered in order", "[
 TEST_CASE("uring: a stalled reader of 10 MiB does not delay other clients", "[uring]") {
     require_uring();
     const std::string files = GENERATE(values<std::string>({"sendfile", "splice"}));
-    INFO("POLYHTTPD_URING_FILES=" << files);
-    const ScopedEnv env("POLYHTTPD_URING_FILES", files);
-    stalled_reader_does_not_delay_others("uring");
+    INFO("--uring-files " << files);
+    stalled_reader_does_not_delay_others("uring", {"--uring-files", files});
 }

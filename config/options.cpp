@@ -1,0 +1,309 @@
+// The option table and what is generic over it. Adding an option is one entry in `table`
+// below plus its Config field; the flag, the config-file key, --help, conversion, validation
+// and the reload behaviour follow from the entry.
+#include "config/options.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <type_traits>
+
+#include "config/units.hpp"
+
+namespace config {
+namespace {
+
+using ms = std::chrono::milliseconds;
+using Result = std::optional<std::string>;
+
+constexpr std::size_t KiB = 1024;
+constexpr std::size_t MiB = 1024 * KiB;
+constexpr unsigned max_workers = 1024;
+
+template <typename T>
+const T& value(const Config& cfg, const Option& opt) {
+    return cfg.*std::get<T Config::*>(opt.field);
+}
+
+Result check_listen(const Config& cfg, const Option& opt) {
+    if (parse_listen(cfg.listen)) return std::nullopt;
+    return flag(opt) + ": invalid address '" + cfg.listen +
+           "' (use host:port, [ipv6]:port or :port, port 0-65535)";
+}
+
+Result check_root(const Config& cfg, const Option& opt) {
+    namespace fs = std::filesystem;
+    const std::string& root = cfg.root;
+    std::error_code ec;
+    const fs::file_status st = fs::status(root, ec);
+    if (st.type() == fs::file_type::not_found) return flag(opt) + ": '" + root + "' does not exist";
+    if (ec) return flag(opt) + ": cannot access '" + root + "': " + ec.message();
+    if (st.type() != fs::file_type::directory)
+        return flag(opt) + ": '" + root + "' is not a directory";
+    return std::nullopt;
+}
+
+Result check_index(const Config& cfg, const Option& opt) {
+    for (const auto& name : cfg.index) {
+        // An index name is looked up inside the requested directory, never a path.
+        if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+            return flag(opt) + ": invalid file name '" + name + "' (a plain name like index.html)";
+    }
+    return std::nullopt;
+}
+
+Result check_workers(const Config& cfg, const Option& opt) {
+    if (cfg.workers <= max_workers) return std::nullopt;
+    return flag(opt) + ": " + std::to_string(cfg.workers) + " is above the maximum of 1024";
+}
+
+Result check_max_connections(const Config& cfg, const Option& opt) {
+    if (cfg.max_connections >= 1) return std::nullopt;
+    return flag(opt) + ": must be at least 1";
+}
+
+Result check_positive(const Config& cfg, const Option& opt) {
+    if (value<ms>(cfg, opt).count() > 0) return std::nullopt;
+    return flag(opt) + ": must be greater than zero";
+}
+
+Result check_head_size(const Config& cfg, const Option& opt) {
+    if (cfg.max_head_size >= KiB && cfg.max_head_size <= MiB) return std::nullopt;
+    return flag(opt) + ": " + std::to_string(cfg.max_head_size) + " is outside 1k..1M bytes";
+}
+
+Result check_target_size(const Config& cfg, const Option& opt) {
+    if (cfg.max_target_size >= 256 && cfg.max_target_size <= cfg.max_head_size)
+        return std::nullopt;
+    return flag(opt) + ": " + std::to_string(cfg.max_target_size) +
+           " is outside 256..max-head-size (" + std::to_string(cfg.max_head_size) + ") bytes";
+}
+
+Result check_access_log(const Config& cfg, const Option& opt) {
+    if (!cfg.access_log.empty()) return std::nullopt;
+    return flag(opt) + ": empty path (use a file path, - for stdout, or off)";
+}
+
+Result check_error_log(const Config& cfg, const Option& opt) {
+    if (!cfg.error_log.empty()) return std::nullopt;
+    return flag(opt) + ": empty path (use a file path or - for stderr)";
+}
+
+// The status path is compared with the raw request target, so it must be a plain absolute
+// path that no client could spell differently (no escapes, query, fragment or dot segments).
+Result check_status_path(const Config& cfg, const Option& opt) {
+    const std::string& path = cfg.status_path;
+    if (path.empty()) return std::nullopt;
+    const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '/' || c == '-' || c == '_' || c == '.';
+    });
+    if (path.front() != '/' || !plain || path.find("/.") != std::string::npos ||
+        path.find("//") != std::string::npos)
+        return flag(opt) + ": invalid path '" + path +
+               "' (an absolute path of letters, digits, -, _, . and /, such as /metrics)";
+    return std::nullopt;
+}
+
+Result check_user(const Config& cfg, const Option& opt) {
+    if (cfg.user.empty() || resolve_user(cfg.user)) return std::nullopt;
+    return flag(opt) + ": no such user '" + cfg.user + "'";
+}
+
+Result check_group(const Config& cfg, const Option& opt) {
+    if (cfg.group.empty() || resolve_group(cfg.group)) return std::nullopt;
+    return flag(opt) + ": no such group '" + cfg.group + "'";
+}
+
+constexpr std::string_view duration_hint = " (use e.g. 10s, 500ms)";
+
+// --help lists them in this order; keep related options together.
+constexpr Option table[] = {
+    {.name = "model", .field = &Config::model, .type_name = "NAME",
+     .help = "Concurrency model: {models}", .apply = Apply::restart},
+    {.name = "listen", .field = &Config::listen, .type_name = "ADDR",
+     .help = "Address to listen on: host:port, [ipv6]:port, :port", .apply = Apply::restart,
+     .check = check_listen},
+    {.name = "root", .field = &Config::root, .type_name = "DIR", .help = "Directory to serve",
+     .check = check_root},
+    {.name = "index", .field = &Config::index, .type_name = "NAMES",
+     .help = "Index file names for directories (repeat or a,b)", .check = check_index},
+    // --autoindex=false lets a flag switch off what the config file switched on.
+    {.name = "autoindex", .field = &Config::autoindex,
+     .help = "List directories that have no index file"},
+    {.name = "hidden", .field = &Config::hidden, .help = "Serve dotfiles (hidden by default)"},
+    {.name = "workers", .field = &Config::workers, .type_name = "N|auto",
+     .help = "Processes/threads for pooled models, or auto", .apply = Apply::at_start,
+     .noun = "worker count", .hint = " (use a number or auto)", .zero_word = "auto",
+     .check = check_workers},
+    {.name = "max-connections", .field = &Config::max_connections, .type_name = "N",
+     .help = "Open connections at most", .apply = Apply::at_start,
+     .check = check_max_connections},
+    {.name = "max-requests-per-worker", .field = &Config::max_requests_per_worker,
+     .type_name = "N", .help = "prefork: recycle a worker after N requests (0: never)"},
+    {.name = "uring-files", .field = &Config::uring_files, .type_name = "MODE",
+     .help = "uring: send large files by {choices} (through a pipe)",
+     .choices = uring_files_modes, .noun = "mode"},
+    {.name = "defer-accept", .field = &Config::defer_accept, .type_name = "DURATION",
+     .help = "Accept a connection only once its request arrives, waiting at most this long "
+             "(TCP_DEFER_ACCEPT; 0: off)",
+     .apply = Apply::restart, .hint = duration_hint},
+    {.name = "header-timeout", .field = &Config::header_timeout, .type_name = "DURATION",
+     .help = "Time allowed for a request head", .hint = duration_hint, .check = check_positive},
+    {.name = "keepalive-timeout", .field = &Config::keepalive_timeout, .type_name = "DURATION",
+     .help = "Idle time between requests", .hint = duration_hint, .check = check_positive},
+    {.name = "send-timeout", .field = &Config::send_timeout, .type_name = "DURATION",
+     .help = "Time a stalled write may wait", .hint = duration_hint, .check = check_positive},
+    {.name = "shutdown-timeout", .field = &Config::shutdown_timeout, .type_name = "DURATION",
+     .help = "Grace period to drain on stop", .hint = duration_hint, .check = check_positive},
+    {.name = "max-head-size", .field = &Config::max_head_size, .type_name = "SIZE",
+     .help = "Request head limit (431 beyond)", .hint = " (use e.g. 16384 or 16k)",
+     .check = check_head_size},
+    {.name = "max-target-size", .field = &Config::max_target_size, .type_name = "SIZE",
+     .help = "Request target limit (414 beyond)", .hint = " (use e.g. 8192 or 8k)",
+     .check = check_target_size},
+    {.name = "access-log", .field = &Config::access_log, .type_name = "PATH|-|off",
+     .help = "Access log file, - for stdout, or off", .check = check_access_log},
+    {.name = "log-level", .field = &Config::log_level, .type_name = "LEVEL",
+     .help = "{choices}", .choices = log_levels, .noun = "level"},
+    {.name = "access-log-format", .field = &Config::access_log_format, .type_name = "FORMAT",
+     .help = "Access log lines: {choices}", .choices = access_log_formats, .noun = "format"},
+    {.name = "error-log", .field = &Config::error_log, .type_name = "PATH|-",
+     .help = "Diagnostic log file, or - for stderr", .check = check_error_log},
+    {.name = "status-path", .field = &Config::status_path, .type_name = "PATH",
+     .help = "Serve Prometheus metrics at this URL path (off when empty)",
+     .check = check_status_path},
+    {.name = "user", .field = &Config::user, .type_name = "NAME",
+     .help = "Switch to this user after binding (when root)", .apply = Apply::restart,
+     .check = check_user},
+    {.name = "group", .field = &Config::group, .type_name = "NAME",
+     .help = "Switch to this group (default: the user's)", .apply = Apply::restart,
+     .check = check_group},
+};
+
+template <typename Parse, typename T>
+Result parse_into(const std::string& text, const Option& opt, Parse parse, T& out,
+                  std::string_view noun, std::string_view hint = {}) {
+    auto value = parse(text);
+    if (value) {
+        out = *value;
+        return std::nullopt;
+    }
+    return flag(opt) + ": invalid " + std::string(opt.noun.empty() ? noun : opt.noun) + " '" +
+           text + "'" + std::string(opt.hint.empty() ? hint : opt.hint);
+}
+
+Result check_choice(const Config& cfg, const Option& opt) {
+    const std::string& v = value<std::string>(cfg, opt);
+    if (std::find(opt.choices.begin(), opt.choices.end(), v) != opt.choices.end())
+        return std::nullopt;
+    return flag(opt) + ": unknown " + std::string(opt.noun) + " '" + v + "' (use " +
+           list_choices(opt.choices) + ")";
+}
+
+// The value as the reload log shows it: numbers plain, durations in milliseconds.
+std::string show(const Config& cfg, const Option& opt) {
+    return std::visit(
+        [&](auto field) -> std::string {
+            const auto& v = cfg.*field;
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) return v;
+            else if constexpr (std::is_same_v<T, std::vector<std::string>>) return join(v, ",");
+            else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+            else if constexpr (std::is_same_v<T, ms>) return std::to_string(v.count()) + "ms";
+            else return std::to_string(v);
+        },
+        opt.field);
+}
+
+}  // namespace
+
+std::span<const Option> options() noexcept { return table; }
+
+std::string flag(const Option& opt) { return "--" + std::string(opt.name); }
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += sep;
+        out += item;
+    }
+    return out;
+}
+
+std::string format_value(const Config& cfg, const Option& opt) {
+    return std::visit(
+        [&](auto field) -> std::string {
+            const auto& v = cfg.*field;
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) return v;
+            else if constexpr (std::is_same_v<T, unsigned>)
+                return v == 0 && !opt.zero_word.empty() ? std::string(opt.zero_word)
+                                                        : std::to_string(v);
+            else if constexpr (std::is_same_v<T, std::size_t>) return format_size(v);
+            else if constexpr (std::is_same_v<T, ms>) return format_duration(v);
+            else return {};  // lists and flags: CLI11 binds them directly
+        },
+        opt.field);
+}
+
+Result convert_value(const std::string& text, const Option& opt, Config& cfg) {
+    return std::visit(
+        [&](auto field) -> Result {
+            auto& out = cfg.*field;
+            using T = std::decay_t<decltype(out)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                out = text;
+                return std::nullopt;
+            } else if constexpr (std::is_same_v<T, unsigned>) {
+                if (!opt.zero_word.empty() && text == opt.zero_word) {
+                    out = 0;
+                    return std::nullopt;
+                }
+                return parse_into(text, opt, parse_count, out, "number");
+            } else if constexpr (std::is_same_v<T, std::size_t>) {
+                return parse_into(text, opt, parse_size, out, "size");
+            } else if constexpr (std::is_same_v<T, ms>) {
+                return parse_into(text, opt, parse_duration, out, "duration");
+            } else {
+                return std::nullopt;  // lists and flags: CLI11 binds them directly
+            }
+        },
+        opt.field);
+}
+
+std::string list_choices(std::span<const std::string_view> choices) {
+    std::string out;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        if (i > 0) out += i + 1 == choices.size() ? " or " : ", ";
+        out += choices[i];
+    }
+    return out;
+}
+
+// Declared in config.hpp; defined here because it is the table's checks, in table order.
+std::optional<std::string> validate(const Config& cfg) {
+    for (const Option& opt : table) {
+        Result err = opt.choices.empty() ? std::nullopt : check_choice(cfg, opt);
+        if (!err && opt.check != nullptr) err = opt.check(cfg, opt);
+        if (err) return err;
+    }
+    return std::nullopt;
+}
+
+std::vector<Change> changes(const Config& running, const Config& fresh, Apply apply) {
+    std::vector<Change> out;
+    for (const Option& opt : table) {
+        if (opt.apply != apply) continue;
+        std::string from = show(running, opt), to = show(fresh, opt);
+        if (from != to) out.push_back({opt.name, std::move(from), std::move(to)});
+    }
+    return out;
+}
+
+void copy_values(Config& to, const Config& from, Apply apply) {
+    for (const Option& opt : table) {
+        if (opt.apply == apply) std::visit([&](auto field) { to.*field = from.*field; }, opt.field);
+    }
+}
+
+}  // namespace config
