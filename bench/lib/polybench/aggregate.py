@@ -55,13 +55,20 @@ def spread_pct(cell, key="rps"):
     return (hi - lo) / med * 100
 
 
+def _version_key(server, kind):
+    """A model row's version is polyhttpd's, or polyhttpd@baseline's for MODEL@baseline."""
+    if kind != "model":
+        return server
+    return "polyhttpd" + server[server.index("@"):] if "@" in server else "polyhttpd"
+
+
 def stamp_columns(stamp, server, kind):
     v = stamp["versions"]
     return {
         "date": stamp["date"], "machine": stamp["machine"], "cores": stamp["cores"],
         "kernel": stamp["kernel"], "commit": stamp["commit"],
         "polyhttpd_version": v.get("polyhttpd", ""),
-        "server_version": v.get("polyhttpd" if kind == "model" else server, ""),
+        "server_version": v.get(_version_key(server, kind), ""),
         "wrk_version": v.get("wrk", ""),
     }
 

@@ -33,14 +33,18 @@ COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f
 REFERENCE_NAMES = ("yardstick", "nginx", "lighttpd", "h2o")
 
 
-def _style(i, server):
-    dash = 2 if server in REFERENCE_NAMES else 1
+def _style(i, server, servers):
+    """MODEL@baseline takes its model's colour, dotted, so each pair reads as one."""
+    model, at, _ = server.partition("@")
+    if at and model in servers:
+        i = servers.index(model)
+    dash = 3 if at else 2 if server in REFERENCE_NAMES else 1
     return f"lc rgb '{COLOURS[i % len(COLOURS)]}' dt {dash} pt {i % 13 + 1} lw 2"
 
 
 def _script(data, stem, title, ylabel, logy, servers):
-    plots = ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines {_style(i, s)} title '{s}'"
-                      for i, s in enumerate(servers))
+    plots = ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines "
+                      f"{_style(i, s, servers)} title '{s}'" for i, s in enumerate(servers))
     common = [
         f"set title '{title}' noenhanced",
         "set xlabel 'connections'", f"set ylabel '{ylabel}'",

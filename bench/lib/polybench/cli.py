@@ -37,6 +37,9 @@ def parser():
     a("--quick", action="store_true",
       help="smoke run (< 2 min): 2 models + references, c=16,64, 679B, keep-alive, 1 round of 2 s")
     a("--binary", help="use this polyhttpd instead of building build-bench/ (Release)")
+    a("--baseline-binary", metavar="PATH",
+      help="also measure every chosen model of this polyhttpd, as MODEL@baseline, in the same "
+           "cells and interleaved rounds; results.md and stdout then compare new against it")
     a("--models", help="comma-separated models, or none (default: all of `polyhttpd --list-models`)")
     a("--refs", default=",".join(servers.REFERENCES),
       help="reference servers to include when installed, or 'none' (default: %(default)s)")

@@ -1,6 +1,6 @@
 """results.md: the stamp, the method, the charts, then per matrix slice (file x keep-alive) one
 pivot table per metric (rows: servers, columns: connections), then the idle run."""
-from . import aggregate, idlerun, measure
+from . import aggregate, compare, idlerun, measure
 
 
 
@@ -147,6 +147,7 @@ def write(path, stamp, opts, command_line, cells, idle_results, charts):
     out += ["## Method", ""] + method_lines(opts, command_line)
     if charts:
         out += ["## Charts", ""] + [f"![{title}]({file})" for file, title in charts] + [""]
+    out += compare.section(cells, (opts.binary, opts.baseline_binary), opts.max_noise)
     out += tables(cells, idle_results, opts.max_noise)
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

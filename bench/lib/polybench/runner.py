@@ -49,12 +49,19 @@ class Matrix:
             try:
                 self._warm_up(running, cell)
                 for r in range(1, self.o.rounds + 1):
-                    for srv in running:
+                    for srv in self._order(running, r):
                         self._measure(srv, cell, r)
             finally:
                 for srv in running:
                     srv.stop()
         return self.rows
+
+    def _order(self, running, r):
+        """A B C, then C B A on even rounds when two binaries are compared: MODEL and
+        MODEL@baseline run side by side, and reversing cancels a drift within the cell (a
+        neighbour's build starting) that would otherwise always hit the second one of a pair.
+        Without a baseline the order stays A B C every round, as it always was."""
+        return running[::-1] if self.o.baseline_binary and r % 2 == 0 else running
 
     def _start_all(self, cell):
         running = []

@@ -69,13 +69,14 @@ def _h2o(port, root, tmp):
     return ["h2o", "-c", conf]
 
 
-def model_spec(binary, model, extra):
+def model_spec(binary, model, extra, name=None):
+    """name: the label in results (default: the model; MODEL@baseline for a second binary)."""
     args = POLYHTTPD_ARGS + extra
 
     def build(port, root, tmp):
         return [binary, "--model", model, "--listen", f"127.0.0.1:{port}", "--root", root] + args
 
-    return Spec(model, "model", build, extra)
+    return Spec(name or model, "model", build, extra)
 
 
 def yardstick_spec(binary, body_bytes=679):

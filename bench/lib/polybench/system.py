@@ -68,6 +68,14 @@ def tool_versions(binary):
     return out
 
 
+def binary_version(path):
+    """What a compared binary is: its --version, its path, the commit of the tree it sits in
+    (the tree's HEAD, which is what it was built from when built in place) and its build time."""
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(path)).astimezone()
+    return (f"{first_line(run_text([path, '--version']))} ({path}; tree "
+            f"{git_commit(os.path.dirname(path))}; built {built.isoformat(timespec='minutes')})")
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
