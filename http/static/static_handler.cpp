@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
 #include <ctime>
 #include <system_error>
 
+#include "base/decimal.hpp"
 #include "http/proto/accept_encoding.hpp"
 #include "http/static/autoindex.hpp"
 #include "http/proto/conditional.hpp"
@@ -141,19 +141,13 @@ void choose_representation(const Ctx& ctx, std::string_view path, Rep& rep, bool
     }
 }
 
-void append_number(std::string& out, std::uint64_t n) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, n);
-    out.append(buf, r.ptr);
-}
-
 void append_content_range(std::string& out, const ByteRange& r, std::uint64_t size) {
     out.append("bytes ");
-    append_number(out, r.first);
+    poly::append_decimal(out, r.first);
     out.push_back('-');
-    append_number(out, r.last);
+    poly::append_decimal(out, r.last);
     out.push_back('/');
-    append_number(out, size);
+    poly::append_decimal(out, size);
 }
 
 // One boundary per process, random so that file content cannot be crafted to contain it by
@@ -224,7 +218,7 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
             error_keeping_vary(res, 416);
             res.accept_ranges = true;
             res.content_range.assign("bytes */");
-            append_number(res.content_range, size);
+            poly::append_decimal(res.content_range, size);
             return;
         }
         if (rr.outcome == RangeOutcome::partial) {
