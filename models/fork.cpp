@@ -48,8 +48,11 @@ class ForkServer {
 public:
     explicit ForkServer(server::Context& ctx) : ctx_(ctx) {}
 
+    // Throws std::system_error when the listener cannot be made non-blocking (run_server
+    // returns it). The parent is the only process that accepts; O_NONBLOCK makes
+    // accept_once() safe even if a queued connection vanished between poll() and accept().
     std::error_code run() {
-        if (std::error_code ec = make_listener_nonblocking()) return ec;
+        ctx_.listener.set_nonblocking(true);
         while (wait_for_work()) {
             children_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
             if (listener_ready_) accept_and_fork();
@@ -59,17 +62,6 @@ public:
     }
 
 private:
-    // The parent is the only process that accepts; O_NONBLOCK makes accept_once() safe even
-    // if a queued connection vanished between poll() and accept().
-    std::error_code make_listener_nonblocking() {
-        try {
-            ctx_.listener.set_nonblocking(true);
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-        return {};
-    }
-
     // Blocks until a client, a child's end or a stop; false on stop.
     bool wait_for_work() {
         const auto now = clock::now();
@@ -184,26 +176,10 @@ private:
     std::uint64_t cap_episodes_ = 0;
 };
 
-class ForkModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "fork"; }
-    std::string_view summary() const noexcept override {
-        return "a child process per connection, reaped on SIGCHLD; capped by --max-connections";
-    }
-    server::Traits traits() const noexcept override { return {.forks = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            ForkServer server(ctx);  // installs the SIGCHLD handler
-            return server.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_fork() { return std::make_unique<ForkModel>(); }
+extern constinit const server::Model fork_model{
+    "fork", "a child process per connection, reaped on SIGCHLD; capped by --max-connections",
+    &server::run_server<ForkServer>};
 
 }  // namespace models

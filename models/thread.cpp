@@ -238,26 +238,10 @@ private:
     clock::time_point cap_logged_{};
 };
 
-class ThreadModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "thread"; }
-    std::string_view summary() const noexcept override {
-        return "a thread per connection (256 KiB stacks); capped by --max-connections";
-    }
-    server::Traits traits() const noexcept override { return {.threads = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            ThreadServer server(ctx);
-            return server.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_thread() { return std::make_unique<ThreadModel>(); }
+extern constinit const server::Model thread_model{
+    "thread", "a thread per connection (256 KiB stacks); capped by --max-connections",
+    &server::run_server<ThreadServer>};
 
 }  // namespace models

@@ -77,12 +77,10 @@ class Pool {
 public:
     explicit Pool(server::Context& ctx) : ctx_(ctx) {}
 
+    // Throws std::system_error when the listener cannot be made non-blocking (run_server
+    // returns it).
     std::error_code run() {
-        try {
-            ctx_.listener.set_nonblocking(true);
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
+        ctx_.listener.set_nonblocking(true);
         generation_ = ctx_.generation();
         size_ = pool_size(ctx_.runtime()->cfg);
         fill();
@@ -246,26 +244,10 @@ private:
     std::uint64_t died_ = 0;
 };
 
-class PreforkModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "prefork"; }
-    std::string_view summary() const noexcept override {
-        return "a supervised pool of --workers processes (default 8) on one listener";
-    }
-    server::Traits traits() const noexcept override { return {.forks = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            Pool pool(ctx);  // installs the SIGCHLD handler
-            return pool.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_prefork() { return std::make_unique<PreforkModel>(); }
+extern constinit const server::Model prefork_model{
+    "prefork", "a supervised pool of --workers processes (default 8) on one listener",
+    &server::run_server<Pool>};
 
 }  // namespace models
