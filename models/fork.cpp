@@ -30,6 +30,7 @@
 
 #include "server/sys/accept_once.hpp"
 #include "server/conn/blocking_driver.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
 #include "base/syscall.hpp"
@@ -90,13 +91,10 @@ private:
     void note_cap(bool at_cap, std::size_t cap) {
         if (at_cap && !at_cap_) {
             ++cap_episodes_;
-            const auto now = clock::now();
-            if (now - cap_logged_ > 10s) {  // once per 10 s: a busy server hits it constantly
+            if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
                 spdlog::warn("fork: {} children, the --max-connections cap: new clients wait in "
                              "the backlog",
                              cap);
-                cap_logged_ = now;
-            }
         }
         at_cap_ = at_cap;
     }
@@ -132,11 +130,9 @@ private:
     void pause_accepting(const char* what) {
         const int err = errno;
         const auto now = clock::now();
-        if (now - pause_logged_ > 10s) {
+        if (pause_log_.admit(now) != 0)
             spdlog::warn("fork: {}: {}; pausing accepts ({} children)", what, std::strerror(err),
                          children_.live());
-            pause_logged_ = now;
-        }
         paused_until_ = now + resource_pause;
     }
 
@@ -169,8 +165,8 @@ private:
     bool at_cap_ = false;
     bool draining_ = false;
     clock::time_point paused_until_{};
-    clock::time_point pause_logged_{};
-    clock::time_point cap_logged_{};
+    server::LogThrottle pause_log_{10s};
+    server::LogThrottle cap_log_{10s};
     std::uint64_t forked_ = 0;
     std::uint64_t abnormal_ = 0;
     std::uint64_t cap_episodes_ = 0;

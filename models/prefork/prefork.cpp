@@ -34,6 +34,7 @@
 
 #include "models/prefork/accept_exclusive.hpp"
 #include "server/conn/blocking_driver.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
 #include "base/syscall.hpp"
@@ -188,13 +189,12 @@ private:
             return;
         }
         if (waiting_since_ == clock::time_point{}) waiting_since_ = now;
-        if (now - waiting_since_ < 1s || now - saturation_logged_ < 10s) return;
+        if (now - waiting_since_ < 1s || saturation_log_.admit(now) == 0) return;
         spdlog::warn("prefork: all {} workers busy and clients waiting in the backlog for {} ms; "
                      "consider raising --workers (each worker serves one connection)",
                      size_,
                      std::chrono::duration_cast<std::chrono::milliseconds>(now - waiting_since_)
                          .count());
-        saturation_logged_ = now;
     }
 
     void reload() {
@@ -237,7 +237,7 @@ private:
     unsigned failures_ = 0;  // consecutive young deaths
     clock::time_point next_spawn_{};
     clock::time_point waiting_since_{};  // clients queued since, or {}
-    clock::time_point saturation_logged_{};
+    server::LogThrottle saturation_log_{10s};
     bool stopping_ = false;
     std::uint64_t spawned_ = 0;
     std::uint64_t recycled_ = 0;
