@@ -37,7 +37,7 @@ int list_models() {
 
 // A model the kernel cannot support stops the server before anything is set up, with one line.
 int refuse_unavailable(const std::string& model_name) {
-    const std::string why = models::make_model(model_name)->unavailable_reason();
+    const std::string why = models::find_model(model_name)->unavailable_reason();
     if (why.empty()) return 0;
     std::fprintf(stderr, "%spolyhttpd: --model %s is unavailable here: %s\n",
                  server::stderr_is_journal() ? "<3>" : "", model_name.c_str(), why.c_str());
@@ -50,7 +50,7 @@ config::ParseResult parse(int argc, const char* const* argv) {
 
 int serve(int argc, const char* const* argv, const config::Config& cfg) {
     server::block_control_signals();
-    auto model = models::make_model(cfg.model);
+    auto model = models::find_model(cfg.model);
     server::AccessLog access_log(cfg.access_log,
                                  *server::parse_access_log_format(cfg.access_log_format));
     server::Stats& stats = server::Stats::shared();  // mapped before any fork

@@ -6,24 +6,11 @@
 #include "server/readiness/reactor.hpp"
 
 namespace models {
-namespace {
 
-class EpollEtModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "epoll-et"; }
-    std::string_view summary() const noexcept override {
-        return "epoll, edge-triggered: every read, write and accept drains to EAGAIN";
-    }
-    server::Traits traits() const noexcept override {
-        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = true};
-    }
-    std::error_code run(server::Context& ctx) override {
+extern constinit const server::Model epoll_et_model{
+    "epoll-et", "epoll, edge-triggered: every read, write and accept drains to EAGAIN",
+    [](server::Context& ctx) {
         return server::run_reactors(ctx, [] { return std::make_unique<server::EpollPoller>(true); });
-    }
-};
-
-}  // namespace
-
-std::unique_ptr<server::Model> make_epoll_et() { return std::make_unique<EpollEtModel>(); }
+    }};
 
 }  // namespace models

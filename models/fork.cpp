@@ -30,6 +30,7 @@
 
 #include "server/sys/accept_once.hpp"
 #include "server/conn/blocking_driver.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
 #include "base/syscall.hpp"
@@ -48,8 +49,11 @@ class ForkServer {
 public:
     explicit ForkServer(server::Context& ctx) : ctx_(ctx) {}
 
+    // Throws std::system_error when the listener cannot be made non-blocking (run_server
+    // returns it). The parent is the only process that accepts; O_NONBLOCK makes
+    // accept_once() safe even if a queued connection vanished between poll() and accept().
     std::error_code run() {
-        if (std::error_code ec = make_listener_nonblocking()) return ec;
+        ctx_.listener.set_nonblocking(true);
         while (wait_for_work()) {
             children_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
             if (listener_ready_) accept_and_fork();
@@ -59,17 +63,6 @@ public:
     }
 
 private:
-    // The parent is the only process that accepts; O_NONBLOCK makes accept_once() safe even
-    // if a queued connection vanished between poll() and accept().
-    std::error_code make_listener_nonblocking() {
-        try {
-            ctx_.listener.set_nonblocking(true);
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-        return {};
-    }
-
     // Blocks until a client, a child's end or a stop; false on stop.
     bool wait_for_work() {
         const auto now = clock::now();
@@ -98,13 +91,10 @@ private:
     void note_cap(bool at_cap, std::size_t cap) {
         if (at_cap && !at_cap_) {
             ++cap_episodes_;
-            const auto now = clock::now();
-            if (now - cap_logged_ > 10s) {  // once per 10 s: a busy server hits it constantly
+            if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
                 spdlog::warn("fork: {} children, the --max-connections cap: new clients wait in "
                              "the backlog",
                              cap);
-                cap_logged_ = now;
-            }
         }
         at_cap_ = at_cap;
     }
@@ -140,11 +130,9 @@ private:
     void pause_accepting(const char* what) {
         const int err = errno;
         const auto now = clock::now();
-        if (now - pause_logged_ > 10s) {
+        if (pause_log_.admit(now) != 0)
             spdlog::warn("fork: {}: {}; pausing accepts ({} children)", what, std::strerror(err),
                          children_.live());
-            pause_logged_ = now;
-        }
         paused_until_ = now + resource_pause;
     }
 
@@ -177,33 +165,17 @@ private:
     bool at_cap_ = false;
     bool draining_ = false;
     clock::time_point paused_until_{};
-    clock::time_point pause_logged_{};
-    clock::time_point cap_logged_{};
+    server::LogThrottle pause_log_{10s};
+    server::LogThrottle cap_log_{10s};
     std::uint64_t forked_ = 0;
     std::uint64_t abnormal_ = 0;
     std::uint64_t cap_episodes_ = 0;
 };
 
-class ForkModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "fork"; }
-    std::string_view summary() const noexcept override {
-        return "a child process per connection, reaped on SIGCHLD; capped by --max-connections";
-    }
-    server::Traits traits() const noexcept override { return {.forks = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            ForkServer server(ctx);  // installs the SIGCHLD handler
-            return server.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_fork() { return std::make_unique<ForkModel>(); }
+extern constinit const server::Model fork_model{
+    "fork", "a child process per connection, reaped on SIGCHLD; capped by --max-connections",
+    &server::run_server<ForkServer>};
 
 }  // namespace models

@@ -10,26 +10,19 @@
 namespace models {
 namespace {
 
-class LoopModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "loop"; }
-    std::string_view summary() const noexcept override {
-        return "iterative server: one connection at a time, the others wait in the backlog";
+std::error_code serve_one_at_a_time(server::Context& ctx) {
+    for (;;) {
+        server::Accepted c = server::accept_blocking(ctx.listener.fd(), ctx.shutdown);
+        if (!c.fd) break;  // stop requested
+        server::serve_blocking(std::move(c.fd), c.peer, ctx);
     }
-    server::Traits traits() const noexcept override { return {}; }
-
-    std::error_code run(server::Context& ctx) override {
-        for (;;) {
-            server::Accepted c = server::accept_blocking(ctx.listener.fd(), ctx.shutdown);
-            if (!c.fd) break;  // stop requested
-            server::serve_blocking(std::move(c.fd), c.peer, ctx);
-        }
-        return {};
-    }
-};
+    return {};
+}
 
 }  // namespace
 
-std::unique_ptr<server::Model> make_loop() { return std::make_unique<LoopModel>(); }
+extern constinit const server::Model loop_model{
+    "loop", "iterative server: one connection at a time, the others wait in the backlog",
+    &serve_one_at_a_time};
 
 }  // namespace models

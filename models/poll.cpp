@@ -61,22 +61,12 @@ private:
     std::vector<int> slot_;  // fd -> index into fds_, or -1
 };
 
-class PollModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "poll"; }
-    std::string_view summary() const noexcept override {
-        return "one reactor on poll(): no fd ceiling, O(n) per wait";
-    }
-    server::Traits traits() const noexcept override {
-        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = false};
-    }
-    std::error_code run(server::Context& ctx) override {
-        return server::run_reactors(ctx, [] { return std::make_unique<PollPoller>(); });
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_poll() { return std::make_unique<PollModel>(); }
+extern constinit const server::Model poll_model{
+    "poll", "one reactor on poll(): no fd ceiling, O(n) per wait",
+    [](server::Context& ctx) {
+        return server::run_reactors(ctx, [] { return std::make_unique<PollPoller>(); });
+    }};
 
 }  // namespace models

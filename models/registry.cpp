@@ -1,55 +1,42 @@
 #include "models/registry.hpp"
 
+#include <algorithm>
+
 namespace models {
 
-// Each model file defines exactly one factory; this table is the only place that names them.
-std::unique_ptr<server::Model> make_loop();
-std::unique_ptr<server::Model> make_fork();
-std::unique_ptr<server::Model> make_thread();
-std::unique_ptr<server::Model> make_prefork();
-std::unique_ptr<server::Model> make_select();
-std::unique_ptr<server::Model> make_poll();
-std::unique_ptr<server::Model> make_epoll_lt();
-std::unique_ptr<server::Model> make_epoll_et();
-std::unique_ptr<server::Model> make_coroutine();
-std::unique_ptr<server::Model> make_uring();
+// Each model file defines exactly one descriptor; this table is the only place that names them.
+extern const server::Model loop_model;
+extern const server::Model fork_model;
+extern const server::Model thread_model;
+extern const server::Model prefork_model;
+extern const server::Model select_model;
+extern const server::Model poll_model;
+extern const server::Model epoll_lt_model;
+extern const server::Model epoll_et_model;
+extern const server::Model coroutine_model;
+extern const server::Model uring_model;
 
 namespace {
 
-using Factory = std::unique_ptr<server::Model> (*)();
-constexpr Factory factories[] = {
-    &make_loop,
-    &make_fork,
-    &make_thread,
-    &make_prefork,
-    &make_select,
-    &make_poll,
-    &make_epoll_lt,
-    &make_epoll_et,
-    &make_coroutine,
-    &make_uring,
+constexpr const server::Model* table[] = {
+    &loop_model,   &fork_model,     &thread_model,   &prefork_model,   &select_model,
+    &poll_model,   &epoll_lt_model, &epoll_et_model, &coroutine_model, &uring_model,
 };
 
 }  // namespace
 
-std::vector<std::unique_ptr<server::Model>> all_models() {
-    std::vector<std::unique_ptr<server::Model>> out;
-    for (Factory f : factories) out.push_back(f());
-    return out;
-}
+std::span<const server::Model* const> all_models() noexcept { return table; }
 
 std::vector<std::string> model_names() {
     std::vector<std::string> out;
-    for (const auto& m : all_models()) out.emplace_back(m->name());
+    for (const server::Model* m : table) out.emplace_back(m->name());
     return out;
 }
 
-std::unique_ptr<server::Model> make_model(std::string_view name) {
-    for (Factory f : factories) {
-        auto m = f();
-        if (m->name() == name) return m;
-    }
-    return nullptr;
+const server::Model* find_model(std::string_view name) noexcept {
+    const auto it = std::find_if(std::begin(table), std::end(table),
+                                 [&](const server::Model* m) { return m->name() == name; });
+    return it != std::end(table) ? *it : nullptr;
 }
 
 }  // namespace models

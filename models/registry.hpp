@@ -1,8 +1,9 @@
 // The model registry: the only list of concurrency models (like lighttpd's event-handler
-// table). main() and the tests look models up here by name; models never see each other.
+// table). main() looks models up here by name (--model, --list-models); models never see each
+// other. The descriptors are constants, initialised before main(): any thread, nothing blocks.
 #pragma once
 
-#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,10 +13,10 @@
 namespace models {
 
 // In registry order (the order --list-models prints).
-std::vector<std::unique_ptr<server::Model>> all_models();
+std::span<const server::Model* const> all_models() noexcept;
 std::vector<std::string> model_names();
 
 // nullptr when no model has that name.
-std::unique_ptr<server::Model> make_model(std::string_view name);
+const server::Model* find_model(std::string_view name) noexcept;
 
 }  // namespace models

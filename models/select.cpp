@@ -67,22 +67,12 @@ int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
     return count;
 }
 
-class SelectModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "select"; }
-    std::string_view summary() const noexcept override {
-        return "one reactor on select(); fds past FD_SETSIZE are answered 503";
-    }
-    server::Traits traits() const noexcept override {
-        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = false};
-    }
-    std::error_code run(server::Context& ctx) override {
-        return server::run_reactors(ctx, [] { return std::make_unique<SelectPoller>(); });
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_select() { return std::make_unique<SelectModel>(); }
+extern constinit const server::Model select_model{
+    "select", "one reactor on select(); fds past FD_SETSIZE are answered 503",
+    [](server::Context& ctx) {
+        return server::run_reactors(ctx, [] { return std::make_unique<SelectPoller>(); });
+    }};
 
 }  // namespace models

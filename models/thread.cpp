@@ -34,6 +34,7 @@
 
 #include "server/sys/acceptor.hpp"
 #include "server/conn/blocking_driver.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/runtime/model.hpp"
 #include "base/syscall.hpp"
 
@@ -207,11 +208,9 @@ private:
         for (;;) {
             const std::size_t cap = ctx_.runtime()->cfg.max_connections;
             if (threads_.live() < cap) return true;
-            if (clock::now() - cap_logged_ > 10s) {  // a busy server hits the cap constantly
+            if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
                 spdlog::warn("thread: {} connections, the --max-connections cap: new clients "
                              "wait in the backlog", cap);
-                cap_logged_ = clock::now();
-            }
             pollfd fds[2] = {{ctx_.shutdown.wake_fd(), POLLIN, 0}, {threads_.done_fd(), POLLIN, 0}};
             poly::retry_eintr([&] { return ::poll(fds, 2, -1); });
             if (fds[0].revents != 0) return false;
@@ -235,29 +234,13 @@ private:
 
     server::Context& ctx_;
     ConnectionThreads threads_;
-    clock::time_point cap_logged_{};
-};
-
-class ThreadModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "thread"; }
-    std::string_view summary() const noexcept override {
-        return "a thread per connection (256 KiB stacks); capped by --max-connections";
-    }
-    server::Traits traits() const noexcept override { return {.threads = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            ThreadServer server(ctx);
-            return server.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
+    server::LogThrottle cap_log_{10s};
 };
 
 }  // namespace
 
-std::unique_ptr<server::Model> make_thread() { return std::make_unique<ThreadModel>(); }
+extern constinit const server::Model thread_model{
+    "thread", "a thread per connection (256 KiB stacks); capped by --max-connections",
+    &server::run_server<ThreadServer>};
 
 }  // namespace models

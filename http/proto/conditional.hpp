@@ -1,5 +1,6 @@
-// Conditional requests (RFC 9110 §13): validators and precondition evaluation.
-// Pure functions, thread-safe.
+// Conditional requests (RFC 9110 §13): validators and precondition evaluation. Called by the
+// static handler once per request, on the connection's thread. Pure functions: thread-safe,
+// never blocking.
 #pragma once
 
 #include <cstdint>

@@ -126,33 +126,34 @@ int expand_two_digit_year(int yy) noexcept {
     return year;
 }
 
-// "Sun, 06 Nov 1994 08:49:37 GMT" (the day name is already consumed).
-std::optional<std::time_t> parse_imf(Reader& r) noexcept {
-    Fields f;
+// What IMF-fixdate and rfc850-date share after the day name: ", DD<sep>Mon<sep>YY[YY]
+// HH:MM:SS GMT", the two differing only in the separator and the year's width. Returns the
+// year as written; the caller decides what two digits mean.
+int read_date_and_time(Reader& r, Fields& f, std::string_view sep,
+                       std::size_t year_digits) noexcept {
     r.literal(", ");
     f.day = r.digits(2);
-    r.literal(" ");
+    r.literal(sep);
     f.month = r.name(months);
-    r.literal(" ");
-    f.year = r.digits(4);
+    r.literal(sep);
+    const int year = r.digits(year_digits);
     r.literal(" ");
     read_time(r, f);
     r.literal(" GMT");
+    return year;
+}
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (the day name is already consumed).
+std::optional<std::time_t> parse_imf(Reader& r) noexcept {
+    Fields f;
+    f.year = read_date_and_time(r, f, " ", 4);
     return r.done() ? to_time(f) : std::nullopt;
 }
 
 // "Sunday, 06-Nov-94 08:49:37 GMT" (the day name is already consumed).
 std::optional<std::time_t> parse_rfc850(Reader& r) noexcept {
     Fields f;
-    r.literal(", ");
-    f.day = r.digits(2);
-    r.literal("-");
-    f.month = r.name(months);
-    r.literal("-");
-    const int yy = r.digits(2);
-    r.literal(" ");
-    read_time(r, f);
-    r.literal(" GMT");
+    const int yy = read_date_and_time(r, f, "-", 2);
     if (!r.done()) return std::nullopt;
     f.year = expand_two_digit_year(yy);
     return to_time(f);

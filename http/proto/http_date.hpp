@@ -1,5 +1,6 @@
 // HTTP dates (RFC 9110 §5.6.7). Formatting is IMF-fixdate only; parsing accepts IMF-fixdate,
-// RFC 850 and asctime forms as the RFC requires of recipients. Thread-safe.
+// RFC 850 and asctime forms as the RFC requires of recipients. Called by the response head
+// writer and the conditional checks, on any connection's thread; thread-safe, never blocking.
 #pragma once
 
 #include <ctime>

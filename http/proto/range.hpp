@@ -1,4 +1,5 @@
-// Range requests (RFC 9110 §14). Pure functions, thread-safe.
+// Range requests (RFC 9110 §14). Called by the static handler once per request, on the
+// connection's thread. Pure functions: thread-safe, never blocking.
 #pragma once
 
 #include <cstdint>

@@ -1,17 +1,10 @@
 #include "http/proto/response_head.hpp"
 
-#include <charconv>
-
+#include "base/decimal.hpp"
 #include "http/proto/http_date.hpp"
 
 namespace http {
 namespace {
-
-void append_number(std::string& out, std::uint64_t v) {
-    char buf[24];
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-}
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
     out.append(name).append(": ").append(value).append("\r\n");
@@ -34,7 +27,7 @@ bool status_has_no_body(int status) noexcept {
 
 void append_response_head(std::string& out, const Response& res, const HeadOptions& opt) {
     out.append("HTTP/1.1 ");
-    append_number(out, static_cast<std::uint64_t>(res.status));
+    poly::append_decimal(out, static_cast<std::uint64_t>(res.status));
     out.append(" ").append(reason_phrase(res.status)).append("\r\n");
     out.append("Server: polyhttpd\r\nDate: ").append(current_http_date()).append("\r\n");
     if (!res.content_type.empty()) append_field(out, "Content-Type", res.content_type);
@@ -42,7 +35,7 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
     // the client never has to read until close.
     if (!status_has_no_body(res.status)) {
         out.append("Content-Length: ");
-        append_number(out, res.body_length());
+        poly::append_decimal(out, res.body_length());
         out.append("\r\n");
     }
     append_validators(out, res);

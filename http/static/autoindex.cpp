@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <memory>
 
+#include "base/decimal.hpp"
 #include "http/static/open_beneath.hpp"
 #include "http/proto/target.hpp"
 
@@ -41,6 +41,18 @@ bool describe(int root_fd, std::string_view rel_dir, int dirfd, const char* name
     return true;
 }
 
+// The characters that could end an attribute value or start markup; empty for the others.
+std::string_view html_entity(char c) noexcept {
+    switch (c) {
+        case '&': return "&amp;";
+        case '<': return "&lt;";
+        case '>': return "&gt;";
+        case '"': return "&quot;";
+        case '\'': return "&#39;";
+        default: return {};
+    }
+}
+
 void append_row(std::string& out, const DirEntry& e) {
     out.append("<tr><td><a href=\"");
     // encode_path escapes everything but unreserved characters (a name holds no '/'), so ':'
@@ -54,9 +66,7 @@ void append_row(std::string& out, const DirEntry& e) {
     if (e.is_dir) {
         out.push_back('-');
     } else {
-        char num[24];
-        const auto res = std::to_chars(num, num + sizeof num, e.size);
-        out.append(num, res.ptr);
+        poly::append_decimal(out, e.size);
     }
     out.append("</td><td>");
     struct tm tm {};
@@ -72,25 +82,8 @@ void append_row(std::string& out, const DirEntry& e) {
 
 void append_html_escaped(std::string& out, std::string_view s) {
     for (const char c : s) {
-        switch (c) {
-            case '&':
-                out.append("&amp;");
-                break;
-            case '<':
-                out.append("&lt;");
-                break;
-            case '>':
-                out.append("&gt;");
-                break;
-            case '"':
-                out.append("&quot;");
-                break;
-            case '\'':
-                out.append("&#39;");
-                break;
-            default:
-                out.push_back(c);
-        }
+        if (const std::string_view e = html_entity(c); !e.empty()) out.append(e);
+        else out.push_back(c);
     }
 }
 

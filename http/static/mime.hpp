@@ -1,6 +1,8 @@
 // MIME types by file extension. A built-in table for the web's types, optionally extended from
-// a mime.types file (Debian's /etc/mime.types format). Built once at startup; lookups are
-// const and thread-safe.
+// a mime.types file (Debian's /etc/mime.types format). Built by the StaticHandler's
+// constructor (at startup or reload, on that thread; load_file() reads the file with blocking
+// I/O). Lookups, by the static handler for every response, are const, thread-safe and never
+// block.
 #pragma once
 
 #include <string>

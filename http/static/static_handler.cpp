@@ -7,22 +7,21 @@
 #include "http/static/static_handler.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
-#include <ctime>
 #include <system_error>
 
+#include "base/decimal.hpp"
 #include "http/proto/accept_encoding.hpp"
 #include "http/static/autoindex.hpp"
 #include "http/proto/conditional.hpp"
 #include "http/static/file_cache.hpp"
 #include "http/static/open_beneath.hpp"
+#include "http/static/range_body.hpp"
 #include "http/proto/range.hpp"
 #include "http/proto/target.hpp"
 
@@ -141,71 +140,6 @@ void choose_representation(const Ctx& ctx, std::string_view path, Rep& rep, bool
     }
 }
 
-void append_number(std::string& out, std::uint64_t n) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, n);
-    out.append(buf, r.ptr);
-}
-
-void append_content_range(std::string& out, const ByteRange& r, std::uint64_t size) {
-    out.append("bytes ");
-    append_number(out, r.first);
-    out.push_back('-');
-    append_number(out, r.last);
-    out.push_back('/');
-    append_number(out, size);
-}
-
-// One boundary per process, random so that file content cannot be crafted to contain it by
-// someone who cannot read the server's memory. Lives in static storage: content_type is a view.
-struct Boundary {
-    char content_type[64];
-    std::size_t type_len = 0;
-    std::string_view type() const noexcept { return {content_type, type_len}; }
-    std::string_view token() const noexcept { return type().substr(type_len - 20); }
-};
-
-const Boundary& boundary() noexcept {
-    static const Boundary b = [] {
-        unsigned char raw[10] = {};
-        if (::getrandom(raw, sizeof raw, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof raw)) {
-            // Entropy pool not ready (early boot): uniqueness, not secrecy, is what matters.
-            const auto mix = static_cast<std::uint64_t>(std::time(nullptr)) ^
-                             (static_cast<std::uint64_t>(::getpid()) << 32);
-            std::memcpy(raw, &mix, sizeof mix);
-        }
-        Boundary out{};
-        constexpr std::string_view prefix = "multipart/byteranges; boundary=";
-        std::memcpy(out.content_type, prefix.data(), prefix.size());
-        constexpr char hex[] = "0123456789abcdef";
-        for (std::size_t i = 0; i < sizeof raw; ++i) {
-            out.content_type[prefix.size() + 2 * i] = hex[raw[i] >> 4];
-            out.content_type[prefix.size() + 2 * i + 1] = hex[raw[i] & 0xf];
-        }
-        out.type_len = prefix.size() + 2 * sizeof raw;
-        return out;
-    }();
-    return b;
-}
-
-void send_multipart(Response& res, const std::vector<ByteRange>& ranges, std::uint64_t size,
-                    std::string_view type) {
-    const Boundary& b = boundary();
-    res.content_type = b.type();
-    for (const ByteRange& r : ranges) {
-        const std::size_t start = res.text.size();
-        res.text.append("\r\n--").append(b.token()).append("\r\nContent-Type: ").append(type);
-        res.text.append("\r\nContent-Range: ");
-        append_content_range(res.text, r, size);
-        res.text.append("\r\n\r\n");
-        res.pieces.push_back({BodyPiece::Kind::text, start, res.text.size() - start});
-        res.add_file_range(r.first, r.length());
-    }
-    const std::size_t start = res.text.size();
-    res.text.append("\r\n--").append(b.token()).append("--\r\n");
-    res.pieces.push_back({BodyPiece::Kind::text, start, res.text.size() - start});
-}
-
 // After validators are known: 412, 416 and error bodies keep Vary, which still describes
 // how the response was chosen.
 void error_keeping_vary(Response& res, int status) {
@@ -224,7 +158,7 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
             error_keeping_vary(res, 416);
             res.accept_ranges = true;
             res.content_range.assign("bytes */");
-            append_number(res.content_range, size);
+            poly::append_decimal(res.content_range, size);
             return;
         }
         if (rr.outcome == RangeOutcome::partial) {
@@ -236,7 +170,7 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
                 append_content_range(res.content_range, rr.ranges.front(), size);
                 res.add_file_range(rr.ranges.front().first, rr.ranges.front().length());
             } else {
-                send_multipart(res, rr.ranges, size, type);
+                set_multipart_body(res, rr.ranges, size, type);
             }
             return;
         }

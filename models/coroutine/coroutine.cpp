@@ -7,22 +7,9 @@
 #include "server/runtime/model.hpp"
 
 namespace models {
-namespace {
 
-class CoroutineModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "coroutine"; }
-    std::string_view summary() const noexcept override {
-        return "one C++20 coroutine per connection, resumed by an edge-triggered epoll loop";
-    }
-    server::Traits traits() const noexcept override {
-        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = true};
-    }
-    std::error_code run(server::Context& ctx) override { return server::run_coroutine_loops(ctx); }
-};
-
-}  // namespace
-
-std::unique_ptr<server::Model> make_coroutine() { return std::make_unique<CoroutineModel>(); }
+extern constinit const server::Model coroutine_model{
+    "coroutine", "one C++20 coroutine per connection, resumed by an edge-triggered epoll loop",
+    &server::run_coroutine_loops};
 
 }  // namespace models

@@ -34,6 +34,7 @@
 
 #include "models/prefork/accept_exclusive.hpp"
 #include "server/conn/blocking_driver.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
 #include "base/syscall.hpp"
@@ -77,12 +78,10 @@ class Pool {
 public:
     explicit Pool(server::Context& ctx) : ctx_(ctx) {}
 
+    // Throws std::system_error when the listener cannot be made non-blocking (run_server
+    // returns it).
     std::error_code run() {
-        try {
-            ctx_.listener.set_nonblocking(true);
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
+        ctx_.listener.set_nonblocking(true);
         generation_ = ctx_.generation();
         size_ = pool_size(ctx_.runtime()->cfg);
         fill();
@@ -190,13 +189,12 @@ private:
             return;
         }
         if (waiting_since_ == clock::time_point{}) waiting_since_ = now;
-        if (now - waiting_since_ < 1s || now - saturation_logged_ < 10s) return;
+        if (now - waiting_since_ < 1s || saturation_log_.admit(now) == 0) return;
         spdlog::warn("prefork: all {} workers busy and clients waiting in the backlog for {} ms; "
                      "consider raising --workers (each worker serves one connection)",
                      size_,
                      std::chrono::duration_cast<std::chrono::milliseconds>(now - waiting_since_)
                          .count());
-        saturation_logged_ = now;
     }
 
     void reload() {
@@ -239,33 +237,17 @@ private:
     unsigned failures_ = 0;  // consecutive young deaths
     clock::time_point next_spawn_{};
     clock::time_point waiting_since_{};  // clients queued since, or {}
-    clock::time_point saturation_logged_{};
+    server::LogThrottle saturation_log_{10s};
     bool stopping_ = false;
     std::uint64_t spawned_ = 0;
     std::uint64_t recycled_ = 0;
     std::uint64_t died_ = 0;
 };
 
-class PreforkModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "prefork"; }
-    std::string_view summary() const noexcept override {
-        return "a supervised pool of --workers processes (default 8) on one listener";
-    }
-    server::Traits traits() const noexcept override { return {.forks = true}; }
-
-    std::error_code run(server::Context& ctx) override {
-        try {
-            Pool pool(ctx);  // installs the SIGCHLD handler
-            return pool.run();
-        } catch (const std::system_error& e) {
-            return e.code();
-        }
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<server::Model> make_prefork() { return std::make_unique<PreforkModel>(); }
+extern constinit const server::Model prefork_model{
+    "prefork", "a supervised pool of --workers processes (default 8) on one listener",
+    &server::run_server<Pool>};
 
 }  // namespace models

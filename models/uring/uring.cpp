@@ -9,23 +9,9 @@
 #include "models/uring/uring_server.hpp"
 
 namespace models {
-namespace {
 
-class UringModel final : public server::Model {
-public:
-    std::string_view name() const noexcept override { return "uring"; }
-    std::string_view summary() const noexcept override {
-        return "io_uring, completion-based: multishot accept and receive, one ring per thread";
-    }
-    server::Traits traits() const noexcept override {
-        return {.forks = false, .threads = false, .event_driven = true, .edge_triggered = false};
-    }
-    std::string unavailable_reason() const override { return server::uring_unavailable_reason(); }
-    std::error_code run(server::Context& ctx) override { return server::run_uring_loops(ctx); }
-};
-
-}  // namespace
-
-std::unique_ptr<server::Model> make_uring() { return std::make_unique<UringModel>(); }
+extern constinit const server::Model uring_model{
+    "uring", "io_uring, completion-based: multishot accept and receive, one ring per thread",
+    &server::run_uring_loops, []() -> std::string { return server::uring_unavailable_reason(); }};
 
 }  // namespace models

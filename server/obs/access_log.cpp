@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <charconv>
 #include <ctime>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
 
+#include "base/decimal.hpp"
 #include "config/config.hpp"
 #include "server/obs/utc_time.hpp"
 
@@ -58,11 +58,6 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-void append_number(std::string& out, std::uint64_t v) {
-    char buf[24];
-    out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
 std::uint64_t duration_us(const http::Exchange& e) {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count();
     return static_cast<std::uint64_t>(us < 0 ? 0 : us);
@@ -104,9 +99,9 @@ void append_clf_head(std::string& out, std::string_view peer, const http::Exchan
     out.push_back(' ');
     append_escaped(out, e.target);
     out.append(e.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
-    append_number(out, static_cast<std::uint64_t>(e.status));
+    poly::append_decimal(out, static_cast<std::uint64_t>(e.status));
     out.push_back(' ');
-    append_number(out, e.body_bytes);
+    poly::append_decimal(out, e.body_bytes);
 }
 
 }  // namespace
@@ -132,7 +127,7 @@ std::error_code AccessLog::reconfigure(const std::string& target, AccessLogForma
 void format_common(std::string& out, std::string_view peer, const http::Exchange& e) {
     append_clf_head(out, peer, e);
     out.push_back(' ');
-    append_number(out, duration_us(e));
+    poly::append_decimal(out, duration_us(e));
     out.push_back('\n');
 }
 
@@ -143,7 +138,7 @@ void format_combined(std::string& out, std::string_view peer, const http::Exchan
     out.append("\" \"");
     append_escaped(out, e.user_agent);
     out.append("\" ");
-    append_number(out, duration_us(e));  // like Apache %D
+    poly::append_decimal(out, duration_us(e));  // like Apache %D
     out.push_back('\n');
 }
 
@@ -158,15 +153,15 @@ void format_json(std::string& out, std::string_view peer, const http::Exchange& 
     append_json_string(out, e.target);
     out.append(e.version_minor == 0 ? ",\"protocol\":\"HTTP/1.0\"" : ",\"protocol\":\"HTTP/1.1\"");
     out.append(",\"status\":");
-    append_number(out, static_cast<std::uint64_t>(e.status));
+    poly::append_decimal(out, static_cast<std::uint64_t>(e.status));
     out.append(",\"bytes\":");
-    append_number(out, e.body_bytes);
+    poly::append_decimal(out, e.body_bytes);
     out.append(",\"referer\":");
     append_json_string(out, e.referer);
     out.append(",\"user_agent\":");
     append_json_string(out, e.user_agent);
     out.append(",\"duration_us\":");
-    append_number(out, duration_us(e));
+    poly::append_decimal(out, duration_us(e));
     out.append(e.completed ? "}\n" : ",\"completed\":false}\n");
 }
 

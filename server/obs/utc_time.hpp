@@ -1,6 +1,7 @@
 // Calendar fields of a UTC time for log lines, by pure arithmetic (C++20 <chrono>). Used
 // instead of gmtime_r/localtime_r on purpose: glibc's versions take the tzset lock, and a
-// child forked while another thread holds it would deadlock on its first log line.
+// child forked while another thread holds it would deadlock on its first log line. Called by
+// the error- and access-log writers on any thread; header-only, never blocks.
 #pragma once
 
 #include <chrono>
