@@ -309,6 +309,8 @@ void UringLoop::destroy(UringConn& c) {
     conns_.pop_back();  // closes the socket, frees the slot; logs an unfinished exchange
 }
 
-void UringLoop::refile_timer(UringConn& c) { timers_.file(c.timer, c.deadline.kind(), c.deadline.at()); }
+void UringLoop::refile_timer(UringConn& c) {
+    timers_.file(c.timer, c.deadline.kind(), c.deadline.at());
+}
 
 }  // namespace server

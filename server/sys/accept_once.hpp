@@ -1,6 +1,7 @@
 // accept_once(): one non-blocking accept4() for a loop that polled the listener readable
-// itself because it also waits for something else (the fork parent waits for SIGCHLD too,
-// and must never sit in accept_blocking() while children it should reap pile up as zombies).
+// itself because it also waits for something else: the event loops, and the fork parent
+// (it waits for SIGCHLD too, and must never sit in accept_blocking() while children it should
+// reap pile up as zombies). accept_blocking() is built on it.
 // Called on that loop's thread; never blocks: the listener must be O_NONBLOCK.
 #pragma once
 

@@ -124,7 +124,8 @@ Detached taker_of_turns(CoroLoop& loop, std::string id, std::string& order) {
 
 Detached late_timeout(CoroLoop& loop, std::vector<std::string>& log) {
     Watch w(loop);
-    w.set_deadline(server::TimerKind::keepalive, loop.now());  // expires while this coroutine is queued
+    // Expires while this coroutine is queued.
+    w.set_deadline(server::TimerKind::keepalive, loop.now());
     log.emplace_back(name(co_await w.yield()));
     log.emplace_back(name(co_await w.yield()));
     log.emplace_back(name(co_await w.until_deadline()));  // the missed timeout, at once

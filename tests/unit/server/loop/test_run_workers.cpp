@@ -42,7 +42,7 @@ struct FakeLoop {
 
 }  // namespace
 
-TEST_CASE("run_workers: N loops, each built, run and destroyed on its own thread", "[run_workers]") {
+TEST_CASE("run_workers: N loops, each built, run and freed on its own thread", "[run_workers]") {
     const unsigned n = GENERATE(1u, 4u);
     Record rec;
     const std::error_code ec = server::run_workers(
@@ -63,7 +63,8 @@ TEST_CASE("run_workers: a loop that fails to build is reported and none runs", "
     const std::error_code ec = server::run_workers(
         3,
         [&] {
-            if (++made == 2) throw std::system_error(EMFILE, std::generic_category(), "epoll_create1");
+            if (++made == 2)
+                throw std::system_error(EMFILE, std::generic_category(), "epoll_create1");
             return std::make_unique<FakeLoop>(rec);
         },
         [&] { ++rec.once_built; });

@@ -62,7 +62,8 @@ TEST_CASE("timers: expiry goes kind by kind, each in deadline order", "[timers]"
     timers.file(c.node, TimerKind::header, t0 + 3s);
     timers.file(late.node, TimerKind::header, t0 + 9s);
     timers.file(d.node, TimerKind::linger, t0 + 500ms);
-    CHECK(expire(timers, t0 + 3s) == std::vector<std::string>{"header-1", "header-2", "send-1", "linger-1"});
+    const std::vector<std::string> order{"header-1", "header-2", "send-1", "linger-1"};
+    CHECK(expire(timers, t0 + 3s) == order);
     CHECK(late.node.linked());
     CHECK(timers.next_expiry() == t0 + 9s);
     CHECK(expire(timers, t0 + 8s).empty());
@@ -89,7 +90,8 @@ TEST_CASE("timers: every kind has its own list", "[timers]") {
     Timers timers;
     std::vector<Named> nodes;
     nodes.reserve(server::timer_kind_count);
-    for (std::size_t k = 0; k < server::timer_kind_count; ++k) nodes.emplace_back(std::to_string(k));
+    for (std::size_t k = 0; k < server::timer_kind_count; ++k)
+        nodes.emplace_back(std::to_string(k));
     // Filed in reverse kind order with increasing deadlines: expiry still walks kinds in order.
     for (std::size_t k = 0; k < server::timer_kind_count; ++k) {
         const auto kind = static_cast<TimerKind>(server::timer_kind_count - 1 - k);
