@@ -35,7 +35,7 @@ Watch::Watch(CoroLoop& loop, int fd, bool listener) noexcept
 
 Watch::~Watch() {
     // A frame destroyed while suspended here (loop shutdown) just drops its wait.
-    TimerList::unlink(timer_);
+    Timers::cancel(timer_);
     if (queued_) std::erase(loop_.run_queue_, this);
     loop_.detach(*this);
 }
@@ -89,16 +89,15 @@ std::coroutine_handle<> Watch::wake(Wake why) noexcept {
     return std::exchange(waiter_, {});
 }
 
-void Watch::set_deadline(std::size_t kind, clock::time_point at) noexcept {
+void Watch::set_deadline(TimerKind kind, clock::time_point at) noexcept {
     if (timer_.linked() && kind_ == kind && timer_.at == at) return;
     kind_ = kind;
-    timer_.at = at;
     timed_out_ = false;
-    loop_.timers_[kind].push_back(timer_);
+    loop_.timers_.file(timer_, kind, at);
 }
 
 void Watch::clear_deadline() noexcept {
-    TimerList::unlink(timer_);
+    Timers::cancel(timer_);
     timed_out_ = false;
 }
 
@@ -203,15 +202,11 @@ void CoroLoop::run_queued() {
 }
 
 void CoroLoop::expire_timers() {
-    for (TimerList& list : timers_) {
-        while (TimerNode* t = list.front()) {
-            if (t->at > now_) break;
-            Watch& w = *static_cast<Watch*>(t->owner);
-            TimerList::unlink(w.timer_);
-            if (waits_for_event(w.waiting_)) resume_chain(w.wake(Wake::timeout));
-            else w.timed_out_ = true;  // busy or yielded: its next wait reports it
-        }
-    }
+    timers_.expire(now_, [](TimerNode& t) {
+        Watch& w = *static_cast<Watch*>(t.owner);
+        if (waits_for_event(w.waiting_)) resume_chain(w.wake(Wake::timeout));
+        else w.timed_out_ = true;  // busy or yielded: its next wait reports it
+    });
 }
 
 void CoroLoop::begin_stop() {
@@ -229,14 +224,9 @@ void CoroLoop::begin_stop() {
 
 int CoroLoop::next_timeout_ms() noexcept {
     if (!run_queue_.empty()) return 0;
-    clock::time_point next = clock::time_point::max();
-    for (TimerList& list : timers_)
-        if (const TimerNode* t = list.front()) next = std::min(next, t->at);
+    clock::time_point next = timers_.next_expiry();
     if (stopping_) next = std::min(next, stop_deadline_);
-    if (next == clock::time_point::max()) return -1;
-    if (next <= now_) return 0;
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now_).count();
-    return static_cast<int>(std::min<long long>(ms, 60'000));
+    return wait_ms(next, now_);
 }
 
 }  // namespace server

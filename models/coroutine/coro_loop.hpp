@@ -10,9 +10,9 @@
 // await_suspend, after the coroutine saw EAGAIN: EPOLL_CTL_MOD re-checks readiness, so an edge
 // that arrived in between is queued, not lost. A readable edge that arrives while nobody waits
 // for it is remembered in the Watch (readable_hint()), never dropped.
-// Deadlines: each Watch has at most one, filed in one of timer_kinds TimerLists. All deadlines
-// of one kind must share one duration (TimerList's O(1) rule); a wait pending when its
-// deadline passes resumes with Wake::timeout.
+// Deadlines: each Watch has at most one, filed under a TimerKind in the loop's Timers. All
+// deadlines of one kind must share one duration (TimerList's O(1) rule); a wait pending when
+// its deadline passes resumes with Wake::timeout.
 // Stop: once stop_fd turns readable, every Watch gets Wake::stop exactly once (a waiting one
 // at once, a busy one at its next wait); run() then returns when every coroutine has finished
 // or drain_timeout has passed, whichever comes first.
@@ -28,7 +28,7 @@
 
 #include "server/readiness/epoll_poller.hpp"
 #include "models/coroutine/task_scope.hpp"
-#include "server/loop/timer_list.hpp"
+#include "server/loop/timers.hpp"
 
 namespace server {
 
@@ -77,8 +77,8 @@ public:
 
     // The deadline that bounds every later wait. Re-filing an unchanged deadline is free, so
     // callers may call this after every step; a deadline that moved forgets a pending
-    // timeout. kind < CoroLoop::timer_kinds; all of one kind must share one duration.
-    void set_deadline(std::size_t kind, clock::time_point at) noexcept;
+    // timeout. All deadlines of one kind must share one duration.
+    void set_deadline(TimerKind kind, clock::time_point at) noexcept;
     void clear_deadline() noexcept;
 
     // False after drained() until epoll reports the descriptor readable again.
@@ -107,7 +107,7 @@ private:
     Op waiting_ = Op::none;
     Wake result_ = Wake::ready;
     std::coroutine_handle<> waiter_;
-    std::size_t kind_ = 0;
+    TimerKind kind_ = TimerKind::header;
     TimerNode timer_;
     Watch* prev_ = nullptr;  // the loop's list of all Watches (for the stop broadcast)
     Watch* next_ = nullptr;
@@ -116,7 +116,6 @@ private:
 class CoroLoop {
 public:
     using clock = std::chrono::steady_clock;
-    static constexpr std::size_t timer_kinds = 8;
 
     struct Options {
         int stop_fd = -1;  // becomes readable (and stays so) when the loop must stop
@@ -158,7 +157,7 @@ private:
     [[nodiscard]] int next_timeout_ms() noexcept;
 
     EpollPoller poller_{true};
-    TimerList timers_[timer_kinds];
+    Timers timers_;
     std::vector<Watch*> by_fd_;
     Watch* all_ = nullptr;             // every live Watch, for the stop broadcast
     std::vector<Watch*> run_queue_;    // yielded; resumed next turn

@@ -19,14 +19,10 @@
 namespace server {
 namespace {
 
-using namespace std::chrono_literals;
-
 // A large file moves through the pipe in chunks of its capacity. 1 MiB (pipe-max-size's
 // default) means one splice pair per MiB; an unprivileged process past its pipe-page quota
 // gets less, which only costs more rounds.
 constexpr int pipe_capacity = 1 << 20;
-constexpr auto linger_window = 500ms;
-constexpr std::size_t linger_max_bytes = 256 * 1024;
 
 // Large files leave by sendfile unless --uring-files splice: measured, sendfile on the
 // non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than the
@@ -67,7 +63,7 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
     if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
         const unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
         const auto n = static_cast<std::size_t>(cqe.res);
-        if (c.lingering) c.drained += n;
+        if (c.linger.active()) c.linger.absorb(n);
         else if (!c.cancelling) c.http.on_data(buffers_.data(id, n));
         c.progress = true;
         buffers_.recycle(id);  // its bytes are parsed or copied: the kernel may reuse it
@@ -76,8 +72,8 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
     if (cqe.res == -ENOBUFS || cqe.res == -ECANCELED) return;  // advance() re-arms if needed
     // 0 is the client's FIN; anything else (a reset) ends the input too.
     c.peer_eof = true;
-    c.linger_done = c.lingering;
-    if (c.lingering || c.cancelling) return;
+    if (c.linger.active()) c.linger.end();
+    if (c.linger.active() || c.cancelling) return;
     if (cqe.res == 0) c.http.on_data({});
     else if (c.send_ops == 0) c.http.abort();
     else kill(c);  // abort() must not close the file a splice still reads
@@ -118,8 +114,8 @@ void UringLoop::on_sent(UringConn& c, UringOp op, int res) {
 
 void UringLoop::advance(UringConn& c) {
     if (c.cancelling) return;
-    if (c.lingering) {
-        if (c.linger_done || c.drained > linger_max_bytes) kill(c);
+    if (c.linger.active()) {
+        if (c.linger.over()) kill(c);
         else if (!c.recv_armed) arm_recv(c);
         return;
     }
@@ -171,6 +167,7 @@ void UringLoop::start_send(UringConn& c) {
         else sendfile_now(c);
         return;
     }
+    c.before_write();
     io_uring_sqe* s = ring_.sqe();
     io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(),
                        MSG_NOSIGNAL | (out.more ? MSG_MORE : 0));
@@ -187,6 +184,7 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
         kill(c);
         return;
     }
+    c.before_write();  // one per operation chain that writes to the socket
     const unsigned more = out.more ? SPLICE_F_MORE : 0;
     if (c.in_pipe > 0) {
         io_uring_sqe* s = ring_.sqe();
@@ -222,6 +220,7 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
 void UringLoop::sendfile_now(UringConn& c) {
     constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
     for (int i = 0; i < chunks_per_turn && c.http.next_output().is_file(); ++i) {
+        c.before_write();
         const IoResult r = send_from(c.fd.get(), c.http);
         if (r.status == IoStatus::error) {
             kill(c);
@@ -252,7 +251,7 @@ bool UringLoop::open_pipe(UringConn& c) {
 
 void UringLoop::on_timeout(UringConn& c) {
     if (c.cancelling) return;
-    if (c.lingering || c.send_ops > 0) {
+    if (c.linger.active() || c.send_ops > 0) {
         kill(c);  // a send timeout, or the end of the linger window
         return;
     }
@@ -261,21 +260,18 @@ void UringLoop::on_timeout(UringConn& c) {
 }
 
 void UringLoop::close_conn(UringConn& c) {
-    if (c.http.wants_linger() && !c.lingering && !c.peer_eof) {
+    if (c.http.wants_linger() && !c.linger.active() && !c.peer_eof) {
         start_linger(c);
         return;
     }
     kill(c);
 }
 
-// Closing with request bytes unread makes the kernel answer them with a reset, which can
-// destroy the response before the client reads it. So after an error or a refused body:
-// half-close, then receive and discard for a moment (nginx's lingering close).
+// Lingering close (server/conn/linger.hpp): half-closed, the multishot receive discards what
+// still arrives until the client's FIN, the byte cap or the window's end (TimerKind::linger).
 void UringLoop::start_linger(UringConn& c) {
-    c.lingering = true;
-    ::shutdown(c.fd.get(), SHUT_WR);
-    c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
-    timers_[3].push_back(c.timer);
+    c.linger.start(c.fd.get(), now_);
+    timers_.file(c.timer, TimerKind::linger, c.linger.until());
     if (!c.recv_armed) arm_recv(c);
 }
 
@@ -284,7 +280,7 @@ void UringLoop::start_linger(UringConn& c) {
 void UringLoop::kill(UringConn& c) {
     if (c.cancelling) return;
     c.cancelling = true;
-    TimerList::unlink(c.timer);
+    Timers::cancel(c.timer);
     if (c.inflight == 0) {
         destroy(c);
         return;
@@ -298,19 +294,17 @@ void UringLoop::kill(UringConn& c) {
 }
 
 void UringLoop::destroy(UringConn& c) {
-    TimerList::unlink(c.timer);
+    Timers::cancel(c.timer);
     const std::size_t i = c.index;
     if (i + 1 != conns_.size()) {
         std::swap(conns_[i], conns_.back());
         conns_[i]->index = i;
     }
-    conns_.pop_back();  // closes the socket; http::Connection logs an unfinished exchange
-    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    conns_.pop_back();  // closes the socket, frees the slot; logs an unfinished exchange
 }
 
 void UringLoop::refile_timer(UringConn& c) {
-    c.timer.at = c.deadline.at();
-    timers_[c.deadline.kind()].push_back(c.timer);
+    timers_.file(c.timer, c.deadline.kind(), c.deadline.at());
 }
 
 }  // namespace server

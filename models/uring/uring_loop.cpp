@@ -5,15 +5,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <latch>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "server/sys/accept_once.hpp"
 #include "server/sys/listener.hpp"
 #include "server/sys/refuse.hpp"
-#include "server/sys/socket_options.hpp"
+#include "server/loop/run_workers.hpp"
 #include "models/uring/uring_server.hpp"
 
 namespace server {
@@ -31,7 +29,7 @@ constexpr std::uint64_t tag(UringOp op) { return static_cast<std::uint64_t>(op);
 
 }  // namespace
 
-UringLoop::UringLoop(UringShared& shared)
+UringLoop::UringLoop(LoopShared& shared)
     : shared_(shared), ring_(ring_entries), buffers_(ring_, buffer_count, buffer_size) {}
 
 UringLoop::~UringLoop() = default;
@@ -67,9 +65,7 @@ void UringLoop::dispatch(const io_uring_cqe& cqe) {
 }
 
 std::chrono::nanoseconds UringLoop::next_timeout() {
-    clock::time_point next = clock::time_point::max();
-    for (TimerList& list : timers_)
-        if (const TimerNode* t = list.front()) next = std::min(next, t->at);
+    clock::time_point next = timers_.next_expiry();
     if (accept_paused_ && !stopping_) next = std::min(next, accept_resume_at_);
     if (stopping_) next = std::min(next, stop_deadline_);
     if (next == clock::time_point::max()) return -1ns;
@@ -77,13 +73,7 @@ std::chrono::nanoseconds UringLoop::next_timeout() {
 }
 
 void UringLoop::expire_timers() {
-    for (TimerList& list : timers_) {
-        while (TimerNode* t = list.front()) {
-            if (t->at > now_) break;
-            TimerList::unlink(*t);
-            on_timeout(*static_cast<UringConn*>(t->owner));
-        }
-    }
+    timers_.expire(now_, [this](TimerNode& t) { on_timeout(*static_cast<UringConn*>(t.owner)); });
 }
 
 // One multishot accept on the shared listener per ring. The kernel wakes one waiter per
@@ -92,8 +82,8 @@ void UringLoop::expire_timers() {
 void UringLoop::arm_accept() {
     accept_paused_ = false;
     if (accepting_ || stopping_) return;
-    if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
-        pause_accepting(now_ + 10ms);
+    if (shared_.at_capacity()) {
+        pause_accepting(now_ + capacity_pause);
         return;
     }
     io_uring_sqe* s = ring_.sqe();
@@ -107,9 +97,8 @@ void UringLoop::on_accept(const io_uring_cqe& cqe) {
     if ((cqe.flags & IORING_CQE_F_MORE) == 0) accepting_ = false;
     if (cqe.res >= 0) {
         admit(cqe.res);
-    } else if (out_of_resources(-cqe.res)) {
-        log_accept_pause(-cqe.res, event_loop_resource_pause);
-        pause_accepting(now_ + event_loop_resource_pause);
+    } else if (const auto pause = accept_pause_for(-cqe.res); pause.count() > 0) {
+        pause_accepting(now_ + pause);
     } else if (cqe.res != -ECANCELED && cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
         spdlog::warn("accept: {}", std::strerror(-cqe.res));
     }
@@ -119,21 +108,19 @@ void UringLoop::on_accept(const io_uring_cqe& cqe) {
 void UringLoop::admit(int fd) {
     poly::UniqueFd sock(fd);
     if (stopping_) return;
-    if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
+    if (shared_.at_capacity()) {
         // Accepted before the cancel below took effect: this one cannot be held.
         refuse_at_capacity(sock.release());
         return;
     }
-    set_nodelay(fd);
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-    auto c = std::make_unique<UringConn>(std::move(sock), format_address(&ss), shared_.ctx, now_);
+    auto c = std::make_unique<UringConn>(std::move(sock), format_address(&ss), shared_, now_);
     c->index = conns_.size();
     UringConn& ref = *c;
     conns_.push_back(std::move(c));
-    if (shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1 >= shared_.max_connections)
-        pause_accepting(now_ + 10ms);  // at the cap: the next clients wait in the backlog
+    if (shared_.at_capacity()) pause_accepting(now_ + capacity_pause);  // the backlog waits
     arm_recv(ref);
     refile_timer(ref);
 }
@@ -163,7 +150,7 @@ void UringLoop::begin_shutdown() {
     std::vector<UringConn*> all;
     for (auto& c : conns_) all.push_back(c.get());
     for (UringConn* c : all) {
-        if (c->lingering || c->cancelling) continue;
+        if (c->linger.active() || c->cancelling) continue;
         c->http.shutdown();  // idle ones close at once; requests in flight finish
         advance(*c);
     }
@@ -185,29 +172,12 @@ void UringLoop::finish_remaining() {
 }
 
 std::error_code run_uring_loops(Context& ctx) {
-    const auto rt = ctx.runtime();
-    const unsigned workers = config::resolve_workers(rt->cfg.workers);
-    UringShared shared{ctx, rt->cfg.max_connections};
-    // A ring set up with SINGLE_ISSUER belongs to the thread that created it, so each loop is
-    // built on its own thread; all wait until every ring exists, and none serves if one failed.
-    std::latch built(workers);
-    std::atomic<int> failure{0};
-    const auto serve = [&] {
-        std::unique_ptr<UringLoop> loop;
-        try {
-            loop = std::make_unique<UringLoop>(shared);
-        } catch (const std::system_error& e) {
-            failure.store(e.code().value());
-        }
-        built.arrive_and_wait();
-        if (failure.load() == 0) loop->run();
-    };
-    std::vector<std::thread> threads;
-    for (unsigned i = 1; i < workers; ++i) threads.emplace_back(serve);
-    serve();
-    for (auto& t : threads) t.join();
-    if (const int err = failure.load(); err != 0) return {err, std::generic_category()};
-    return {};
+    LoopShared shared(ctx, ctx.runtime()->cfg.max_connections);
+    // run_workers builds each loop on its own thread: a ring set up with SINGLE_ISSUER belongs
+    // to the thread that created it.
+    return run_workers(ctx, ListenerMode::blocking, [&shared] {
+        return std::make_unique<UringLoop>(shared);
+    });
 }
 
 }  // namespace server

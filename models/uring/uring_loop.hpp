@@ -1,5 +1,5 @@
 // Private to uring_*.cpp: one UringLoop = one thread's ring and the connections it serves.
-// Everything here runs on that thread only; the only cross-thread state is UringShared.
+// Everything here runs on that thread only; the only cross-thread state is LoopShared.
 //
 // Completion, not readiness: instead of asking "may I recv?" the loop asks the kernel to
 // recv (or send, splice, accept) and is told when it is done. Per connection there is at most
@@ -10,7 +10,6 @@
 // destroyed only once no operation of it is in flight, so no completion ever names freed memory.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,18 +17,12 @@
 #include <vector>
 
 #include "server/conn/conn_state.hpp"
-#include "server/runtime/context.hpp"
-#include "server/loop/timer_list.hpp"
+#include "server/loop/loop_shared.hpp"
+#include "server/loop/timers.hpp"
 #include "base/unique_fd.hpp"
 #include "models/uring/uring_ring.hpp"
 
 namespace server {
-
-struct UringShared {
-    Context& ctx;
-    unsigned max_connections;
-    std::atomic<unsigned> open_connections{0};  // enforces --max-connections server-wide
-};
 
 // What a completion is about: the low 3 bits of user_data.
 enum class UringOp : std::uint64_t {
@@ -38,12 +31,13 @@ enum class UringOp : std::uint64_t {
 };
 
 struct UringConn : ConnState {
-    UringConn(poly::UniqueFd s, std::string_view peer, Context& ctx,
+    UringConn(poly::UniqueFd s, std::string_view peer, LoopShared& shared,
               std::chrono::steady_clock::time_point now)
-        : ConnState(std::move(s), peer, ctx, now) {
+        : ConnState(std::move(s), peer, shared.ctx, now), slot(shared) {
         timer.owner = this;
     }
 
+    LoopShared::Slot slot;
     TimerNode timer;
     std::size_t index = 0;       // in UringLoop::conns_
 
@@ -54,9 +48,6 @@ struct UringConn : ConnState {
     bool cancelling = false;     // closing: every operation cancelled; freed at inflight 0
     bool recv_pausing = false;   // its cancel was sent (pipelining back-pressure)
     bool peer_eof = false;       // the client's FIN arrived: nothing more to receive
-    bool lingering = false;      // half-closed, discarding what the client still sends
-    bool linger_done = false;
-    std::size_t drained = 0;
 
     // Large files: file -> pipe -> socket. in_pipe bytes were read from the file into the
     // pipe but have not reached the socket yet.
@@ -70,7 +61,7 @@ class UringLoop {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit UringLoop(UringShared& shared);  // throws std::system_error
+    explicit UringLoop(LoopShared& shared);  // throws std::system_error
     ~UringLoop();
     UringLoop(const UringLoop&) = delete;
     UringLoop& operator=(const UringLoop&) = delete;
@@ -109,11 +100,11 @@ private:
     void refile_timer(UringConn& c);
     void track(UringConn& c, UringOp op, io_uring_sqe* s);
 
-    UringShared& shared_;
+    LoopShared& shared_;
     Ring ring_;
     BufferRing buffers_;
     std::vector<std::unique_ptr<UringConn>> conns_;  // unordered; UringConn::index is the slot
-    TimerList timers_[4];                            // by Deadline::kind(); [3]: lingering closes
+    Timers timers_;
     clock::time_point now_{};
 
     bool accepting_ = false;                         // a multishot accept is armed

@@ -1,12 +1,13 @@
 #include "server/conn/blocking_driver.hpp"
 
 #include <poll.h>
-#include <sys/socket.h>
+
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
 #include "base/syscall.hpp"
-#include "server/conn/deadline.hpp"
+#include "server/conn/conn_state.hpp"
 #include "server/conn/transfer.hpp"
 
 namespace server {
@@ -24,55 +25,53 @@ Wait wait_socket(int fd, http::Want want, const Deadline& dl, int stop_fd) {
     return Wait::ready;  // readiness, or an error/hang-up the next syscall will report
 }
 
-// After answering with a close that may leave request bytes unread (an error, a body we
-// refused), closing at once would make the kernel send RST and could destroy the response
-// before the client reads it. Half-close, then drain briefly, like nginx's lingering close.
-void linger_close(int fd) {
-    ::shutdown(fd, SHUT_WR);
-    char sink[4096];
-    std::size_t drained = 0;
-    for (int round = 0; round < 10 && drained < (256u << 10); ++round) {
-        pollfd p{fd, POLLIN, 0};
-        if (poly::retry_eintr([&] { return ::poll(&p, 1, 50); }) <= 0) return;
-        const ssize_t n = poly::retry_eintr([&] { return ::recv(fd, sink, sizeof sink, 0); });
-        if (n <= 0) return;
-        drained += static_cast<std::size_t>(n);
+// Lingering close (server/conn/linger.hpp): drain what is there, then wait in poll() for more
+// until the window ends.
+void linger_close(ConnState& c) {
+    std::byte sink[4096];
+    c.linger.start(c.fd.get(), Deadline::clock::now());
+    while (c.linger.drain(c.fd.get(), sink)) {
+        pollfd p{c.fd.get(), POLLIN, 0};
+        const int wait = c.linger.remaining_ms(Deadline::clock::now());
+        if (wait == 0 || poly::retry_eintr([&] { return ::poll(&p, 1, wait); }) <= 0) return;
     }
 }
 
 }  // namespace
 
 std::uint64_t serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx) {
-    const std::shared_ptr<const Runtime> rt = ctx.runtime();
-    const ConnectionCount counted(ctx.stats);
-    ExchangeLog log(ctx.access_log, ctx.stats, peer);
-    http::Connection conn(rt->handler, rt->limits, &log);
-    Deadline deadline(rt->timeouts);
+    ConnState c(std::move(sock), peer, ctx, Deadline::clock::now());
+    const int fd = c.fd.get();
     int stop_fd = ctx.shutdown.wake_fd();
-    for (http::Want want = conn.want(); want != http::Want::close; want = conn.want()) {
-        const IoResult r = want == http::Want::read ? receive_into(sock.get(), conn)
-                                                    : send_from(sock.get(), conn);
+    for (http::Want want = c.http.want(); want != http::Want::close; want = c.http.want()) {
+        IoResult r;
+        if (want == http::Want::read) {
+            r = receive_into(fd, c.http);
+        } else {
+            c.before_write();
+            r = send_from(fd, c.http);
+        }
         if (r.status == IoStatus::error) {
             spdlog::debug("{}: {}", peer, std::strerror(r.error));
-            conn.abort();
+            c.http.abort();
             break;
         }
         if (r.status != IoStatus::would_block) {
-            deadline.update(conn.phase(), r.bytes > 0);
+            c.deadline.update(c.http.phase(), r.bytes > 0);
             continue;
         }
-        switch (wait_socket(sock.get(), want, deadline, stop_fd)) {
+        switch (wait_socket(fd, want, c.deadline, stop_fd)) {
             case Wait::ready: break;
-            case Wait::timeout: conn.on_timeout(); break;
+            case Wait::timeout: c.http.on_timeout(); break;
             case Wait::stop:
                 stop_fd = -1;  // the stop pipe stays readable: watch it once
-                conn.shutdown();
+                c.http.shutdown();
                 break;
         }
-        deadline.update(conn.phase(), false);
+        c.deadline.update(c.http.phase(), false);
     }
-    if (conn.wants_linger()) linger_close(sock.get());
-    return conn.requests_served();
+    if (c.http.wants_linger()) linger_close(c);
+    return c.http.requests_served();
 }
 
 }  // namespace server

@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "http/connection.hpp"
+#include "server/conn/timer_kind.hpp"
 #include "server/runtime/timeouts.hpp"
 
 namespace server {
@@ -33,13 +34,13 @@ public:
         return false;
     }
 
-    // Which timeout the deadline comes from: 0 header (head and body), 1 keep-alive, 2 send.
+    // Which timeout the deadline comes from: header (head and body), keep-alive or send.
     // Deadlines of one kind all share a duration, which TimerList relies on.
-    [[nodiscard]] int kind() const noexcept {
+    [[nodiscard]] TimerKind kind() const noexcept {
         switch (phase_) {
-            case http::Phase::idle: return 1;
-            case http::Phase::write: return 2;
-            default: return 0;
+            case http::Phase::idle: return TimerKind::keepalive;
+            case http::Phase::write: return TimerKind::send;
+            default: return TimerKind::header;
         }
     }
 

@@ -2,7 +2,8 @@
 // appending "now + duration" keeps the list sorted and every operation is O(1): restart =
 // unlink + append, expiry = pop from the front. Three such lists replace a heap (libev's
 // trick for equal timeouts); 10,000 idle connections cost nothing per loop turn.
-// Intrusive: the node lives in the connection; not thread-safe (one list per reactor).
+// Intrusive: the node lives in the connection; not thread-safe (one list per loop).
+// Loops use it through Timers (server/loop/timers.hpp), one list per TimerKind.
 #pragma once
 
 #include <chrono>
@@ -40,6 +41,9 @@ public:
         n.prev = n.next = nullptr;
     }
     [[nodiscard]] TimerNode* front() noexcept { return head_.next == &head_ ? nullptr : head_.next; }
+    [[nodiscard]] const TimerNode* front() const noexcept {
+        return head_.next == &head_ ? nullptr : head_.next;
+    }
 
 private:
     TimerNode head_;

@@ -25,7 +25,6 @@ public:
     void remove(int fd) override;
     void forget(int fd) override;
     int wait(std::span<PollEvent> out, int timeout_ms) override;
-    [[nodiscard]] bool edge_triggered() const noexcept override { return edge_; }
 
 private:
     [[nodiscard]] std::uint32_t mask_for(Interest interest) const noexcept;

@@ -42,9 +42,8 @@ public:
 
     // Descriptors at or above this cannot be registered (select's FD_SETSIZE).
     [[nodiscard]] virtual int fd_limit() const noexcept { return INT_MAX; }
-    // Edge-triggered pollers report readiness once per change: the reactor must read and
-    // accept until the kernel says EAGAIN (or a short read proves the queue empty).
-    [[nodiscard]] virtual bool edge_triggered() const noexcept { return false; }
+    // No edge_triggered() query: the reactor's one rule (syscall first, wait only on EAGAIN or
+    // after a short read) is correct under both triggerings, so nothing branches on it.
 };
 
 }  // namespace server

@@ -1,10 +1,10 @@
 #include "server/readiness/reactor.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "server/loop/run_workers.hpp"
 #include "server/readiness/reactor_conn.hpp"
 
 namespace server {
@@ -15,7 +15,7 @@ constexpr std::size_t max_events = 512;
 
 }  // namespace
 
-Reactor::Reactor(ReactorShared& shared, std::unique_ptr<Poller> poller)
+Reactor::Reactor(LoopShared& shared, std::unique_ptr<Poller> poller)
     : shared_(shared), poller_(std::move(poller)), scratch_(scratch_size), events_(max_events) {}
 
 Reactor::~Reactor() = default;
@@ -44,15 +44,10 @@ void Reactor::run() {
 
 int Reactor::next_timeout_ms(clock::time_point now) {
     if (!ready_.empty()) return 0;
-    clock::time_point next = clock::time_point::max();
-    for (TimerList& list : timers_)
-        if (const TimerNode* t = list.front()) next = std::min(next, t->at);
+    clock::time_point next = timers_.next_expiry();
     if (!listening_ && !stopping_) next = std::min(next, accept_resume_at_);
     if (stopping_) next = std::min(next, stop_deadline_);
-    if (next == clock::time_point::max()) return -1;
-    if (next <= now) return 0;
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
-    return static_cast<int>(std::min<long long>(ms, 60'000));
+    return wait_ms(next, now);
 }
 
 void Reactor::dispatch(const PollEvent& ev) {
@@ -67,7 +62,7 @@ void Reactor::dispatch(const PollEvent& ev) {
     if (ev.fd < 0 || static_cast<std::size_t>(ev.fd) >= conns_.size()) return;
     Conn* c = conns_[static_cast<std::size_t>(ev.fd)].get();
     if (c == nullptr) return;
-    if (c->lingering) {
+    if (c->linger.active()) {
         drain_linger(*c);
         return;
     }
@@ -87,26 +82,20 @@ void Reactor::run_ready() {
 }
 
 void Reactor::expire_timers(clock::time_point now) {
-    for (TimerList& list : timers_) {
-        while (TimerNode* t = list.front()) {
-            if (t->at > now) break;
-            Conn& c = *static_cast<Conn*>(t->owner);
-            TimerList::unlink(c.timer);
-            if (c.lingering) {
-                destroy_conn(c);
-                continue;
-            }
-            c.http.on_timeout();
-            c.deadline.update(c.http.phase(), false, now);
-            pump(c);  // sends a 408 or closes; re-files the timer if the connection lives
-        }
-    }
+    timers_.expire(now, [this](TimerNode& t) { on_timer(*static_cast<Conn*>(t.owner)); });
 }
 
-void Reactor::refile_timer(Conn& c) {
-    c.timer.at = c.deadline.at();
-    timers_[c.deadline.kind()].push_back(c.timer);
+void Reactor::on_timer(Conn& c) {
+    if (c.linger.active()) {  // the window has passed
+        destroy_conn(c);
+        return;
+    }
+    c.http.on_timeout();
+    c.deadline.update(c.http.phase(), false, now_);
+    pump(c);  // sends a 408 or closes; re-files the timer if the connection lives
 }
+
+void Reactor::refile_timer(Conn& c) { timers_.file(c.timer, c.deadline.kind(), c.deadline.at()); }
 
 void Reactor::begin_shutdown(clock::time_point now) {
     if (stopping_) return;
@@ -117,30 +106,17 @@ void Reactor::begin_shutdown(clock::time_point now) {
     if (listening_) poller_->remove(shared_.ctx.listener.fd());
     listening_ = false;
     for (auto& c : conns_) {
-        if (!c || c->lingering) continue;
+        if (!c || c->linger.active()) continue;
         c->http.shutdown();  // idle ones close at once; requests in flight finish
         pump(*c);
     }
 }
 
 std::error_code run_reactors(Context& ctx, const PollerFactory& make_poller) {
-    const auto rt = ctx.runtime();
-    const unsigned workers = config::resolve_workers(rt->cfg.workers);
-    ReactorShared shared{ctx, rt->cfg.max_connections};
-    std::vector<std::unique_ptr<Reactor>> reactors;
-    try {
-        for (unsigned i = 0; i < workers; ++i)
-            reactors.push_back(std::make_unique<Reactor>(shared, make_poller()));
-    } catch (const std::system_error& e) {
-        return e.code();
-    }
-    ctx.listener.set_nonblocking(true);
-    std::vector<std::thread> threads;
-    for (unsigned i = 1; i < workers; ++i)
-        threads.emplace_back([r = reactors[i].get()] { r->run(); });
-    reactors[0]->run();
-    for (auto& t : threads) t.join();
-    return {};
+    LoopShared shared(ctx, ctx.runtime()->cfg.max_connections);
+    return run_workers(ctx, ListenerMode::nonblocking, [&] {
+        return std::make_unique<Reactor>(shared, make_poller());
+    });
 }
 
 }  // namespace server

@@ -1,32 +1,23 @@
 // Private to reactor*.cpp: one reactor = one thread's event loop over one Poller.
-// Everything here runs on that thread only; the only cross-thread state is ReactorShared.
+// Everything here runs on that thread only; the only cross-thread state is LoopShared.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string_view>
 #include <vector>
 
-#include "server/conn/deadline.hpp"
+#include "server/loop/loop_shared.hpp"
+#include "server/loop/timers.hpp"
 #include "server/readiness/poller.hpp"
-#include "server/runtime/context.hpp"
-#include "server/loop/timer_list.hpp"
 
 namespace server {
-
-// Shared by all reactors of one run.
-struct ReactorShared {
-    Context& ctx;
-    unsigned max_connections;
-    std::atomic<unsigned> open_connections{0};  // enforces --max-connections server-wide
-};
 
 class Reactor {
 public:
     using clock = std::chrono::steady_clock;
 
-    Reactor(ReactorShared& shared, std::unique_ptr<Poller> poller);
+    Reactor(LoopShared& shared, std::unique_ptr<Poller> poller);
     ~Reactor();
     Reactor(const Reactor&) = delete;
     Reactor& operator=(const Reactor&) = delete;
@@ -58,12 +49,13 @@ private:
     void start_linger(Conn& c);
     void drain_linger(Conn& c);
     void destroy_conn(Conn& c);
+    void on_timer(Conn& c);
 
-    ReactorShared& shared_;
+    LoopShared& shared_;
     std::unique_ptr<Poller> poller_;
     std::vector<std::unique_ptr<Conn>> conns_;  // by fd
     std::size_t live_ = 0;
-    TimerList timers_[4];                       // by Deadline::kind(); [3]: lingering closes
+    Timers timers_;
     std::vector<Conn*> ready_;                  // pumped again next turn (fairness cap hit)
     std::vector<std::byte> scratch_;            // recv buffer shared by this thread's conns
     std::vector<PollEvent> events_;

@@ -7,32 +7,20 @@
 #include "server/sys/refuse.hpp"
 #include "base/syscall.hpp"
 #include "server/conn/transfer.hpp"
-#include "server/sys/socket_options.hpp"
 
 namespace server {
-namespace {
-
-// Syscalls one connection may make per turn before others get theirs.
-constexpr int pump_budget = 64;
-// Connections accepted per listener event; the listener stays readable (level-triggered)
-// for the rest, so one burst cannot starve the connections already open.
-constexpr int accept_batch = 64;
-
-}  // namespace
 
 void Reactor::accept_ready(clock::time_point now) {
     const int lfd = shared_.ctx.listener.fd();
     for (int i = 0; i < accept_batch; ++i) {
-        if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
-            pause_accepting(now + std::chrono::milliseconds(10));  // at the cap: backlog waits
+        if (shared_.at_capacity()) {
+            pause_accepting(now + capacity_pause);  // the backlog waits
             return;
         }
-        Accepted a = accept_once(lfd, Nodelay::later);
+        Accepted a = accept_once(lfd);
         if (!a.fd) {
-            if (out_of_resources(errno)) {
-                log_accept_pause(errno, event_loop_resource_pause);
-                pause_accepting(now + event_loop_resource_pause);
-            }
+            if (const auto pause = accept_pause_for(errno); pause.count() > 0)
+                pause_accepting(now + pause);
             return;  // EAGAIN: drained (another reactor may have won the race)
         }
         if (a.fd.get() >= poller_->fd_limit()) {
@@ -50,8 +38,7 @@ void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
     const int fd = sock.get();
     if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
     auto& slot = conns_[static_cast<std::size_t>(fd)];
-    slot = std::make_unique<Conn>(std::move(sock), peer, shared_.ctx, now_);
-    shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    slot = std::make_unique<Conn>(std::move(sock), peer, shared_, now_);
     ++live_;
     pump(*slot);  // the request often arrived with the handshake: read it now
 }
@@ -74,12 +61,12 @@ void Reactor::pause_accepting(clock::time_point until) {
 }
 
 void Reactor::resume_accepting() {
-    if (shared_.open_connections.load(std::memory_order_relaxed) >= shared_.max_connections) {
-        accept_resume_at_ = now_ + std::chrono::milliseconds(10);
+    if (shared_.at_capacity()) {
+        accept_resume_at_ = now_ + capacity_pause;
         return;
     }
     listening_ = poller_->add_listener(shared_.ctx.listener.fd());
-    if (!listening_) accept_resume_at_ = now_ + std::chrono::milliseconds(100);
+    if (!listening_) accept_resume_at_ = now_ + event_loop_resource_pause;
 }
 
 void Reactor::pump(Conn& c) {
@@ -126,10 +113,7 @@ bool Reactor::pump_read(Conn& c, bool& progress) {
 
 // One send or sendfile; returns false when the connection must wait for writability.
 bool Reactor::pump_write(Conn& c, bool& progress) {
-    // Nagle holds a small segment back only while an earlier small one is unacknowledged,
-    // so a connection's first write never waits; setting TCP_NODELAY before the second
-    // spares the setsockopt for the one-response Connection: close exchange.
-    if (c.writes < 2 && ++c.writes == 2) set_nodelay(c.fd.get());
+    c.before_write();
     const IoResult r = send_from(c.fd.get(), c.http);
     switch (r.status) {
         case IoStatus::would_block: return !watch(c, Interest::write);
@@ -152,26 +136,22 @@ bool Reactor::watch(Conn& c, Interest interest) {
 }
 
 void Reactor::close_conn(Conn& c) {
-    if (c.http.wants_linger() && !c.lingering) {
+    if (c.http.wants_linger() && !c.linger.active()) {
         start_linger(c);
         return;
     }
     destroy_conn(c);
 }
 
-// Closing with request bytes unread makes the kernel answer them with a reset, which can
-// destroy the response before the client reads it. So after an error or a refused body:
-// half-close, then read and discard for a moment (nginx's lingering close).
+// Lingering close (server/conn/linger.hpp): half-closed, the connection waits for input or
+// the end of its window (TimerKind::linger), whichever comes first.
 void Reactor::start_linger(Conn& c) {
-    constexpr auto linger_window = std::chrono::milliseconds(500);
-    c.lingering = true;
     if (c.queued) {
         std::erase(ready_, &c);
         c.queued = false;
     }
-    ::shutdown(c.fd.get(), SHUT_WR);
-    c.timer.at = now_ + linger_window;  // one fixed window: list 3 stays sorted
-    timers_[3].push_back(c.timer);
+    c.linger.start(c.fd.get(), now_);
+    timers_.file(c.timer, TimerKind::linger, c.linger.until());
     if (!watch(c, Interest::read)) {
         destroy_conn(c);
         return;
@@ -180,22 +160,15 @@ void Reactor::start_linger(Conn& c) {
 }
 
 void Reactor::drain_linger(Conn& c) {
-    constexpr std::size_t max_drain = 256 * 1024;
-    for (;;) {
-        const ssize_t n = poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // wait for more or the timer
-        if (n <= 0 || (c.drained += static_cast<std::size_t>(n)) > max_drain) break;
-    }
-    destroy_conn(c);
+    if (!c.linger.drain(c.fd.get(), scratch_)) destroy_conn(c);
 }
 
 void Reactor::destroy_conn(Conn& c) {
     const int fd = c.fd.get();
-    TimerList::unlink(c.timer);
+    Timers::cancel(c.timer);
     if (c.queued) std::erase(ready_, &c);
     if (c.registered) poller_->forget(fd);
-    conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket
-    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    conns_[static_cast<std::size_t>(fd)].reset();  // closes the socket, frees the slot
     --live_;
 }
 

@@ -11,11 +11,10 @@
 #include "server/sys/listener.hpp"
 #include "server/obs/log_throttle.hpp"
 #include "base/syscall.hpp"
-#include "server/sys/socket_options.hpp"
 
 namespace server {
 
-Accepted accept_once(int listen_fd, Nodelay nodelay) {
+Accepted accept_once(int listen_fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     const int fd = poly::retry_eintr([&] {
@@ -23,7 +22,6 @@ Accepted accept_once(int listen_fd, Nodelay nodelay) {
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
     });
     if (fd < 0) return {};
-    if (nodelay == Nodelay::now) set_nodelay(fd);
     return {poly::UniqueFd(fd), format_address(&ss)};
 }
 
@@ -36,6 +34,12 @@ void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept {
     if (const std::uint64_t pauses = throttle.admit())
         spdlog::warn("accept: {}; pausing accepts for {} ms ({} pauses since the last report)",
                      std::strerror(err), pause.count(), pauses);
+}
+
+std::chrono::milliseconds accept_pause_for(int err) noexcept {
+    if (!out_of_resources(err)) return std::chrono::milliseconds::zero();
+    log_accept_pause(err, event_loop_resource_pause);
+    return event_loop_resource_pause;
 }
 
 }  // namespace server

@@ -1,6 +1,7 @@
 // accept_once(): one non-blocking accept4() for a loop that polled the listener readable
-// itself because it also waits for something else (the fork parent waits for SIGCHLD too,
-// and must never sit in accept_blocking() while children it should reap pile up as zombies).
+// itself because it also waits for something else: the event loops, and the fork parent
+// (it waits for SIGCHLD too, and must never sit in accept_blocking() while children it should
+// reap pile up as zombies). accept_blocking() is built on it.
 // Called on that loop's thread; never blocks: the listener must be O_NONBLOCK.
 #pragma once
 
@@ -10,13 +11,11 @@
 
 namespace server {
 
-// A connection (non-blocking, CLOEXEC, tuned like accept_blocking's), or an invalid fd with
-// errno set: EAGAIN/ECONNABORTED/EINTR mean "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean
-// "out of resources: stop polling the listener for a moment" (see out_of_resources()).
-// Nodelay::later leaves TCP_NODELAY to the caller (see Reactor::pump_write: a connection
-// that answers in one write never needs it).
-enum class Nodelay : bool { now, later };
-Accepted accept_once(int listen_fd, Nodelay nodelay = Nodelay::now);
+// A connection (non-blocking, CLOEXEC; TCP_NODELAY is the connection's own policy, see
+// ConnState::before_write), or an invalid fd with errno set: EAGAIN/ECONNABORTED/EINTR mean
+// "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean "out of resources: stop polling the
+// listener for a moment" (see out_of_resources() and accept_pause_for()).
+Accepted accept_once(int listen_fd);
 
 [[nodiscard]] bool out_of_resources(int err) noexcept;
 
@@ -29,5 +28,11 @@ inline constexpr std::chrono::milliseconds event_loop_resource_pause{100};
 // listener stays readable while clients wait, so this fires at every pause, many times a
 // second: the warning leaves at most every 10 s per process, with the count of pauses.
 void log_accept_pause(int err, std::chrono::milliseconds pause) noexcept;
+
+// The event loops' one decision after a failed accept with errno `err`: how long to stop
+// accepting. event_loop_resource_pause (and the throttled warning) when out_of_resources(err);
+// zero otherwise (EAGAIN: drained, or another loop won the race; ECONNABORTED: the next one).
+// (At --max-connections a loop pauses for capacity_pause, server/loop/loop_shared.hpp.)
+[[nodiscard]] std::chrono::milliseconds accept_pause_for(int err) noexcept;
 
 }  // namespace server

@@ -1,16 +1,12 @@
 #include "server/sys/acceptor.hpp"
 
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
 
 #include "server/sys/accept_once.hpp"
-#include "server/sys/listener.hpp"
 #include "base/syscall.hpp"
-#include "server/sys/socket_options.hpp"
 
 namespace server {
 namespace {
@@ -32,16 +28,8 @@ bool wait_listener(int listen_fd, const Shutdown& stop) {
 
 Accepted accept_blocking(int listen_fd, const Shutdown& stop) {
     while (wait_listener(listen_fd, stop)) {
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        const int fd = poly::retry_eintr([&] {
-            return ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
-        });
-        if (fd >= 0) {
-            set_nodelay(fd);
-            return {poly::UniqueFd(fd), format_address(&ss)};
-        }
+        Accepted a = accept_once(listen_fd);
+        if (a.fd) return a;
         if (out_of_resources(errno)) {
             // Out of descriptors: the pending client stays in the backlog; retry shortly
             // rather than spin on a listener that stays readable.

@@ -1,6 +1,7 @@
 // Accepting connections for the blocking models (loop, fork, thread, prefork): wait for the
-// listener or a stop, then accept4() a non-blocking, CLOEXEC socket. Called on the accepting
-// thread; blocks in poll() until a client or a stop arrives.
+// listener or a stop, then accept_once() a non-blocking, CLOEXEC socket (TCP_NODELAY is the
+// connection's policy: ConnState::before_write). Called on the accepting thread; blocks in
+// poll() until a client or a stop arrives.
 #pragma once
 
 #include <string>

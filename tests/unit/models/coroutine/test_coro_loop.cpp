@@ -73,7 +73,8 @@ const char* name(Wake w) {
 
 Detached racing_reader(CoroLoop& loop, int fd, int peer, std::vector<std::string>& log) {
     Watch w(loop, fd);
-    w.set_deadline(0, loop.now() + 2s);  // a lost wake-up shows as a timeout, not a hang
+    // A lost wake-up shows as a timeout, not a hang.
+    w.set_deadline(server::TimerKind::header, loop.now() + 2s);
     char c = 0;
     if (::recv(fd, &c, 1, 0) < 0 && errno == EAGAIN) log.emplace_back("EAGAIN");
     w.drained();
@@ -84,7 +85,7 @@ Detached racing_reader(CoroLoop& loop, int fd, int peer, std::vector<std::string
 
 Detached filler(CoroLoop& loop, int fd, std::vector<std::string>& log) {
     Watch w(loop, fd);
-    w.set_deadline(0, loop.now() + 2s);
+    w.set_deadline(server::TimerKind::header, loop.now() + 2s);
     static const std::string chunk(64 * 1024, 'z');
     while (::send(fd, chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
     }
@@ -101,7 +102,7 @@ Detached drainer(CoroLoop& loop, int fd) {
 
 Detached wait_once(CoroLoop& loop, int fd, Watch::clock::duration limit, Wake& out) {
     Watch w(loop, fd);
-    w.set_deadline(0, loop.now() + limit);
+    w.set_deadline(server::TimerKind::header, loop.now() + limit);
     w.drained();
     out = co_await w.readable();
 }
@@ -109,7 +110,7 @@ Detached wait_once(CoroLoop& loop, int fd, Watch::clock::duration limit, Wake& o
 Detached sleeper(CoroLoop& loop, std::vector<std::string>& log) {
     Watch w(loop);
     log.emplace_back(name(co_await w.readable()));  // no descriptor to wait on
-    w.set_deadline(4, loop.now() + 10ms);
+    w.set_deadline(server::TimerKind::accept_pause, loop.now() + 10ms);
     log.emplace_back(name(co_await w.until_deadline()));
 }
 
@@ -123,7 +124,8 @@ Detached taker_of_turns(CoroLoop& loop, std::string id, std::string& order) {
 
 Detached late_timeout(CoroLoop& loop, std::vector<std::string>& log) {
     Watch w(loop);
-    w.set_deadline(1, loop.now());  // expires while this coroutine is queued
+    // Expires while this coroutine is queued.
+    w.set_deadline(server::TimerKind::keepalive, loop.now());
     log.emplace_back(name(co_await w.yield()));
     log.emplace_back(name(co_await w.yield()));
     log.emplace_back(name(co_await w.until_deadline()));  // the missed timeout, at once
