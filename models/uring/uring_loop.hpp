@@ -5,7 +5,7 @@
 // recv (or send, splice, accept) and is told when it is done. Per connection there is at most
 // one multishot receive (armed once, it posts a completion per arrival into a provided
 // buffer), and at most one send chain (a send; for large files sendfile plus a POLLOUT poll,
-// or file -> pipe -> socket splices with POLYHTTPD_URING_FILES=splice). An SQE's
+// or file -> pipe -> socket splices with --uring-files splice). An SQE's
 // user_data is the connection's address with the operation in its low bits; a connection is
 // destroyed only once no operation of it is in flight, so no completion ever names freed memory.
 #pragma once
