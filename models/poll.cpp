@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "models/poll.hpp"
 #include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
@@ -60,6 +61,12 @@ private:
     std::vector<pollfd> fds_;
     std::vector<int> slot_;  // fd -> index into fds_, or -1
 };
+
+}  // namespace
+
+std::unique_ptr<server::Poller> make_poll_poller() { return std::make_unique<PollPoller>(); }
+
+namespace {
 
 class PollModel final : public server::Model {
 public:

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "models/select.hpp"
 #include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
@@ -66,6 +67,12 @@ int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
     }
     return count;
 }
+
+}  // namespace
+
+std::unique_ptr<server::Poller> make_select_poller() { return std::make_unique<SelectPoller>(); }
+
+namespace {
 
 class SelectModel final : public server::Model {
 public:
