@@ -57,6 +57,14 @@ std::vector<PollEvent> wait_events(Poller& p, int timeout_ms, std::size_t room =
 // A socket that is ready is reported within this bound; nothing here waits it out.
 constexpr int ready_bound_ms = 2000;
 
+// The one event the next wait must report, for `fd`.
+PollEvent only_event(Poller& p, int fd) {
+    const auto ev = wait_events(p, ready_bound_ms);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].fd == fd);
+    return ev[0];
+}
+
 }  // namespace
 
 #define POLLER_CASE(title) \
@@ -69,12 +77,10 @@ POLLER_CASE("a socket is reported readable when bytes arrive, not before") {
     REQUIRE(p->add(s.near.get(), Interest::read));
     CHECK(wait_events(*p, 0).empty());
     test::write_all(s.far.get(), "x");
-    const auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].fd == s.near.get());
-    CHECK(ev[0].readable);
-    CHECK_FALSE(ev[0].writable);
-    CHECK_FALSE(ev[0].hangup);
+    const PollEvent ev = only_event(*p, s.near.get());
+    CHECK(ev.readable);
+    CHECK_FALSE(ev.writable);
+    CHECK_FALSE(ev.hangup);
 }
 
 POLLER_CASE("level-triggered: reported every wait until drained; edge-triggered: once per arrival") {
@@ -82,27 +88,23 @@ POLLER_CASE("level-triggered: reported every wait until drained; edge-triggered:
     auto s = test::socket_pair();
     REQUIRE(p->add(s.near.get(), Interest::read));
     test::write_all(s.far.get(), "first");
-    REQUIRE(wait_events(*p, ready_bound_ms).size() == 1);
+    only_event(*p, s.near.get());
     // Nothing was read: the bytes are still there.
     CHECK(wait_events(*p, 0).size() == (TestType::edge ? 0u : 1u));
     CHECK(test::read_available(s.near.get()) == "first");
     CHECK(wait_events(*p, 0).empty());
     // New bytes after a drain are a new edge: every poller reports them.
     test::write_all(s.far.get(), "second");
-    const auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].readable);
+    CHECK(only_event(*p, s.near.get()).readable);
 }
 
 POLLER_CASE("write interest reports a writable socket; set() moves the interest both ways") {
     const auto p = TestType::make();
     auto s = test::socket_pair();
     REQUIRE(p->add(s.near.get(), Interest::write));
-    auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].fd == s.near.get());
-    CHECK(ev[0].writable);
-    CHECK_FALSE(ev[0].readable);
+    const PollEvent ev = only_event(*p, s.near.get());
+    CHECK(ev.writable);
+    CHECK_FALSE(ev.readable);
 
     REQUIRE(p->set(s.near.get(), Interest::read));
     CHECK(wait_events(*p, 0).empty());  // still writable, but no longer asked
@@ -110,9 +112,7 @@ POLLER_CASE("write interest reports a writable socket; set() moves the interest 
     CHECK(wait_events(*p, 0).empty());
 
     REQUIRE(p->set(s.near.get(), Interest::write));
-    ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].writable);
+    CHECK(only_event(*p, s.near.get()).writable);
 }
 
 POLLER_CASE("remove() silences a socket, which can then be added again") {
@@ -123,9 +123,7 @@ POLLER_CASE("remove() silences a socket, which can then be added again") {
     p->remove(s.near.get());
     CHECK(wait_events(*p, 0).empty());
     REQUIRE(p->add(s.near.get(), Interest::read));
-    const auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].readable);
+    CHECK(only_event(*p, s.near.get()).readable);
 }
 
 POLLER_CASE("forget() then close: the descriptor number can be registered again by a new socket") {
@@ -143,10 +141,7 @@ POLLER_CASE("forget() then close: the descriptor number can be registered again 
     REQUIRE(p->add(number, Interest::read));
     CHECK(wait_events(*p, 0).empty());
     test::write_all(fresh.far.get(), "x");
-    const auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].fd == number);
-    CHECK(ev[0].readable);
+    CHECK(only_event(*p, number).readable);
 }
 
 POLLER_CASE("a peer that closed is reported, and the next recv says so") {
@@ -154,9 +149,8 @@ POLLER_CASE("a peer that closed is reported, and the next recv says so") {
     auto s = test::socket_pair();
     REQUIRE(p->add(s.near.get(), Interest::read));
     s.far.reset();
-    const auto ev = wait_events(*p, ready_bound_ms);
-    REQUIRE(ev.size() == 1);
-    CHECK((ev[0].readable || ev[0].hangup));
+    const PollEvent ev = only_event(*p, s.near.get());
+    CHECK((ev.readable || ev.hangup));
     char c;
     CHECK(::recv(s.near.get(), &c, 1, 0) == 0);
 }
@@ -208,10 +202,7 @@ POLLER_CASE("the listener: a pending connection is reported on every wait until 
     CHECK(wait_events(*p, 0).empty());
     const auto client = test::connect_loopback(test::local_port(l.fd()));
     for (int round = 0; round < 2; ++round) {
-        const auto ev = wait_events(*p, ready_bound_ms);
-        REQUIRE(ev.size() == 1);
-        CHECK(ev[0].fd == l.fd());
-        CHECK(ev[0].readable);
+        CHECK(only_event(*p, l.fd()).readable);
     }
     const poly::UniqueFd accepted(::accept4(l.fd(), nullptr, nullptr, SOCK_CLOEXEC));
     REQUIRE(accepted);
@@ -231,7 +222,7 @@ TEST_CASE("select refuses descriptors at FD_SETSIZE and above, before any fd_set
     auto s = test::socket_pair();  // and the poller still works
     REQUIRE(p->add(s.near.get(), Interest::read));
     test::write_all(s.far.get(), "x");
-    CHECK(wait_events(*p, ready_bound_ms).size() == 1);
+    only_event(*p, s.near.get());
 }
 
 TEST_CASE("poll and epoll have no descriptor ceiling", "[poller]") {
