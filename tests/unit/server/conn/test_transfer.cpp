@@ -3,6 +3,7 @@
 // would_block when the kernel has nothing or no room, a closed peer, a file cut short.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <string>
@@ -124,9 +125,22 @@ TEST_CASE("send_from: a peer that is gone is an error (EPIPE), never a SIGPIPE",
     Wire w;
     w.request("/small.txt");
     w.s.far.reset();
+    // SIGPIPE blocked, so one raised here stays pending where the test can see it (whatever
+    // its disposition: a blocked signal is never discarded as ignored).
+    sigset_t pipe_only, old;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    REQUIRE(::pthread_sigmask(SIG_BLOCK, &pipe_only, &old) == 0);
     const server::IoResult r = server::send_from(w.s.near.get(), w.conn);
+    sigset_t pending;
+    sigpending(&pending);
+    const bool raised = sigismember(&pending, SIGPIPE) == 1;
+    const timespec no_wait{0, 0};
+    if (raised) ::sigtimedwait(&pipe_only, nullptr, &no_wait);  // consume it before unblocking
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     CHECK(r.status == IoStatus::error);
     CHECK(r.error == EPIPE);
+    CHECK_FALSE(raised);
 }
 
 TEST_CASE("send_from: a file truncated after its head left is an error (EIO)", "[transfer]") {
