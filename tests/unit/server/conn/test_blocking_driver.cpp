@@ -1,9 +1,10 @@
 // serve_blocking: the driver of loop, fork, thread and prefork, over a socketpair with a
 // Context built the way main() builds it (a Runtime from a Config, an access log, Stats).
 // A request in and a response out, pipelining, a large body through a full socket, a
-// framing error, and the header timeout bounding a head that never completes.
+// framing error, the header timeout bounding a head that never completes, and a stop.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -12,9 +13,11 @@
 #include <thread>
 
 #include "server/conn/blocking_driver.hpp"
+#include "server/proc/children.hpp"
 #include "server/runtime/context.hpp"
 #include "unit/http/connection_driver.hpp"
 #include "unit/http/temp_root.hpp"
+#include "unit/server/proc/installed_stop.hpp"
 #include "unit/server/sockets.hpp"
 
 using namespace std::chrono_literals;
@@ -131,4 +134,30 @@ TEST_CASE("serve_blocking: the header timeout bounds a head that never completes
     const std::string got = test::read_until_eof(s.far.get());
     CHECK(got.rfind("HTTP/1.1 408 ", 0) == 0);
     CHECK(got.find("Connection: close") != std::string::npos);
+}
+
+TEST_CASE("serve_blocking: a stop closes a kept-alive connection once it is idle",
+          "[blocking_driver][children]") {
+    // In a child (as fork and prefork serve), stopped by SIGTERM through its private stop
+    // fd: requesting this process's stop would stop every later test.
+    const server::Shutdown& stop = test::installed_stop();
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(), get_hello);
+    server::Children children;
+    const pid_t pid = children.spawn(stop, [&] { return static_cast<int>(srv.serve(s)); });
+    REQUIRE(pid > 0);
+    s.near.reset();  // the child's copy is the connection now
+    std::string got;
+    while (got.size() < 6 || got.compare(got.size() - 6, 6, "hello\n") != 0) {
+        REQUIRE(test::poll_for(s.far.get(), POLLIN, 10s));  // the answer, kept alive
+        got += test::read_available(s.far.get());
+    }
+    CHECK(got.find("Connection: close") == std::string::npos);
+    children.signal(pid, SIGTERM);
+    CHECK(test::read_until_eof(s.far.get(), 10s).empty());  // closed, nothing more said
+    int status = -1;
+    REQUIRE(children.wait_all(std::chrono::steady_clock::now() + 10s,
+                              [&](pid_t, int st) { status = st; }) == 0);
+    CHECK(server::describe_wait_status(status) == "exit status 1");  // one request served
 }

@@ -9,24 +9,17 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stdexcept>
 
 #include "server/proc/children.hpp"
-#include "server/sys/shutdown.hpp"
+#include "unit/server/proc/installed_stop.hpp"
 #include "unit/server/sockets.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
-
-// The process's Shutdown with its pipe in place (a child's private stop replaces the pipe's
-// read end, so it needs one). Never requested here: that would stop every later test.
-const server::Shutdown& installed_stop() {
-    static const bool once = (server::Shutdown::instance().install(), true);
-    (void)once;
-    return server::Shutdown::instance();
-}
 
 struct Ended {
     std::map<pid_t, int> status;  // pid -> wait status
@@ -43,7 +36,7 @@ constexpr auto soon = 10s;
 TEST_CASE("a child's exit code is reaped, and the wake fd said so", "[children]") {
     server::Children children;
     Ended ended;
-    const pid_t pid = children.spawn(installed_stop(), [] { return 3; });
+    const pid_t pid = children.spawn(test::installed_stop(), [] { return 3; });
     REQUIRE(pid > 0);
     CHECK(children.live() == 1);
     CHECK(test::poll_for(children.wake_fd(), POLLIN, soon));  // SIGCHLD wrote the self-pipe
@@ -60,7 +53,7 @@ TEST_CASE("an exception in a child's body becomes exit status 70, not the parent
     server::Children children;
     Ended ended;
     const pid_t pid =
-        children.spawn(installed_stop(), []() -> int { throw std::runtime_error("boom"); });
+        children.spawn(test::installed_stop(), []() -> int { throw std::runtime_error("boom"); });
     REQUIRE(pid > 0);
     REQUIRE(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
     CHECK(server::describe_wait_status(ended.status[pid]) == "exit status 70");
@@ -72,7 +65,7 @@ TEST_CASE("one Children per process", "[children]") {
 }
 
 TEST_CASE("SIGTERM to a child wakes its own stop, not the parent's", "[children]") {
-    const server::Shutdown& stop = installed_stop();
+    const server::Shutdown& stop = test::installed_stop();
     server::Children children;
     Ended ended;
     // The body waits on the stop fd the way serve_blocking() and the acceptors do.
@@ -89,7 +82,7 @@ TEST_CASE("SIGTERM to a child wakes its own stop, not the parent's", "[children]
 
 TEST_CASE("stop_all: children that stop are not killed; one that ignores its stop is",
           "[children]") {
-    const server::Shutdown& stop = installed_stop();
+    const server::Shutdown& stop = test::installed_stop();
     server::Children children;
     Ended ended;
     const pid_t polite = children.spawn(stop, [&stop] {

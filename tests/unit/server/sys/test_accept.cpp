@@ -16,6 +16,7 @@
 #include "server/sys/accept_once.hpp"
 #include "server/sys/acceptor.hpp"
 #include "server/sys/listener.hpp"
+#include "unit/server/proc/installed_stop.hpp"
 #include "unit/server/sockets.hpp"
 
 using namespace std::chrono_literals;
@@ -85,8 +86,7 @@ TEST_CASE("accept_blocking returns a waiting client, tuned like accept_once's", 
 TEST_CASE("a stop ends accept_blocking on an empty listener", "[accept][children]") {
     // In a child of its own, whose SIGTERM makes its private stop fd readable (children.hpp):
     // requesting this process's stop would stop every later test.
-    server::Shutdown& stop = server::Shutdown::instance();
-    stop.install();
+    const server::Shutdown& stop = test::installed_stop();
     const auto l = server::Listener::bind("127.0.0.1:0");
     server::Children children;
     const pid_t pid = children.spawn(stop, [&] {
