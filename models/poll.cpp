@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "models/poll.hpp"
 #include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
@@ -62,6 +63,8 @@ private:
 };
 
 }  // namespace
+
+std::unique_ptr<server::Poller> make_poll_poller() { return std::make_unique<PollPoller>(); }
 
 extern constinit const server::Model poll_model{
     "poll", "one reactor on poll(): no fd ceiling, O(n) per wait",

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "models/select.hpp"
 #include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
@@ -68,6 +69,8 @@ int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
 }
 
 }  // namespace
+
+std::unique_ptr<server::Poller> make_select_poller() { return std::make_unique<SelectPoller>(); }
 
 extern constinit const server::Model select_model{
     "select", "one reactor on select(); fds past FD_SETSIZE are answered 503",

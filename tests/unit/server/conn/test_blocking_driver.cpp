@@ -1,0 +1,190 @@
+// serve_blocking: the driver of loop, fork, thread and prefork, over a socketpair with a
+// Context built the way main() builds it (a Runtime from a Config, an access log, Stats).
+// A request in and a response out, pipelining, a large body through a full socket, a
+// framing error, the header timeout bounding a head that never completes, and a stop.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <new>
+#include <string>
+#include <thread>
+
+#include "server/conn/blocking_driver.hpp"
+#include "server/conn/conn_state.hpp"
+#include "server/proc/children.hpp"
+#include "server/runtime/context.hpp"
+#include "unit/http/connection_driver.hpp"
+#include "unit/http/temp_root.hpp"
+#include "unit/server/proc/installed_stop.hpp"
+#include "unit/server/sockets.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string big_body(1 << 20, 'z');  // several socketpair buffers
+
+struct Server {
+    test::TempRoot tmp;
+    server::Stats* stats = new (::operator new(sizeof(server::Stats))) server::Stats{};
+    server::Listener listener = server::Listener::bind("127.0.0.1:0");  // never accepted on
+    server::AccessLog access_log{"off"};
+    server::MetricsSource metrics{*stats, "test", std::chrono::steady_clock::now()};
+    std::unique_ptr<server::Context> ctx;
+
+    explicit Server(std::chrono::milliseconds header_timeout = 10s) {
+        tmp.file("root/hello.txt", "hello\n");
+        tmp.file("root/big.bin", big_body);
+        config::Config cfg;
+        cfg.root = tmp.root();
+        cfg.header_timeout = header_timeout;
+        ctx = std::make_unique<server::Context>(listener, server::Shutdown::instance(), access_log,
+                                                *stats, server::make_runtime(cfg, metrics));
+    }
+    ~Server() {
+        ctx.reset();
+        ::operator delete(stats);
+    }
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Serves one connection to its end on this thread; the client's bytes must be written
+    // (and its side half-closed if needed) before, since nothing else runs meanwhile.
+    std::uint64_t serve(test::SocketPair& s) const {
+        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx);
+    }
+};
+
+constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("serve_blocking: a request in, a response out, until the client closes",
+          "[blocking_driver]") {
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(), get_hello);
+    REQUIRE(::shutdown(s.far.get(), SHUT_WR) == 0);
+    CHECK(srv.serve(s) == 1);
+    const std::string got = test::read_until_eof(s.far.get());
+    CHECK(got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(got.substr(got.size() - 6) == "hello\n");
+    CHECK(srv.stats->requests_by_class[2].load() == 1);
+    CHECK(srv.stats->connections_total.load() == 1);
+    CHECK(srv.stats->connections_active.load() == 0);  // counted only while served
+}
+
+TEST_CASE("serve_blocking: pipelined requests answered in order, Connection: close ends it",
+          "[blocking_driver]") {
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(), std::string(get_hello) +
+                                     "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(srv.serve(s) == 2);
+    const std::string got = test::read_until_eof(s.far.get());
+    CHECK(test::count(got, "HTTP/1.1 ") == 2);
+    const auto ok = got.find("HTTP/1.1 200 OK"), missing = got.find("HTTP/1.1 404");
+    REQUIRE(missing != std::string::npos);
+    CHECK(ok < missing);
+}
+
+TEST_CASE("serve_blocking: a body larger than the socket waits for the reader, whole",
+          "[blocking_driver]") {
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(),
+                    "GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::uint64_t served = 0;
+    std::thread driver([&] { served = srv.serve(s); });
+    const std::string got = test::read_until_eof(s.far.get(), 20s);
+    driver.join();
+    CHECK(served == 1);
+    const auto body_at = got.find("\r\n\r\n");
+    REQUIRE(body_at != std::string::npos);
+    CHECK(got.size() - body_at - 4 == big_body.size());
+    CHECK(got.compare(body_at + 4, std::string::npos, big_body) == 0);
+    CHECK(srv.stats->bytes_sent.load() == big_body.size());
+}
+
+TEST_CASE("serve_blocking: a framing error is answered 400, then the connection closes",
+          "[blocking_driver]") {
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(),
+                    "GET /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                    "Content-Length: 2\r\n\r\nxx and more bytes the server will not read");
+    CHECK(srv.serve(s) == 1);  // the 400 is an answer; it returns though the client never closed
+    const std::string got = test::read_until_eof(s.far.get());
+    CHECK(got.rfind("HTTP/1.1 400 ", 0) == 0);
+    CHECK(test::count(got, "HTTP/1.1 ") == 1);
+}
+
+TEST_CASE("serve_blocking: the header timeout bounds a head that never completes: 408",
+          "[blocking_driver]") {
+    Server srv(150ms);
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(), "GET /hello.txt HTTP/1.1\r\nHo");
+    const auto t0 = std::chrono::steady_clock::now();
+    srv.serve(s);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took >= 140ms);  // lower bound: it waited for the deadline, not less
+    CHECK(took < 5s);      // and ended by itself, long before anything else would end it
+    const std::string got = test::read_until_eof(s.far.get());
+    CHECK(got.rfind("HTTP/1.1 408 ", 0) == 0);
+    CHECK(got.find("Connection: close") != std::string::npos);
+}
+
+TEST_CASE("serve_blocking: a stop closes a kept-alive connection once it is idle",
+          "[blocking_driver][children]") {
+    // In a child (as fork and prefork serve), stopped by SIGTERM through its private stop
+    // fd: requesting this process's stop would stop every later test.
+    const server::Shutdown& stop = test::installed_stop();
+    Server srv;
+    auto s = test::socket_pair();
+    test::write_all(s.far.get(), get_hello);
+    server::Children children;
+    const pid_t pid = children.spawn(stop, [&] { return static_cast<int>(srv.serve(s)); });
+    REQUIRE(pid > 0);
+    s.near.reset();  // the child's copy is the connection now
+    std::string got;
+    while (got.size() < 6 || got.compare(got.size() - 6, 6, "hello\n") != 0) {
+        REQUIRE(test::poll_for(s.far.get(), POLLIN, 10s));  // the answer, kept alive
+        got += test::read_available(s.far.get());
+    }
+    CHECK(got.find("Connection: close") == std::string::npos);
+    children.signal(pid, SIGTERM);
+    CHECK(test::read_until_eof(s.far.get(), 10s).empty());  // closed, nothing more said
+    int status = -1;
+    REQUIRE(children.wait_all(std::chrono::steady_clock::now() + 10s,
+                              [&](pid_t, int st) { status = st; }) == 0);
+    CHECK(server::describe_wait_status(status) == "exit status 1");  // one request served
+}
+
+// The one socket-tuning policy of every driver: TCP_NODELAY before the second write, never
+// for a connection that answers in one.
+TEST_CASE("ConnState::before_write sets TCP_NODELAY before the second write only", "[conn]") {
+    const auto nodelay = [](int fd) {
+        int on = 0;
+        socklen_t len = sizeof on;
+        REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0);
+        return on != 0;
+    };
+    Server srv;
+    const auto client = test::connect_loopback(test::local_port(srv.listener.fd()));
+    poly::UniqueFd accepted(::accept4(srv.listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+    REQUIRE(accepted);
+    server::ConnState c(std::move(accepted), "127.0.0.1:9", *srv.ctx,
+                        std::chrono::steady_clock::now());
+    CHECK_FALSE(nodelay(c.fd.get()));
+    c.before_write();
+    CHECK_FALSE(nodelay(c.fd.get()));  // a first write never waits for Nagle
+    c.before_write();
+    CHECK(nodelay(c.fd.get()));
+    c.before_write();
+    CHECK(nodelay(c.fd.get()));
+}

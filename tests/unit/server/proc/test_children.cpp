@@ -1,0 +1,112 @@
+// Children: spawning, reaping through the SIGCHLD self-pipe, a child's private stop, and the
+// shutdown sequence (SIGTERM, grace, SIGKILL). Real fork()s of this test process; every child
+// runs only the body given here and _exit()s, so Catch never runs twice.
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "server/proc/children.hpp"
+#include "unit/server/proc/installed_stop.hpp"
+#include "unit/server/sockets.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Ended {
+    std::map<pid_t, int> status;  // pid -> wait status
+    std::function<void(pid_t, int)> sink() {
+        return [this](pid_t pid, int st) { status[pid] = st; };
+    }
+};
+
+// A bound for "the child ends soon"; generous, since a loaded machine may be slow to fork.
+constexpr auto soon = 10s;
+
+}  // namespace
+
+TEST_CASE("a child's exit code is reaped, and the wake fd said so", "[children]") {
+    server::Children children;
+    Ended ended;
+    const pid_t pid = children.spawn(test::installed_stop(), [] { return 3; });
+    REQUIRE(pid > 0);
+    CHECK(children.live() == 1);
+    CHECK(test::poll_for(children.wake_fd(), POLLIN, soon));  // SIGCHLD wrote the self-pipe
+    CHECK(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
+    CHECK(children.live() == 0);
+    REQUIRE(ended.status.count(pid) == 1);
+    CHECK(server::describe_wait_status(ended.status[pid]) == "exit status 3");
+    children.reap(ended.sink());  // nothing left: returns at once, reports nothing new
+    CHECK(ended.status.size() == 1);
+}
+
+TEST_CASE("an exception in a child's body becomes exit status 70, not the parent's problem",
+          "[children]") {
+    server::Children children;
+    Ended ended;
+    const pid_t pid =
+        children.spawn(test::installed_stop(), []() -> int { throw std::runtime_error("boom"); });
+    REQUIRE(pid > 0);
+    REQUIRE(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
+    CHECK(server::describe_wait_status(ended.status[pid]) == "exit status 70");
+}
+
+TEST_CASE("one Children per process", "[children]") {
+    const server::Children first;
+    CHECK_THROWS_AS(server::Children(), std::logic_error);
+}
+
+TEST_CASE("SIGTERM to a child wakes its own stop, not the parent's", "[children]") {
+    const server::Shutdown& stop = test::installed_stop();
+    server::Children children;
+    Ended ended;
+    // The body waits on the stop fd the way serve_blocking() and the acceptors do.
+    const pid_t pid = children.spawn(stop, [&stop] {
+        return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1;
+    });
+    REQUIRE(pid > 0);
+    children.signal(pid, SIGTERM);
+    REQUIRE(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
+    CHECK(server::describe_wait_status(ended.status[pid]) == "exit status 0");
+    CHECK_FALSE(stop.requested());
+    CHECK_FALSE(test::poll_for(stop.wake_fd(), POLLIN, 0ms));  // the shared pipe is untouched
+}
+
+TEST_CASE("stop_all: children that stop are not killed; one that ignores its stop is",
+          "[children]") {
+    const server::Shutdown& stop = test::installed_stop();
+    server::Children children;
+    Ended ended;
+    const pid_t polite = children.spawn(stop, [&stop] {
+        return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1;
+    });
+    const pid_t deaf = children.spawn(stop, [] {
+        for (;;) ::pause();  // the stop pipe becomes readable; nobody looks
+        return 0;
+    });
+    REQUIRE(polite > 0);
+    REQUIRE(deaf > 0);
+    CHECK(children.live() == 2);
+    // wait_all gives up at its deadline and says how many are left.
+    CHECK(children.wait_all(std::chrono::steady_clock::now() + 20ms, ended.sink()) == 2);
+
+    CHECK(children.stop_all(300ms, ended.sink()) == 1);
+    CHECK(children.live() == 0);
+    CHECK(server::describe_wait_status(ended.status[polite]) == "exit status 0");
+    CHECK(server::describe_wait_status(ended.status[deaf]) == "killed by SIGKILL");
+}
+
+TEST_CASE("describe_wait_status names exits and signals", "[children]") {
+    CHECK(server::describe_wait_status(0) == "exit status 0");
+    CHECK(server::describe_wait_status(2 << 8) == "exit status 2");
+    CHECK(server::describe_wait_status(SIGTERM) == "killed by SIGTERM");
+    CHECK(server::describe_wait_status(SIGSEGV | 0x80) == "killed by SIGSEGV (core dumped)");
+}
