@@ -13,13 +13,13 @@
 #include <spdlog/spdlog.h>
 
 #include "config/cli.hpp"
-#include "server/proc/control.hpp"
+#include "models/registry.hpp"
 #include "server/obs/logging.hpp"
 #include "server/obs/metrics.hpp"
+#include "server/proc/control.hpp"
 #include "server/proc/privileges.hpp"
-#include "models/registry.hpp"
-#include "server/runtime/context.hpp"
 #include "server/proc/systemd.hpp"
+#include "server/runtime/context.hpp"
 
 namespace {
 
@@ -57,8 +57,8 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     server::Shutdown& stop = server::Shutdown::instance();
     stop.install();
     const int activated = server::systemd::take_listen_fd();
-    server::Listener listener = activated >= 0 ? server::Listener::adopt(activated)
-                                               : server::Listener::bind(cfg.listen);
+    server::Listener listener =
+        activated >= 0 ? server::Listener::adopt(activated) : server::Listener::bind(cfg.listen);
     if (cfg.defer_accept.count() > 0 && !listener.set_defer_accept(cfg.defer_accept))
         spdlog::warn("--defer-accept: not available on {}: {}", listener.local_address(),
                      std::strerror(errno));

@@ -1,10 +1,10 @@
 #include "config/cli.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <exception>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
 
 #include "config/options.hpp"
 #include "config/version.hpp"
@@ -104,9 +104,9 @@ std::optional<std::string> convert(const Raw& raw, Config& cfg) {
         const Option& opt = options()[i];
         const RawValue& slot = raw.values[i];
         if (const auto* list = std::get_if<std::vector<std::string> Config::*>(&opt.field))
-            cfg.**list = slot.list;
+            cfg.** list = slot.list;
         else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
-            cfg.**flag = slot.flag;
+            cfg.** flag = slot.flag;
         else if (auto err = convert_value(slot.text, opt, cfg))
             return err;
     }
@@ -130,8 +130,7 @@ std::string first_line(std::string text) {
 std::string describe(const CLI::ParseError& e, const std::string& config_path) {
     const std::string what = first_line(e.what());
     const std::string file = "--config '" + config_path + "': ";
-    if (dynamic_cast<const CLI::FileError*>(&e) != nullptr)
-        return file + "cannot read the file";
+    if (dynamic_cast<const CLI::FileError*>(&e) != nullptr) return file + "cannot read the file";
     if (dynamic_cast<const CLI::ConfigError*>(&e) != nullptr) {
         // The wording below is CLI11 2.1.2's (ConfigError::Extras and ::NotConfigurable).
         constexpr std::string_view extras = "INI was not able to parse ";
@@ -183,8 +182,8 @@ ParseResult parse_command_line(int argc, const char* const* argv,
         return {Action::exit_ok, result.cfg, app.help("", CLI::AppFormatMode::All)};
     } catch (const CLI::ParseError& e) {
         const auto* opt = app.get_config_ptr();
-        const std::string path = opt != nullptr && !opt->results().empty()
-                                     ? opt->results().back() : std::string();
+        const std::string path =
+            opt != nullptr && !opt->results().empty() ? opt->results().back() : std::string();
         return {Action::exit_error, result.cfg, describe(e, path)};
     } catch (const std::exception& e) {
         return {Action::exit_error, result.cfg, first_line(e.what())};

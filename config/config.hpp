@@ -33,7 +33,7 @@ struct Config {
     bool hidden = false;
 
     // Concurrency
-    unsigned workers = 1;            // 0 means "auto" (number of cores) before validation
+    unsigned workers = 1;  // 0 means "auto" (number of cores) before validation
     unsigned max_connections = 20000;
     unsigned max_requests_per_worker = 0;  // prefork recycles a worker after this many; 0: never
     // TCP_DEFER_ACCEPT: the kernel hands a connection over only once its request arrives
@@ -53,17 +53,17 @@ struct Config {
     std::size_t max_target_size = 8 * 1024;
 
     // Logging
-    std::string access_log = "-";    // path, "-" (stdout) or "off"
+    std::string access_log = "-";                // path, "-" (stdout) or "off"
     std::string access_log_format = "combined";  // common, combined or json
     std::string error_log = "-";     // path or "-" (stderr; journald's format under systemd)
     std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
     // Operations
-    std::string status_path;         // metrics URL path such as "/metrics"; empty: off
-    std::string user;                // drop to this user after binding; empty: stay
-    std::string group;               // and this group; empty: the user's primary group
+    std::string status_path;  // metrics URL path such as "/metrics"; empty: off
+    std::string user;         // drop to this user after binding; empty: stay
+    std::string group;        // and this group; empty: the user's primary group
 
-    std::string config_file;         // the --config path, if any (kept for reload)
+    std::string config_file;  // the --config path, if any (kept for reload)
 
     friend bool operator==(const Config&, const Config&) = default;
 };

@@ -72,8 +72,7 @@ Result check_head_size(const Config& cfg, const Option& opt) {
 }
 
 Result check_target_size(const Config& cfg, const Option& opt) {
-    if (cfg.max_target_size >= 256 && cfg.max_target_size <= cfg.max_head_size)
-        return std::nullopt;
+    if (cfg.max_target_size >= 256 && cfg.max_target_size <= cfg.max_head_size) return std::nullopt;
     return flag(opt) + ": " + std::to_string(cfg.max_target_size) +
            " is outside 256..max-head-size (" + std::to_string(cfg.max_head_size) + ") bytes";
 }
@@ -118,65 +117,138 @@ constexpr std::string_view duration_hint = " (use e.g. 10s, 500ms)";
 
 // --help lists them in this order; keep related options together.
 constexpr Option table[] = {
-    {.name = "model", .field = &Config::model, .type_name = "NAME",
-     .help = "Concurrency model: {models}", .apply = Apply::restart},
-    {.name = "listen", .field = &Config::listen, .type_name = "ADDR",
-     .help = "Address to listen on: host:port, [ipv6]:port, :port", .apply = Apply::restart,
+    {.name = "model",
+     .field = &Config::model,
+     .type_name = "NAME",
+     .help = "Concurrency model: {models}",
+     .apply = Apply::restart},
+    {.name = "listen",
+     .field = &Config::listen,
+     .type_name = "ADDR",
+     .help = "Address to listen on: host:port, [ipv6]:port, :port",
+     .apply = Apply::restart,
      .check = check_listen},
-    {.name = "root", .field = &Config::root, .type_name = "DIR", .help = "Directory to serve",
+    {.name = "root",
+     .field = &Config::root,
+     .type_name = "DIR",
+     .help = "Directory to serve",
      .check = check_root},
-    {.name = "index", .field = &Config::index, .type_name = "NAMES",
-     .help = "Index file names for directories (repeat or a,b)", .check = check_index},
+    {.name = "index",
+     .field = &Config::index,
+     .type_name = "NAMES",
+     .help = "Index file names for directories (repeat or a,b)",
+     .check = check_index},
     // --autoindex=false lets a flag switch off what the config file switched on.
-    {.name = "autoindex", .field = &Config::autoindex,
+    {.name = "autoindex",
+     .field = &Config::autoindex,
      .help = "List directories that have no index file"},
     {.name = "hidden", .field = &Config::hidden, .help = "Serve dotfiles (hidden by default)"},
-    {.name = "workers", .field = &Config::workers, .type_name = "N|auto",
-     .help = "Processes/threads for pooled models, or auto", .apply = Apply::at_start,
-     .noun = "worker count", .hint = " (use a number or auto)", .zero_word = "auto",
+    {.name = "workers",
+     .field = &Config::workers,
+     .type_name = "N|auto",
+     .help = "Processes/threads for pooled models, or auto",
+     .apply = Apply::at_start,
+     .noun = "worker count",
+     .hint = " (use a number or auto)",
+     .zero_word = "auto",
      .check = check_workers},
-    {.name = "max-connections", .field = &Config::max_connections, .type_name = "N",
-     .help = "Open connections at most", .apply = Apply::at_start,
+    {.name = "max-connections",
+     .field = &Config::max_connections,
+     .type_name = "N",
+     .help = "Open connections at most",
+     .apply = Apply::at_start,
      .check = check_max_connections},
-    {.name = "max-requests-per-worker", .field = &Config::max_requests_per_worker,
-     .type_name = "N", .help = "prefork: recycle a worker after N requests (0: never)"},
-    {.name = "uring-files", .field = &Config::uring_files, .type_name = "MODE",
+    {.name = "max-requests-per-worker",
+     .field = &Config::max_requests_per_worker,
+     .type_name = "N",
+     .help = "prefork: recycle a worker after N requests (0: never)"},
+    {.name = "uring-files",
+     .field = &Config::uring_files,
+     .type_name = "MODE",
      .help = "uring: send large files by {choices} (through a pipe)",
-     .choices = uring_files_modes, .noun = "mode"},
-    {.name = "defer-accept", .field = &Config::defer_accept, .type_name = "DURATION",
+     .choices = uring_files_modes,
+     .noun = "mode"},
+    {.name = "defer-accept",
+     .field = &Config::defer_accept,
+     .type_name = "DURATION",
      .help = "Accept a connection only once its request arrives, waiting at most this long "
              "(TCP_DEFER_ACCEPT; 0: off)",
-     .apply = Apply::restart, .hint = duration_hint},
-    {.name = "header-timeout", .field = &Config::header_timeout, .type_name = "DURATION",
-     .help = "Time allowed for a request head", .hint = duration_hint, .check = check_positive},
-    {.name = "keepalive-timeout", .field = &Config::keepalive_timeout, .type_name = "DURATION",
-     .help = "Idle time between requests", .hint = duration_hint, .check = check_positive},
-    {.name = "send-timeout", .field = &Config::send_timeout, .type_name = "DURATION",
-     .help = "Time a stalled write may wait", .hint = duration_hint, .check = check_positive},
-    {.name = "shutdown-timeout", .field = &Config::shutdown_timeout, .type_name = "DURATION",
-     .help = "Grace period to drain on stop", .hint = duration_hint, .check = check_positive},
-    {.name = "max-head-size", .field = &Config::max_head_size, .type_name = "SIZE",
-     .help = "Request head limit (431 beyond)", .hint = " (use e.g. 16384 or 16k)",
+     .apply = Apply::restart,
+     .hint = duration_hint},
+    {.name = "header-timeout",
+     .field = &Config::header_timeout,
+     .type_name = "DURATION",
+     .help = "Time allowed for a request head",
+     .hint = duration_hint,
+     .check = check_positive},
+    {.name = "keepalive-timeout",
+     .field = &Config::keepalive_timeout,
+     .type_name = "DURATION",
+     .help = "Idle time between requests",
+     .hint = duration_hint,
+     .check = check_positive},
+    {.name = "send-timeout",
+     .field = &Config::send_timeout,
+     .type_name = "DURATION",
+     .help = "Time a stalled write may wait",
+     .hint = duration_hint,
+     .check = check_positive},
+    {.name = "shutdown-timeout",
+     .field = &Config::shutdown_timeout,
+     .type_name = "DURATION",
+     .help = "Grace period to drain on stop",
+     .hint = duration_hint,
+     .check = check_positive},
+    {.name = "max-head-size",
+     .field = &Config::max_head_size,
+     .type_name = "SIZE",
+     .help = "Request head limit (431 beyond)",
+     .hint = " (use e.g. 16384 or 16k)",
      .check = check_head_size},
-    {.name = "max-target-size", .field = &Config::max_target_size, .type_name = "SIZE",
-     .help = "Request target limit (414 beyond)", .hint = " (use e.g. 8192 or 8k)",
+    {.name = "max-target-size",
+     .field = &Config::max_target_size,
+     .type_name = "SIZE",
+     .help = "Request target limit (414 beyond)",
+     .hint = " (use e.g. 8192 or 8k)",
      .check = check_target_size},
-    {.name = "access-log", .field = &Config::access_log, .type_name = "PATH|-|off",
-     .help = "Access log file, - for stdout, or off", .check = check_access_log},
-    {.name = "log-level", .field = &Config::log_level, .type_name = "LEVEL",
-     .help = "{choices}", .choices = log_levels, .noun = "level"},
-    {.name = "access-log-format", .field = &Config::access_log_format, .type_name = "FORMAT",
-     .help = "Access log lines: {choices}", .choices = access_log_formats, .noun = "format"},
-    {.name = "error-log", .field = &Config::error_log, .type_name = "PATH|-",
-     .help = "Diagnostic log file, or - for stderr", .check = check_error_log},
-    {.name = "status-path", .field = &Config::status_path, .type_name = "PATH",
+    {.name = "access-log",
+     .field = &Config::access_log,
+     .type_name = "PATH|-|off",
+     .help = "Access log file, - for stdout, or off",
+     .check = check_access_log},
+    {.name = "log-level",
+     .field = &Config::log_level,
+     .type_name = "LEVEL",
+     .help = "{choices}",
+     .choices = log_levels,
+     .noun = "level"},
+    {.name = "access-log-format",
+     .field = &Config::access_log_format,
+     .type_name = "FORMAT",
+     .help = "Access log lines: {choices}",
+     .choices = access_log_formats,
+     .noun = "format"},
+    {.name = "error-log",
+     .field = &Config::error_log,
+     .type_name = "PATH|-",
+     .help = "Diagnostic log file, or - for stderr",
+     .check = check_error_log},
+    {.name = "status-path",
+     .field = &Config::status_path,
+     .type_name = "PATH",
      .help = "Serve Prometheus metrics at this URL path (off when empty)",
      .check = check_status_path},
-    {.name = "user", .field = &Config::user, .type_name = "NAME",
-     .help = "Switch to this user after binding (when root)", .apply = Apply::restart,
+    {.name = "user",
+     .field = &Config::user,
+     .type_name = "NAME",
+     .help = "Switch to this user after binding (when root)",
+     .apply = Apply::restart,
      .check = check_user},
-    {.name = "group", .field = &Config::group, .type_name = "NAME",
-     .help = "Switch to this group (default: the user's)", .apply = Apply::restart,
+    {.name = "group",
+     .field = &Config::group,
+     .type_name = "NAME",
+     .help = "Switch to this group (default: the user's)",
+     .apply = Apply::restart,
      .check = check_group},
 };
 
@@ -206,11 +278,16 @@ std::string show(const Config& cfg, const Option& opt) {
         [&](auto field) -> std::string {
             const auto& v = cfg.*field;
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string>) return v;
-            else if constexpr (std::is_same_v<T, std::vector<std::string>>) return join(v, ",");
-            else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
-            else if constexpr (std::is_same_v<T, ms>) return std::to_string(v.count()) + "ms";
-            else return std::to_string(v);
+            if constexpr (std::is_same_v<T, std::string>)
+                return v;
+            else if constexpr (std::is_same_v<T, std::vector<std::string>>)
+                return join(v, ",");
+            else if constexpr (std::is_same_v<T, bool>)
+                return v ? "true" : "false";
+            else if constexpr (std::is_same_v<T, ms>)
+                return std::to_string(v.count()) + "ms";
+            else
+                return std::to_string(v);
         },
         opt.field);
 }
@@ -235,13 +312,17 @@ std::string format_value(const Config& cfg, const Option& opt) {
         [&](auto field) -> std::string {
             const auto& v = cfg.*field;
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string>) return v;
+            if constexpr (std::is_same_v<T, std::string>)
+                return v;
             else if constexpr (std::is_same_v<T, unsigned>)
                 return v == 0 && !opt.zero_word.empty() ? std::string(opt.zero_word)
                                                         : std::to_string(v);
-            else if constexpr (std::is_same_v<T, std::size_t>) return format_size(v);
-            else if constexpr (std::is_same_v<T, ms>) return format_duration(v);
-            else return {};  // lists and flags: CLI11 binds them directly
+            else if constexpr (std::is_same_v<T, std::size_t>)
+                return format_size(v);
+            else if constexpr (std::is_same_v<T, ms>)
+                return format_duration(v);
+            else
+                return {};  // lists and flags: CLI11 binds them directly
         },
         opt.field);
 }

@@ -34,9 +34,9 @@ enum class Apply : std::uint8_t {
 // The field an option fills; its type decides how the text is converted: strings as typed,
 // lists split at commas, booleans as flags, unsigned as a count, size_t as a SIZE,
 // milliseconds as a DURATION (units.hpp).
-using Field = std::variant<std::string Config::*, std::vector<std::string> Config::*,
-                           bool Config::*, unsigned Config::*, std::size_t Config::*,
-                           std::chrono::milliseconds Config::*>;
+using Field =
+    std::variant<std::string Config::*, std::vector<std::string> Config::*, bool Config::*,
+                 unsigned Config::*, std::size_t Config::*, std::chrono::milliseconds Config::*>;
 
 struct Option;
 // A validation beyond conversion and choices: the problem as one line naming the option.
@@ -68,8 +68,7 @@ std::string format_value(const Config& cfg, const Option& opt);
 
 // Stores text, as typed for this option, into cfg; or the one-line error naming the option.
 // Not for lists and flags, which CLI11 stores itself.
-std::optional<std::string> convert_value(const std::string& text, const Option& opt,
-                                         Config& cfg);
+std::optional<std::string> convert_value(const std::string& text, const Option& opt, Config& cfg);
 
 // The items with sep between them ("a, b").
 std::string join(const std::vector<std::string>& items, std::string_view sep);

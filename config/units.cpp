@@ -34,11 +34,16 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     auto split = split_number(text);
     if (!split) return std::nullopt;
     std::uint64_t factor = 0;
-    if (split->suffix.empty() || split->suffix == "s") factor = 1000;
-    else if (split->suffix == "ms") factor = 1;
-    else if (split->suffix == "m") factor = 60'000;
-    else if (split->suffix == "h") factor = 3'600'000;
-    else return std::nullopt;
+    if (split->suffix.empty() || split->suffix == "s")
+        factor = 1000;
+    else if (split->suffix == "ms")
+        factor = 1;
+    else if (split->suffix == "m")
+        factor = 60'000;
+    else if (split->suffix == "h")
+        factor = 3'600'000;
+    else
+        return std::nullopt;
     auto ms = multiply(split->value, factor);
     using Rep = std::chrono::milliseconds::rep;
     if (!ms || *ms > static_cast<std::uint64_t>(std::numeric_limits<Rep>::max()))
@@ -51,10 +56,14 @@ std::optional<std::size_t> parse_size(std::string_view text) {
     if (!split) return std::nullopt;
     const std::string_view s = split->suffix;
     std::uint64_t factor = 0;
-    if (s.empty()) factor = 1;
-    else if (s == "k" || s == "K" || s == "KiB") factor = 1024;
-    else if (s == "m" || s == "M" || s == "MiB") factor = 1024 * 1024;
-    else return std::nullopt;
+    if (s.empty())
+        factor = 1;
+    else if (s == "k" || s == "K" || s == "KiB")
+        factor = 1024;
+    else if (s == "m" || s == "M" || s == "MiB")
+        factor = 1024 * 1024;
+    else
+        return std::nullopt;
     auto bytes = multiply(split->value, factor);
     if (!bytes || *bytes > std::numeric_limits<std::size_t>::max()) return std::nullopt;
     return static_cast<std::size_t>(*bytes);
@@ -76,7 +85,8 @@ std::string format_duration(std::chrono::milliseconds d) {
 }
 
 std::string format_size(std::size_t bytes) {
-    if (bytes != 0 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "M";
+    if (bytes != 0 && bytes % (1024 * 1024) == 0)
+        return std::to_string(bytes / (1024 * 1024)) + "M";
     if (bytes != 0 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + "k";
     return std::to_string(bytes);
 }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "http/static/file_cache.hpp"
 #include "http/proto/response_head.hpp"
+#include "http/static/file_cache.hpp"
 
 namespace http {
 namespace {
@@ -99,8 +99,10 @@ std::span<const std::byte> Connection::pending() const noexcept {
 }
 
 void Connection::consume(std::size_t n) noexcept {
-    if (!external_.empty()) external_ = external_.subspan(n);
-    else in_begin_ += n;
+    if (!external_.empty())
+        external_ = external_.subspan(n);
+    else
+        in_begin_ += n;
 }
 
 // Feeds buffered input to the parser once; returns whether to try again.
@@ -126,8 +128,10 @@ bool Connection::parse_step() {
         case ParseEvent::head: on_head(); return true;
         case ParseEvent::message_end: in_body_ = false; return true;
         case ParseEvent::error:
-            if (responding_) stop_reading();
-            else respond_error(parser_.error_status());
+            if (responding_)
+                stop_reading();
+            else
+                respond_error(parser_.error_status());
             return false;
     }
     return false;
@@ -150,8 +154,8 @@ void Connection::on_head() {
     if (request_.has_body) {
         // A body we will not read (too large, or the client waits for 100-continue that we
         // never send) leaves the framing in doubt: answer, then close.
-        const bool too_large = !request_.chunked &&
-                               request_.content_length > limits_.max_discard_body;
+        const bool too_large =
+            !request_.chunked && request_.content_length > limits_.max_discard_body;
         if (too_large || request_.expect_continue) stop_reading();
     }
     dispatch_method();
@@ -220,7 +224,8 @@ bool Connection::in_memory(const BodyPiece& p) const noexcept {
 }
 
 std::string_view Connection::piece_bytes(const BodyPiece& p) const noexcept {
-    const std::string& src = p.kind == BodyPiece::Kind::text ? response_.text : response_.cached->body;
+    const std::string& src =
+        p.kind == BodyPiece::Kind::text ? response_.text : response_.cached->body;
     return std::string_view(src).substr(p.offset, p.length);
 }
 
@@ -320,8 +325,10 @@ void Connection::on_timeout() {
 
 void Connection::shutdown() {
     shutting_down_ = true;
-    if (responding_ || in_body_) close_after_response_ = true;
-    else if (!parser_.in_head()) closing_ = true;
+    if (responding_ || in_body_)
+        close_after_response_ = true;
+    else if (!parser_.in_head())
+        closing_ = true;
 }
 
 void Connection::abort() noexcept {

@@ -157,17 +157,17 @@ private:
     Response response_;
     std::string head_;
     std::size_t head_sent_ = 0;
-    std::size_t head_only_ = 0;        // head_'s length before in-memory body pieces joined it
-    std::size_t piece_ = 0;            // next body piece to send
-    std::uint64_t piece_sent_ = 0;     // bytes of that piece already sent
+    std::size_t head_only_ = 0;     // head_'s length before in-memory body pieces joined it
+    std::size_t piece_ = 0;         // next body piece to send
+    std::uint64_t piece_sent_ = 0;  // bytes of that piece already sent
     std::uint64_t body_sent_ = 0;
-    bool send_body_ = true;            // false for HEAD, 204, 304
+    bool send_body_ = true;  // false for HEAD, 204, 304
     std::chrono::steady_clock::time_point request_start_{};
 
-    bool responding_ = false;          // a response is queued or in flight
-    bool in_body_ = false;             // the parser is inside a request body being discarded
+    bool responding_ = false;  // a response is queued or in flight
+    bool in_body_ = false;     // the parser is inside a request body being discarded
     bool close_after_response_ = false;
-    bool closing_ = false;             // no more requests will be read
+    bool closing_ = false;  // no more requests will be read
     bool peer_closed_ = false;
     bool aborted_ = false;
     bool shutting_down_ = false;

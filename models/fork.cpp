@@ -28,12 +28,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/accept_once.hpp"
+#include "base/syscall.hpp"
 #include "server/conn/blocking_driver.hpp"
 #include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
-#include "base/syscall.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace models {
 namespace {
@@ -77,8 +77,7 @@ private:
         pollfd fds[3] = {{ctx_.shutdown.wake_fd(), POLLIN, 0},
                          {children_.wake_fd(), POLLIN, 0},
                          {ctx_.listener.fd(), POLLIN, 0}};
-        const int n = poly::retry_eintr(
-            [&] { return ::poll(fds, accepting ? 3 : 2, timeout); });
+        const int n = poly::retry_eintr([&] { return ::poll(fds, accepting ? 3 : 2, timeout); });
         if (n < 0) {
             spdlog::error("fork: poll: {}", std::strerror(errno));
             paused_until_ = clock::now() + resource_pause;
@@ -92,9 +91,10 @@ private:
         if (at_cap && !at_cap_) {
             ++cap_episodes_;
             if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
-                spdlog::warn("fork: {} children, the --max-connections cap: new clients wait in "
-                             "the backlog",
-                             cap);
+                spdlog::warn(
+                    "fork: {} children, the --max-connections cap: new clients wait in "
+                    "the backlog",
+                    cap);
         }
         at_cap_ = at_cap;
     }

@@ -3,9 +3,9 @@
 // every other model is measured against, and for debugging: no concurrency at all.
 #include <spdlog/spdlog.h>
 
-#include "server/sys/acceptor.hpp"
 #include "server/conn/blocking_driver.hpp"
 #include "server/runtime/model.hpp"
+#include "server/sys/acceptor.hpp"
 
 namespace models {
 namespace {

@@ -1,15 +1,16 @@
 // poll(): no FD_SETSIZE ceiling, but every wait still hands the kernel the whole pollfd
 // array and the kernel checks each entry, so a turn costs O(connections) even when one is
 // ready. Registration is O(1): an fd -> slot index makes removal a swap with the last entry.
+#include "models/poll.hpp"
+
 #include <poll.h>
 
 #include <cerrno>
 #include <vector>
 
-#include "models/poll.hpp"
-#include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
+#include "server/runtime/model.hpp"
 
 namespace models {
 namespace {
@@ -21,13 +22,15 @@ public:
             errno = EBADF;
             return false;
         }
-        if (static_cast<std::size_t>(fd) >= slot_.size()) slot_.resize(static_cast<std::size_t>(fd) + 256, -1);
+        if (static_cast<std::size_t>(fd) >= slot_.size())
+            slot_.resize(static_cast<std::size_t>(fd) + 256, -1);
         slot_[static_cast<std::size_t>(fd)] = static_cast<int>(fds_.size());
         fds_.push_back({fd, events_for(interest), 0});
         return true;
     }
     bool set(int fd, server::Interest interest) override {
-        fds_[static_cast<std::size_t>(slot_[static_cast<std::size_t>(fd)])].events = events_for(interest);
+        fds_[static_cast<std::size_t>(slot_[static_cast<std::size_t>(fd)])].events =
+            events_for(interest);
         return true;
     }
     void remove(int fd) override {
@@ -47,9 +50,9 @@ public:
         for (const pollfd& p : fds_) {
             if (p.revents == 0) continue;
             if (static_cast<std::size_t>(count) == out.size()) break;
-            out[static_cast<std::size_t>(count++)] = {p.fd, (p.revents & POLLIN) != 0,
-                                                       (p.revents & POLLOUT) != 0,
-                                                       (p.revents & (POLLERR | POLLHUP | POLLRDHUP)) != 0};
+            out[static_cast<std::size_t>(count++)] = {
+                p.fd, (p.revents & POLLIN) != 0, (p.revents & POLLOUT) != 0,
+                (p.revents & (POLLERR | POLLHUP | POLLRDHUP)) != 0};
         }
         return count;
     }
@@ -67,8 +70,7 @@ private:
 std::unique_ptr<server::Poller> make_poll_poller() { return std::make_unique<PollPoller>(); }
 
 extern constinit const server::Model poll_model{
-    "poll", "one reactor on poll(): no fd ceiling, O(n) per wait",
-    [](server::Context& ctx) {
+    "poll", "one reactor on poll(): no fd ceiling, O(n) per wait", [](server::Context& ctx) {
         return server::run_reactors(ctx, [] { return std::make_unique<PollPoller>(); });
     }};
 

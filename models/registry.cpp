@@ -19,8 +19,8 @@ extern const server::Model uring_model;
 namespace {
 
 constexpr const server::Model* table[] = {
-    &loop_model,   &fork_model,     &thread_model,   &prefork_model,   &select_model,
-    &poll_model,   &epoll_lt_model, &epoll_et_model, &coroutine_model, &uring_model,
+    &loop_model, &fork_model,     &thread_model,   &prefork_model,   &select_model,
+    &poll_model, &epoll_lt_model, &epoll_et_model, &coroutine_model, &uring_model,
 };
 
 }  // namespace

@@ -3,23 +3,27 @@
 // the number of ready ones; and an fd_set holds descriptors below FD_SETSIZE (1024) only.
 // Connections whose fd does not fit are answered 503 by the reactor (fd_limit()), never
 // put in an fd_set (that would be undefined behaviour).
+#include "models/select.hpp"
+
 #include <sys/select.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <vector>
 
-#include "models/select.hpp"
-#include "server/runtime/model.hpp"
 #include "server/readiness/poller.hpp"
 #include "server/readiness/reactor.hpp"
+#include "server/runtime/model.hpp"
 
 namespace models {
 namespace {
 
 class SelectPoller final : public server::Poller {
 public:
-    SelectPoller() { FD_ZERO(&read_); FD_ZERO(&write_); }
+    SelectPoller() {
+        FD_ZERO(&read_);
+        FD_ZERO(&write_);
+    }
 
     bool add(int fd, server::Interest interest) override {
         if (fd < 0 || fd >= FD_SETSIZE) {
@@ -63,7 +67,8 @@ int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
     for (const int fd : fds_) {
         if (static_cast<std::size_t>(count) == out.size()) break;
         const bool readable = FD_ISSET(fd, &r) != 0, writable = FD_ISSET(fd, &w) != 0;
-        if (readable || writable) out[static_cast<std::size_t>(count++)] = {fd, readable, writable, false};
+        if (readable || writable)
+            out[static_cast<std::size_t>(count++)] = {fd, readable, writable, false};
     }
     return count;
 }

@@ -32,11 +32,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/acceptor.hpp"
+#include "base/syscall.hpp"
 #include "server/conn/blocking_driver.hpp"
 #include "server/obs/log_throttle.hpp"
 #include "server/runtime/model.hpp"
-#include "base/syscall.hpp"
+#include "server/sys/acceptor.hpp"
 
 namespace models {
 namespace {
@@ -209,8 +209,10 @@ private:
             const std::size_t cap = ctx_.runtime()->cfg.max_connections;
             if (threads_.live() < cap) return true;
             if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
-                spdlog::warn("thread: {} connections, the --max-connections cap: new clients "
-                             "wait in the backlog", cap);
+                spdlog::warn(
+                    "thread: {} connections, the --max-connections cap: new clients "
+                    "wait in the backlog",
+                    cap);
             pollfd fds[2] = {{ctx_.shutdown.wake_fd(), POLLIN, 0}, {threads_.done_fd(), POLLIN, 0}};
             poly::retry_eintr([&] { return ::poll(fds, 2, -1); });
             if (fds[0].revents != 0) return false;

@@ -91,10 +91,11 @@ bool if_none_match_matches(std::string_view value, std::string_view etag) noexce
 ETag ETag::from_file(std::uint64_t inode, std::uint64_t size, std::int64_t mtime_ns) noexcept {
     ETag tag;
     // At most 2 + 3 * 16 + 2 = 52 characters: always fits the 64-byte buffer.
-    const int n = std::snprintf(tag.buf_, sizeof tag.buf_, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"",
-                                inode, size, static_cast<std::uint64_t>(mtime_ns));
-    tag.len_ = n > 0 && static_cast<std::size_t>(n) < sizeof tag.buf_ ? static_cast<std::size_t>(n)
-                                                                       : 0;
+    const int n =
+        std::snprintf(tag.buf_, sizeof tag.buf_, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"", inode,
+                      size, static_cast<std::uint64_t>(mtime_ns));
+    tag.len_ =
+        n > 0 && static_cast<std::size_t>(n) < sizeof tag.buf_ ? static_cast<std::size_t>(n) : 0;
     return tag;
 }
 

@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::array<std::string_view, 7> short_days = {"Sun", "Mon", "Tue", "Wed",
                                                         "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 7> long_days = {
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+constexpr std::array<std::string_view, 7> long_days = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                       "Thursday", "Friday", "Saturday"};
 constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -35,8 +35,10 @@ public:
     explicit Reader(std::string_view s) noexcept : s_(s) {}
 
     void literal(std::string_view lit) noexcept {
-        if (ok_ && s_.substr(pos_, lit.size()) == lit) pos_ += lit.size();
-        else ok_ = false;
+        if (ok_ && s_.substr(pos_, lit.size()) == lit)
+            pos_ += lit.size();
+        else
+            ok_ = false;
     }
     int digits(std::size_t n) noexcept {
         int v = 0;
@@ -121,8 +123,10 @@ int expand_two_digit_year(int yy) noexcept {
     gmtime_r(&now, &tm);
     const int this_year = tm.tm_year + 1900;
     int year = this_year - this_year % 100 + yy;
-    if (year > this_year + 50) year -= 100;
-    else if (year <= this_year - 50) year += 100;
+    if (year > this_year + 50)
+        year -= 100;
+    else if (year <= this_year - 50)
+        year += 100;
     return year;
 }
 

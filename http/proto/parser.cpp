@@ -1,8 +1,8 @@
 #include "http/proto/parser.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <string_view>
 
 #include "http/proto/text.hpp"
@@ -43,8 +43,10 @@ Method to_method(std::uint8_t m) {
 
 // Joins a repeated list header as RFC 9110 §5.3 allows; a singleton header keeps the last.
 void store(std::string& slot, const std::string& value, bool list) {
-    if (list && !slot.empty()) slot.append(", ");
-    else slot.clear();
+    if (list && !slot.empty())
+        slot.append(", ");
+    else
+        slot.clear();
     slot.append(value);
 }
 
@@ -83,8 +85,10 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
         result.consumed = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - begin);
         result.event = pending_;
         // An Upgrade request is answered as a plain request: we never switch protocols.
-        if (err == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(&llhttp_);
-        else llhttp_resume(&llhttp_);
+        if (err == HPE_PAUSED_UPGRADE)
+            llhttp_resume_after_upgrade(&llhttp_);
+        else
+            llhttp_resume(&llhttp_);
     } else if (err != HPE_OK) {
         if (error_status_ == 0) fail(map_llhttp_error(err), llhttp_get_error_reason(&llhttp_));
         return {ParseEvent::error, data.size()};
@@ -137,8 +141,8 @@ int RequestParser::map_llhttp_error(llhttp_errno_t err) const noexcept {
             // A well-formed token we do not know is 501; bytes that are no token (a TLS
             // hello, binary garbage) are simply a bad request.
             const char* pos = llhttp_get_error_pos(&llhttp_);
-            const bool token = pos != nullptr && (is_tchar(static_cast<unsigned char>(*pos)) ||
-                                                  *pos == ' ');
+            const bool token =
+                pos != nullptr && (is_tchar(static_cast<unsigned char>(*pos)) || *pos == ' ');
             bool prefix_ok = true;
             for (const char* c = chunk_begin_; pos != nullptr && c < pos; ++c)
                 prefix_ok = prefix_ok && is_tchar(static_cast<unsigned char>(*c));
@@ -213,16 +217,26 @@ void RequestParser::store_header_value() {
     if (f == "host") {
         ++r.host_count;
         r.host = value_;
-    } else if (f == "range") store(r.range, value_, false);
-    else if (f == "if-none-match") store(r.if_none_match, value_, true);
-    else if (f == "if-match") store(r.if_match, value_, true);
-    else if (f == "if-modified-since") store(r.if_modified_since, value_, false);
-    else if (f == "if-unmodified-since") store(r.if_unmodified_since, value_, false);
-    else if (f == "if-range") store(r.if_range, value_, false);
-    else if (f == "accept-encoding") store(r.accept_encoding, value_, true);
-    else if (f == "referer") store(r.referer, value_, false);
-    else if (f == "user-agent") store(r.user_agent, value_, false);
-    else if (f == "expect") r.expect_continue = r.expect_continue || iequals_lower(value_, "100-continue");
+    } else if (f == "range")
+        store(r.range, value_, false);
+    else if (f == "if-none-match")
+        store(r.if_none_match, value_, true);
+    else if (f == "if-match")
+        store(r.if_match, value_, true);
+    else if (f == "if-modified-since")
+        store(r.if_modified_since, value_, false);
+    else if (f == "if-unmodified-since")
+        store(r.if_unmodified_since, value_, false);
+    else if (f == "if-range")
+        store(r.if_range, value_, false);
+    else if (f == "accept-encoding")
+        store(r.accept_encoding, value_, true);
+    else if (f == "referer")
+        store(r.referer, value_, false);
+    else if (f == "user-agent")
+        store(r.user_agent, value_, false);
+    else if (f == "expect")
+        r.expect_continue = r.expect_continue || iequals_lower(value_, "100-continue");
 }
 
 int RequestParser::on_headers_complete(llhttp_t* p) {

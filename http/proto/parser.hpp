@@ -16,10 +16,10 @@
 namespace http {
 
 enum class ParseEvent : std::uint8_t {
-    need_more,     // every byte was consumed; feed more
-    head,          // a request head is complete and `request` is filled
-    message_end,   // the request (and its body, if any) has ended
-    error,         // error_status() tells the response; the connection must close
+    need_more,    // every byte was consumed; feed more
+    head,         // a request head is complete and `request` is filled
+    message_end,  // the request (and its body, if any) has ended
+    error,        // error_status() tells the response; the connection must close
 };
 
 struct ParseResult {
@@ -73,9 +73,9 @@ private:
     bool in_head_ = false;
     std::size_t head_bytes_ = 0;
     std::uint64_t body_bytes_ = 0;
-    std::string field_;         // current header name, lower-cased (names we keep are short)
-    std::string value_;         // current header value
-    bool value_seen_ = false;   // a value piece of the current header was already delivered
+    std::string field_;        // current header name, lower-cased (names we keep are short)
+    std::string value_;        // current header value
+    bool value_seen_ = false;  // a value piece of the current header was already delivered
 
     // Where the current feed() chunk starts, and the byte before it (for obs-fold detection).
     const char* chunk_begin_ = nullptr;

@@ -21,8 +21,8 @@ bool unit_is_bytes(std::string_view unit) noexcept {
     constexpr std::string_view bytes = "bytes";
     if (unit.size() != bytes.size()) return false;
     for (std::size_t i = 0; i < unit.size(); ++i) {
-        const char c = (unit[i] >= 'A' && unit[i] <= 'Z') ? static_cast<char>(unit[i] + 32)
-                                                          : unit[i];
+        const char c =
+            (unit[i] >= 'A' && unit[i] <= 'Z') ? static_cast<char>(unit[i] + 32) : unit[i];
         if (c != bytes[i]) return false;
     }
     return true;

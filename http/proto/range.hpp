@@ -30,6 +30,7 @@ struct RangeResult {
 // ranges are merged and the result sorted, so a multipart body never carries a byte twice;
 // more than max_ranges parts after merging gives `full` (the whole file is cheaper than a
 // flood of part headers). An empty file makes every range unsatisfiable.
-RangeResult evaluate_range(std::string_view header, std::uint64_t size, std::size_t max_ranges = 16);
+RangeResult evaluate_range(std::string_view header, std::uint64_t size,
+                           std::size_t max_ranges = 16);
 
 }  // namespace http

@@ -10,19 +10,27 @@
 namespace http {
 
 enum class Method : std::uint8_t {
-    get, head, options,
+    get,
+    head,
+    options,
     // Known methods we do not serve: 405 with Allow.
-    post, put, delete_, patch, trace, connect, other_known,
+    post,
+    put,
+    delete_,
+    patch,
+    trace,
+    connect,
+    other_known,
 };
 
 struct Request {
     Method method = Method::get;
-    std::string_view method_name;  // static storage (llhttp's method table)
-    std::string target;            // raw request-target as received
+    std::string_view method_name;    // static storage (llhttp's method table)
+    std::string target;              // raw request-target as received
     std::uint8_t version_minor = 1;  // major is always 1 once parsed
-    bool keep_alive = true;        // after Connection header and version defaults
+    bool keep_alive = true;          // after Connection header and version defaults
     bool expect_continue = false;
-    bool has_body = false;         // Content-Length > 0 or chunked
+    bool has_body = false;             // Content-Length > 0 or chunked
     std::uint64_t content_length = 0;  // when not chunked
     bool chunked = false;
     int host_count = 0;

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "http/proto/conditional.hpp"
 #include "base/unique_fd.hpp"
+#include "http/proto/conditional.hpp"
 
 namespace http {
 
@@ -33,12 +33,12 @@ struct Response {
     std::string_view allow;             // for 405 and OPTIONS
     bool vary_accept_encoding = false;
     bool accept_ranges = false;
-    bool close = false;                 // the handler requires the connection to close
-    std::time_t last_modified = -1;     // -1: no header
+    bool close = false;              // the handler requires the connection to close
+    std::time_t last_modified = -1;  // -1: no header
     ETag etag;
-    std::string location;               // already percent-encoded; empty: no header
-    std::string content_range;          // "bytes a-b/n" or "bytes */n"; empty: no header
-    std::string text;                   // storage for text pieces
+    std::string location;       // already percent-encoded; empty: no header
+    std::string content_range;  // "bytes a-b/n" or "bytes */n"; empty: no header
+    std::string text;           // storage for text pieces
     poly::UniqueFd file;
     std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
     std::vector<BodyPiece> pieces;

@@ -30,8 +30,10 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
 std::string_view raw_path(std::string_view raw, TargetError& error) {
     if (!raw.empty() && raw.front() != '/') {
         std::size_t scheme_len = 0;
-        if (starts_with_nocase(raw, "http://")) scheme_len = 7;
-        else if (starts_with_nocase(raw, "https://")) scheme_len = 8;
+        if (starts_with_nocase(raw, "http://"))
+            scheme_len = 7;
+        else if (starts_with_nocase(raw, "https://"))
+            scheme_len = 8;
         if (scheme_len == 0) {
             error = TargetError::bad_form;  // "*", authority-form, relative paths, garbage
             return {};

@@ -9,11 +9,11 @@ namespace http {
 
 enum class TargetError {
     none,
-    bad_form,         // not origin-form or absolute-form (e.g. "*", authority-form, garbage)
-    bad_escape,       // '%' not followed by two hex digits
-    nul,              // "%00" or a raw NUL
-    encoded_slash,    // "%2F" / "%2f": refused so that "a%2Fb" can never mean two segments
-    escapes_root,     // dot segments that would climb above "/"
+    bad_form,       // not origin-form or absolute-form (e.g. "*", authority-form, garbage)
+    bad_escape,     // '%' not followed by two hex digits
+    nul,            // "%00" or a raw NUL
+    encoded_slash,  // "%2F" / "%2f": refused so that "a%2Fb" can never mean two segments
+    escapes_root,   // dot segments that would climb above "/"
 };
 
 struct DecodedTarget {

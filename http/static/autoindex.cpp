@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "base/decimal.hpp"
-#include "http/static/open_beneath.hpp"
 #include "http/proto/target.hpp"
+#include "http/static/open_beneath.hpp"
 
 namespace http {
 namespace {
@@ -82,8 +82,10 @@ void append_row(std::string& out, const DirEntry& e) {
 
 void append_html_escaped(std::string& out, std::string_view s) {
     for (const char c : s) {
-        if (const std::string_view e = html_entity(c); !e.empty()) out.append(e);
-        else out.push_back(c);
+        if (const std::string_view e = html_entity(c); !e.empty())
+            out.append(e);
+        else
+            out.push_back(c);
     }
 }
 

@@ -23,9 +23,9 @@ namespace http {
 
 struct CachedFile {
     std::string body;
-    struct stat st {};                 // of the representation actually sent
-    std::string_view encoding;         // "br", "gzip" or empty (static storage)
-    bool vary = false;                 // the file has a precompressed sibling
+    struct stat st {};          // of the representation actually sent
+    std::string_view encoding;  // "br", "gzip" or empty (static storage)
+    bool vary = false;          // the file has a precompressed sibling
     std::chrono::steady_clock::time_point checked{};
 };
 
@@ -56,7 +56,8 @@ private:
     };
     struct Shard {
         mutable std::mutex mu;
-        std::unordered_map<std::string, std::shared_ptr<const CachedFile>, Hash, std::equal_to<>> map;
+        std::unordered_map<std::string, std::shared_ptr<const CachedFile>, Hash, std::equal_to<>>
+            map;
         std::size_t bytes = 0;
     };
     static constexpr std::size_t shard_count = 16;

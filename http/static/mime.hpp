@@ -5,9 +5,9 @@
 // block.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
-#include <functional>
 #include <unordered_map>
 
 namespace http {

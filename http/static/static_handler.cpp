@@ -17,13 +17,13 @@
 
 #include "base/decimal.hpp"
 #include "http/proto/accept_encoding.hpp"
-#include "http/static/autoindex.hpp"
 #include "http/proto/conditional.hpp"
+#include "http/proto/range.hpp"
+#include "http/proto/target.hpp"
+#include "http/static/autoindex.hpp"
 #include "http/static/file_cache.hpp"
 #include "http/static/open_beneath.hpp"
 #include "http/static/range_body.hpp"
-#include "http/proto/range.hpp"
-#include "http/proto/target.hpp"
 
 namespace http {
 namespace {
@@ -60,19 +60,15 @@ int status_for_errno(int e) noexcept {
         case ENOTDIR:
         case ELOOP:  // a symlink loop, or a magic link refused
         case EXDEV:  // an escape attempt: say nothing more than "not here"
-        case ENAMETOOLONG:
-            return 404;
+        case ENAMETOOLONG: return 404;
         case EACCES:
         case EPERM:
         case ENXIO:  // a socket or a device without a driver: special files are refused
-        case ENODEV:
-            return 403;
+        case ENODEV: return 403;
         case EMFILE:  // out of descriptors or memory: temporary, unlike a broken file (500)
         case ENFILE:
-        case ENOMEM:
-            return 503;
-        default:
-            return 500;
+        case ENOMEM: return 503;
+        default: return 500;
     }
 }
 
@@ -189,8 +185,8 @@ void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
     entry->body.resize(size);
     std::size_t got = 0;
     while (got < size) {
-        const ssize_t n = ::pread(rep.fd.get(), entry->body.data() + got, size - got,
-                                  static_cast<off_t>(got));
+        const ssize_t n =
+            ::pread(rep.fd.get(), entry->body.data() + got, size - got, static_cast<off_t>(got));
         if (n <= 0) return;  // changed under us: serve it from the fd this time, cache nothing
         got += static_cast<std::size_t>(n);
     }
@@ -203,8 +199,9 @@ void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
 }
 
 // The validators, preconditions and body of a chosen representation, from disk or memory.
-void serve_representation(const Ctx& ctx, const Request& req, Response& res,
-                          std::string_view path, Rep& rep) {    const std::int64_t mtime_ns =
+void serve_representation(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                          Rep& rep) {
+    const std::int64_t mtime_ns =
         static_cast<std::int64_t>(rep.st.st_mtim.tv_sec) * 1'000'000'000 + rep.st.st_mtim.tv_nsec;
     res.etag = ETag::from_file(rep.st.st_ino, static_cast<std::uint64_t>(rep.st.st_size), mtime_ns);
     res.last_modified = rep.st.st_mtim.tv_sec;
@@ -212,14 +209,11 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res,
     const Conditions c{req.if_match, req.if_none_match, req.if_modified_since,
                        req.if_unmodified_since};
     switch (evaluate_preconditions(c, v)) {
-        case Precondition::failed:
-            error_keeping_vary(res, 412);
-            return;
+        case Precondition::failed: error_keeping_vary(res, 412); return;
         case Precondition::not_modified:
             res.status = 304;  // validators and Vary only: no representation metadata, no body
             return;
-        case Precondition::proceed:
-            break;
+        case Precondition::proceed: break;
     }
     const std::string_view type = ctx.mime.content_type(last_segment(path));
     res.content_type = type;
@@ -331,7 +325,8 @@ void StaticHandler::handle(const Request& req, Response& res) const {
     const AcceptedCodings codings =
         cfg_.precompressed ? parse_accept_encoding(req.accept_encoding) : AcceptedCodings{};
     if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now())) {
-        serve_cached({cfg_, root_fd_.get(), mime_, *cache_, codings}, req, res, t.path, std::move(hit));
+        serve_cached({cfg_, root_fd_.get(), mime_, *cache_, codings}, req, res, t.path,
+                     std::move(hit));
         return;
     }
     OpenResult r = open_beneath(root_fd_.get(), t.path, file_open_flags);

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "http/static/file_cache.hpp"
-#include "http/static/mime.hpp"
+#include "base/unique_fd.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
-#include "base/unique_fd.hpp"
+#include "http/static/file_cache.hpp"
+#include "http/static/mime.hpp"
 
 namespace http {
 
@@ -21,15 +21,15 @@ struct StaticConfig {
     std::string root = ".";
     std::vector<std::string> index = {"index.html"};
     bool autoindex = false;
-    bool hidden = false;         // serve dotfiles (".well-known" is always served)
-    bool precompressed = true;   // look for .br / .gz siblings
+    bool hidden = false;        // serve dotfiles (".well-known" is always served)
+    bool precompressed = true;  // look for .br / .gz siblings
     std::size_t max_ranges = 16;
     std::string mime_types_file = "/etc/mime.types";  // optional; missing file is fine
     // Small-file cache (file_cache.hpp): files up to this size are served from memory.
     // Measured (bench, pinned, req per server CPU-second): copying from memory beats
     // open + sendfile + close at 16 KiB (124k vs 104k) and loses from 32 KiB (91k vs 98k;
     // at 64 KiB 64k vs 75k), since sendfile hands page-cache pages over without a copy.
-    std::size_t cache_max_file_size = 16 * 1024;      // 0 disables the cache
+    std::size_t cache_max_file_size = 16 * 1024;  // 0 disables the cache
     std::size_t cache_max_bytes = 64 * 1024 * 1024;
     std::chrono::milliseconds cache_valid_for{1000};
 };

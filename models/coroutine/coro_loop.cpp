@@ -29,7 +29,8 @@ Watch::Watch(CoroLoop& loop) noexcept : loop_(loop) { loop_.attach(*this); }
 Watch::Watch(CoroLoop& loop, int fd, bool listener) noexcept
     : loop_(loop), fd_(fd), listener_(listener) {
     if (fd >= 0)
-        registered_ = listener ? loop_.poller_.add_listener(fd) : loop_.poller_.add(fd, Interest::read);
+        registered_ =
+            listener ? loop_.poller_.add_listener(fd) : loop_.poller_.add(fd, Interest::read);
     loop_.attach(*this);
 }
 
@@ -68,9 +69,7 @@ bool Watch::suspend(Op op, std::coroutine_handle<> h) noexcept {
         case Op::write:
             ok = registered_ && !listener_ && loop_.poller_.set(fd_, Interest::write);
             break;
-        case Op::yield:
-            loop_.enqueue(*this);
-            break;
+        case Op::yield: loop_.enqueue(*this); break;
         case Op::deadline: break;
         case Op::none: ok = false; break;
     }
@@ -136,12 +135,16 @@ void CoroLoop::detach(Watch& w) noexcept {
     if (w.registered_) {
         // A connection's socket closes right after (see EpollPoller::forget); the listener
         // stays open and shared, so it is removed for real.
-        if (w.listener_) poller_.remove(w.fd_);
-        else poller_.forget(w.fd_);
+        if (w.listener_)
+            poller_.remove(w.fd_);
+        else
+            poller_.forget(w.fd_);
         by_fd_[static_cast<std::size_t>(w.fd_)] = nullptr;
     }
-    if (w.prev_ != nullptr) w.prev_->next_ = w.next_;
-    else all_ = w.next_;
+    if (w.prev_ != nullptr)
+        w.prev_->next_ = w.next_;
+    else
+        all_ = w.next_;
     if (w.next_ != nullptr) w.next_->prev_ = w.prev_;
 }
 
@@ -204,8 +207,10 @@ void CoroLoop::run_queued() {
 void CoroLoop::expire_timers() {
     timers_.expire(now_, [](TimerNode& t) {
         Watch& w = *static_cast<Watch*>(t.owner);
-        if (waits_for_event(w.waiting_)) resume_chain(w.wake(Wake::timeout));
-        else w.timed_out_ = true;  // busy or yielded: its next wait reports it
+        if (waits_for_event(w.waiting_))
+            resume_chain(w.wake(Wake::timeout));
+        else
+            w.timed_out_ = true;  // busy or yielded: its next wait reports it
     });
 }
 
@@ -216,8 +221,10 @@ void CoroLoop::begin_stop() {
     poller_.remove(opt_.stop_fd);  // readable forever from now on
     std::vector<std::coroutine_handle<>> waiting;
     for (Watch* w = all_; w != nullptr; w = w->next_) {
-        if (waits_for_event(w->waiting_)) waiting.push_back(w->wake(Wake::stop));
-        else w->stop_pending_ = true;
+        if (waits_for_event(w->waiting_))
+            waiting.push_back(w->wake(Wake::stop));
+        else
+            w->stop_pending_ = true;
     }
     for (const auto h : waiting) resume_chain(h);
 }

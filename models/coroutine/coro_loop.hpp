@@ -26,9 +26,9 @@
 #include <span>
 #include <vector>
 
-#include "server/readiness/epoll_poller.hpp"
 #include "models/coroutine/task_scope.hpp"
 #include "server/loop/timers.hpp"
+#include "server/readiness/epoll_poller.hpp"
 
 namespace server {
 
@@ -159,8 +159,8 @@ private:
     EpollPoller poller_{true};
     Timers timers_;
     std::vector<Watch*> by_fd_;
-    Watch* all_ = nullptr;             // every live Watch, for the stop broadcast
-    std::vector<Watch*> run_queue_;    // yielded; resumed next turn
+    Watch* all_ = nullptr;           // every live Watch, for the stop broadcast
+    std::vector<Watch*> run_queue_;  // yielded; resumed next turn
     std::vector<PollEvent> events_;
     std::vector<std::byte> scratch_;
     Options opt_;

@@ -9,14 +9,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/accept_once.hpp"
+#include "base/syscall.hpp"
+#include "models/coroutine/coro_loop.hpp"
+#include "models/coroutine/task.hpp"
 #include "server/conn/conn_state.hpp"
+#include "server/conn/transfer.hpp"
 #include "server/loop/loop_shared.hpp"
 #include "server/loop/run_workers.hpp"
-#include "models/coroutine/coro_loop.hpp"
-#include "base/syscall.hpp"
-#include "models/coroutine/task.hpp"
-#include "server/conn/transfer.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace server {
 namespace {
@@ -34,7 +34,8 @@ struct Conn : ConnState {
 IoResult receive(CoroLoop& loop, Conn& c) {
     if (!c.watch.readable_hint()) return {IoStatus::would_block, 0, 0};
     const auto buf = loop.scratch();
-    const ssize_t n = poly::retry_eintr([&] { return ::recv(c.fd.get(), buf.data(), buf.size(), 0); });
+    const ssize_t n =
+        poly::retry_eintr([&] { return ::recv(c.fd.get(), buf.data(), buf.size(), 0); });
     if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) return {IoStatus::error, 0, errno};
         c.watch.drained();
@@ -55,8 +56,8 @@ void arm_deadline(CoroLoop& loop, Conn& c, bool progress) {
 void on_wake(Conn& c, Wake why) {
     switch (why) {
         case Wake::ready: break;
-        case Wake::timeout: c.http.on_timeout(); break;   // 408 for a partial head, else close
-        case Wake::stop: c.http.shutdown(); break;        // idle: close; in flight: finish
+        case Wake::timeout: c.http.on_timeout(); break;  // 408 for a partial head, else close
+        case Wake::stop: c.http.shutdown(); break;       // idle: close; in flight: finish
         case Wake::error: c.http.abort(); break;
     }
 }
@@ -150,8 +151,10 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh) {
             loop.spawn(connection(loop, sh, std::move(a.fd), std::move(a.peer)));
         }
         Wake why = Wake::ready;
-        if (accepted == accept_batch) why = co_await listener.yield();
-        else why = co_await listener.readable();
+        if (accepted == accept_batch)
+            why = co_await listener.yield();
+        else
+            why = co_await listener.readable();
         if (why == Wake::stop) break;
     }
     co_return AcceptEnd::stop;
@@ -190,9 +193,8 @@ struct Worker {
 
 std::error_code run_coroutine_loops(Context& ctx) {
     LoopShared sh(ctx, ctx.runtime()->cfg.max_connections);
-    const std::error_code ec = run_workers(ctx, ListenerMode::nonblocking, [&sh] {
-        return std::make_unique<Worker>(sh);
-    });
+    const std::error_code ec =
+        run_workers(ctx, ListenerMode::nonblocking, [&sh] { return std::make_unique<Worker>(sh); });
     // run() destroyed what it had not finished; a frame left now would be a leak (a bug).
     if (const std::size_t n = Detached::live_frames(); n != 0)
         spdlog::error("coroutine model: {} coroutine frames outlived their loops", n);

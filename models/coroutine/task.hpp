@@ -88,7 +88,7 @@ class TaskPromise final : public TaskPromiseBase {
 public:
     Task<T> get_return_object() noexcept;
     template <typename U>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         result_.template emplace<1>(std::forward<U>(v));
     }

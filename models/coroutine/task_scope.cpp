@@ -40,8 +40,10 @@ void TaskScope::destroy_all() noexcept {
 }
 
 void TaskScope::unlink(Detached::promise_type& p) noexcept {
-    if (p.prev_ != nullptr) p.prev_->next_ = p.next_;
-    else head_ = p.next_;
+    if (p.prev_ != nullptr)
+        p.prev_->next_ = p.next_;
+    else
+        head_ = p.next_;
     if (p.next_ != nullptr) p.next_->prev_ = p.prev_;
     p.prev_ = p.next_ = nullptr;
     p.scope_ = nullptr;

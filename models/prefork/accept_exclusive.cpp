@@ -9,8 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/accept_once.hpp"
 #include "base/syscall.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace server {
 namespace {

@@ -12,8 +12,8 @@
 // EPOLLEXCLUSIVE needs Linux 4.5; on an older kernel the constructor throws (EINVAL).
 #pragma once
 
-#include "server/sys/acceptor.hpp"
 #include "base/unique_fd.hpp"
+#include "server/sys/acceptor.hpp"
 
 namespace server {
 

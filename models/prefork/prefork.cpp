@@ -32,12 +32,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/syscall.hpp"
 #include "models/prefork/accept_exclusive.hpp"
 #include "server/conn/blocking_driver.hpp"
 #include "server/obs/log_throttle.hpp"
 #include "server/proc/children.hpp"
 #include "server/runtime/model.hpp"
-#include "base/syscall.hpp"
 
 namespace models {
 namespace {
@@ -122,9 +122,9 @@ private:
     }
 
     [[nodiscard]] unsigned current_workers() const {
-        return static_cast<unsigned>(std::count_if(
-            workers_.begin(), workers_.end(),
-            [&](const Worker& w) { return w.generation == generation_; }));
+        return static_cast<unsigned>(
+            std::count_if(workers_.begin(), workers_.end(),
+                          [&](const Worker& w) { return w.generation == generation_; }));
     }
 
     // Starts workers of the current generation up to the pool size, unless backing off.
@@ -170,8 +170,8 @@ private:
     // next start waits 100 ms, doubling up to max_backoff, so a crash loop cannot spin.
     void back_off() {
         if (++failures_ < 2) return;
-        const auto delay = std::min<clock::duration>(
-            100ms * (1LL << std::min(failures_ - 2, 10u)), max_backoff);
+        const auto delay =
+            std::min<clock::duration>(100ms * (1LL << std::min(failures_ - 2, 10u)), max_backoff);
         next_spawn_ = clock::now() + delay;
         spdlog::warn("prefork: workers keep dying young ({} in a row); next start in {} ms",
                      failures_,
@@ -190,11 +190,11 @@ private:
         }
         if (waiting_since_ == clock::time_point{}) waiting_since_ = now;
         if (now - waiting_since_ < 1s || saturation_log_.admit(now) == 0) return;
-        spdlog::warn("prefork: all {} workers busy and clients waiting in the backlog for {} ms; "
-                     "consider raising --workers (each worker serves one connection)",
-                     size_,
-                     std::chrono::duration_cast<std::chrono::milliseconds>(now - waiting_since_)
-                         .count());
+        spdlog::warn(
+            "prefork: all {} workers busy and clients waiting in the backlog for {} ms; "
+            "consider raising --workers (each worker serves one connection)",
+            size_,
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - waiting_since_).count());
     }
 
     void reload() {
@@ -210,17 +210,17 @@ private:
             children_.signal(w.pid, SIGTERM);
             ++retiring;
         }
-        spdlog::info("prefork: reload (generation {} -> {}): {} workers started, {} finishing "
-                     "their connection",
-                     old_generation, generation_, current_workers(), retiring);
+        spdlog::info(
+            "prefork: reload (generation {} -> {}): {} workers started, {} finishing "
+            "their connection",
+            old_generation, generation_, current_workers(), retiring);
     }
 
     void stop() {
         stopping_ = true;
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
-        const std::size_t killed = children_.stop_all(grace, [&](pid_t pid, int status) {
-            on_exit(pid, status);
-        });
+        const std::size_t killed =
+            children_.stop_all(grace, [&](pid_t pid, int status) { on_exit(pid, status); });
         if (killed > 0)
             spdlog::warn("prefork: {} workers still busy after {} ms were killed", killed,
                          grace.count());

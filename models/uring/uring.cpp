@@ -4,9 +4,9 @@
 // or splices) and handles completions, with one io_uring_enter per loop turn for everything.
 // --workers N runs one ring per thread. Unavailable where the kernel lacks or forbids
 // io_uring: then --model uring stops at startup with the reason (uring_probe.hpp).
-#include "server/runtime/model.hpp"
 #include "models/uring/uring_probe.hpp"
 #include "models/uring/uring_server.hpp"
+#include "server/runtime/model.hpp"
 
 namespace models {
 

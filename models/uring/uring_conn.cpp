@@ -13,8 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/conn/transfer.hpp"
 #include "models/uring/uring_loop.hpp"
+#include "server/conn/transfer.hpp"
 
 namespace server {
 namespace {
@@ -45,8 +45,10 @@ void UringLoop::track(UringConn& c, UringOp op, io_uring_sqe* s) {
 }
 
 void UringLoop::on_conn_completion(UringConn& c, UringOp op, const io_uring_cqe& cqe) {
-    if (op == UringOp::recv) on_recv(c, cqe);
-    else on_sent(c, op, cqe.res);
+    if (op == UringOp::recv)
+        on_recv(c, cqe);
+    else
+        on_sent(c, op, cqe.res);
     if (op != UringOp::recv || (cqe.flags & IORING_CQE_F_MORE) == 0) --c.inflight;
     if (c.cancelling) {
         if (c.inflight == 0) destroy(c);
@@ -63,8 +65,10 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
     if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
         const unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
         const auto n = static_cast<std::size_t>(cqe.res);
-        if (c.linger.active()) c.linger.absorb(n);
-        else if (!c.cancelling) c.http.on_data(buffers_.data(id, n));
+        if (c.linger.active())
+            c.linger.absorb(n);
+        else if (!c.cancelling)
+            c.http.on_data(buffers_.data(id, n));
         c.progress = true;
         buffers_.recycle(id);  // its bytes are parsed or copied: the kernel may reuse it
         return;
@@ -74,9 +78,12 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
     c.peer_eof = true;
     if (c.linger.active()) c.linger.end();
     if (c.linger.active() || c.cancelling) return;
-    if (cqe.res == 0) c.http.on_data({});
-    else if (c.send_ops == 0) c.http.abort();
-    else kill(c);  // abort() must not close the file a splice still reads
+    if (cqe.res == 0)
+        c.http.on_data({});
+    else if (c.send_ops == 0)
+        c.http.abort();
+    else
+        kill(c);  // abort() must not close the file a splice still reads
 }
 
 // Completions of the send chain: send, splice_in (file -> pipe), splice_out (pipe ->
@@ -86,9 +93,7 @@ void UringLoop::on_sent(UringConn& c, UringOp op, int res) {
     if (res == -ECANCELED) return;  // our cancel, or a link broken by a short splice_in
     bool failed = false;
     switch (op) {
-        case UringOp::send:
-            failed = res < 0;
-            break;
+        case UringOp::send: failed = res < 0; break;
         case UringOp::splice_in:
             if (res > 0) c.in_pipe += static_cast<std::uint64_t>(res);
             failed = res <= 0;  // 0: the file shrank under us; Content-Length cannot be kept
@@ -115,8 +120,10 @@ void UringLoop::on_sent(UringConn& c, UringOp op, int res) {
 void UringLoop::advance(UringConn& c) {
     if (c.cancelling) return;
     if (c.linger.active()) {
-        if (c.linger.over()) kill(c);
-        else if (!c.recv_armed) arm_recv(c);
+        if (c.linger.over())
+            kill(c);
+        else if (!c.recv_armed)
+            arm_recv(c);
         return;
     }
     http::Want want = c.http.want();
@@ -163,8 +170,10 @@ void UringLoop::start_send(UringConn& c) {
     const http::Output out = c.http.next_output();
     if (out.empty()) return;
     if (out.is_file()) {
-        if (splice_files(c)) start_file_send(c, out);
-        else sendfile_now(c);
+        if (splice_files(c))
+            start_file_send(c, out);
+        else
+            sendfile_now(c);
         return;
     }
     c.before_write();
@@ -176,9 +185,10 @@ void UringLoop::start_send(UringConn& c) {
 }
 
 // Large files with --uring-files splice: splice file -> pipe, linked to splice
-// pipe -> socket, both without a copy through user space and off the loop's thread. The socket is non-blocking, so a splice that finds it
-// full returns EAGAIN (splices run on io-wq threads, which must never sleep on one client);
-// the loop then polls for POLLOUT on the ring and splices what is still in the pipe.
+// pipe -> socket, both without a copy through user space and off the loop's thread. The socket is
+// non-blocking, so a splice that finds it full returns EAGAIN (splices run on io-wq threads, which
+// must never sleep on one client); the loop then polls for POLLOUT on the ring and splices what is
+// still in the pipe.
 void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
     if (!c.pipe_w && !open_pipe(c)) {
         kill(c);
@@ -203,8 +213,8 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
     }
     const auto len = static_cast<unsigned>(std::min<std::uint64_t>(out.file_length, c.pipe_size));
     io_uring_sqe* in = ring_.sqe();
-    io_uring_prep_splice(in, out.file_fd, static_cast<std::int64_t>(out.file_offset), c.pipe_w.get(),
-                         -1, len, 0);
+    io_uring_prep_splice(in, out.file_fd, static_cast<std::int64_t>(out.file_offset),
+                         c.pipe_w.get(), -1, len, 0);
     in->flags |= IOSQE_IO_LINK;
     track(c, UringOp::splice_in, in);
     io_uring_sqe* to_socket = ring_.sqe();

@@ -8,11 +8,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "models/uring/uring_server.hpp"
+#include "server/loop/run_workers.hpp"
 #include "server/sys/accept_once.hpp"
 #include "server/sys/listener.hpp"
 #include "server/sys/refuse.hpp"
-#include "server/loop/run_workers.hpp"
-#include "models/uring/uring_server.hpp"
 
 namespace server {
 namespace {
@@ -168,16 +168,16 @@ void UringLoop::finish_remaining() {
         ring_.submit_and_wait(100ms);
         ring_.for_each_completion([this](const io_uring_cqe& cqe) { dispatch(cqe); });
     }
-    if (!conns_.empty()) spdlog::error("uring: {} connections did not finish cancelling", conns_.size());
+    if (!conns_.empty())
+        spdlog::error("uring: {} connections did not finish cancelling", conns_.size());
 }
 
 std::error_code run_uring_loops(Context& ctx) {
     LoopShared shared(ctx, ctx.runtime()->cfg.max_connections);
     // run_workers builds each loop on its own thread: a ring set up with SINGLE_ISSUER belongs
     // to the thread that created it.
-    return run_workers(ctx, ListenerMode::blocking, [&shared] {
-        return std::make_unique<UringLoop>(shared);
-    });
+    return run_workers(ctx, ListenerMode::blocking,
+                       [&shared] { return std::make_unique<UringLoop>(shared); });
 }
 
 }  // namespace server

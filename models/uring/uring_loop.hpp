@@ -16,18 +16,24 @@
 #include <string_view>
 #include <vector>
 
+#include "base/unique_fd.hpp"
+#include "models/uring/uring_ring.hpp"
 #include "server/conn/conn_state.hpp"
 #include "server/loop/loop_shared.hpp"
 #include "server/loop/timers.hpp"
-#include "base/unique_fd.hpp"
-#include "models/uring/uring_ring.hpp"
 
 namespace server {
 
 // What a completion is about: the low 3 bits of user_data.
 enum class UringOp : std::uint64_t {
-    recv = 0, send = 1, splice_in = 2, splice_out = 3, poll_out = 4,
-    accept = 5, stop = 6, ignore = 7,  // loop-level: no connection pointer
+    recv = 0,
+    send = 1,
+    splice_in = 2,
+    splice_out = 3,
+    poll_out = 4,
+    accept = 5,
+    stop = 6,
+    ignore = 7,  // loop-level: no connection pointer
 };
 
 struct UringConn : ConnState {
@@ -39,22 +45,22 @@ struct UringConn : ConnState {
 
     LoopShared::Slot slot;
     TimerNode timer;
-    std::size_t index = 0;       // in UringLoop::conns_
+    std::size_t index = 0;  // in UringLoop::conns_
 
-    int inflight = 0;            // operations whose last completion has not arrived
-    bool recv_armed = false;     // the multishot receive is live
-    int send_ops = 0;            // operations of the current send chain in flight
-    bool progress = false;       // bytes moved since the deadline was last updated
-    bool cancelling = false;     // closing: every operation cancelled; freed at inflight 0
-    bool recv_pausing = false;   // its cancel was sent (pipelining back-pressure)
-    bool peer_eof = false;       // the client's FIN arrived: nothing more to receive
+    int inflight = 0;           // operations whose last completion has not arrived
+    bool recv_armed = false;    // the multishot receive is live
+    int send_ops = 0;           // operations of the current send chain in flight
+    bool progress = false;      // bytes moved since the deadline was last updated
+    bool cancelling = false;    // closing: every operation cancelled; freed at inflight 0
+    bool recv_pausing = false;  // its cancel was sent (pipelining back-pressure)
+    bool peer_eof = false;      // the client's FIN arrived: nothing more to receive
 
     // Large files: file -> pipe -> socket. in_pipe bytes were read from the file into the
     // pipe but have not reached the socket yet.
     poly::UniqueFd pipe_r, pipe_w;
     std::size_t pipe_size = 0;
     std::uint64_t in_pipe = 0;
-    bool socket_full = false;    // the last splice to the socket found no room: poll first
+    bool socket_full = false;  // the last splice to the socket found no room: poll first
 };
 
 class UringLoop {
@@ -107,7 +113,7 @@ private:
     Timers timers_;
     clock::time_point now_{};
 
-    bool accepting_ = false;                         // a multishot accept is armed
+    bool accepting_ = false;  // a multishot accept is armed
     bool accept_paused_ = false;
     clock::time_point accept_resume_at_{};
     bool stopping_ = false;

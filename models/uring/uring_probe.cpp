@@ -31,9 +31,9 @@ std::string missing_opcode(io_uring& ring) {
         const char* name;
     };
     static constexpr Needed needed[] = {
-        {IORING_OP_ACCEPT, "ACCEPT"},       {IORING_OP_RECV, "RECV"},
-        {IORING_OP_SEND, "SEND"},           {IORING_OP_SPLICE, "SPLICE"},
-        {IORING_OP_POLL_ADD, "POLL_ADD"},   {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"},
+        {IORING_OP_ACCEPT, "ACCEPT"},     {IORING_OP_RECV, "RECV"},
+        {IORING_OP_SEND, "SEND"},         {IORING_OP_SPLICE, "SPLICE"},
+        {IORING_OP_POLL_ADD, "POLL_ADD"}, {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"},
     };
     const std::unique_ptr<io_uring_probe, void (*)(io_uring_probe*)> probe(
         io_uring_get_probe_ring(&ring), io_uring_free_probe);
@@ -64,14 +64,16 @@ std::string multishot_recv_failure(Ring& ring) {
     const int res = cqe->res;
     const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
     io_uring_cqe_seen(ring.get(), cqe);
-    if (res < 0) return std::string("io_uring multishot receive failed: ") + std::strerror(-res) +
-                        " (needs Linux 6.0)";
+    if (res < 0)
+        return std::string("io_uring multishot receive failed: ") + std::strerror(-res) +
+               " (needs Linux 6.0)";
     if (res != 1 || !more) return "io_uring multishot receive did not stay armed (needs Linux 6.0)";
     return {};
 }
 
 std::string probe() {
-    if (const char* sim = std::getenv("POLYHTTPD_URING_UNAVAILABLE"); sim != nullptr && *sim != '\0')
+    if (const char* sim = std::getenv("POLYHTTPD_URING_UNAVAILABLE");
+        sim != nullptr && *sim != '\0')
         return std::string("simulated by POLYHTTPD_URING_UNAVAILABLE: ") + sim;
     try {
         Ring ring(8);
@@ -81,7 +83,8 @@ std::string probe() {
         BufferRing buffers(ring, 2, 64);
         return multishot_recv_failure(ring);
     } catch (const std::system_error& e) {
-        if (std::string(e.what()).rfind("io_uring_setup", 0) == 0) return setup_failure(e.code().value());
+        if (std::string(e.what()).rfind("io_uring_setup", 0) == 0)
+            return setup_failure(e.code().value());
         return std::string("io_uring: ") + e.what() + " (provided-buffer rings need Linux 5.19)";
     }
 }

@@ -63,7 +63,8 @@ BufferRing::BufferRing(Ring& ring, unsigned count, std::size_t size)
     : ring_(ring), count_(count), size_(size) {
     const std::size_t ring_bytes = sizeof(io_uring_buf) * count;
     mapped_ = ring_bytes + count * size;
-    void* mem = ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* mem =
+        ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
     br_ = static_cast<io_uring_buf_ring*>(mem);
     base_ = static_cast<std::byte*>(mem) + ring_bytes;

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/runtime/context.hpp"
 #include "base/unique_fd.hpp"
+#include "server/runtime/context.hpp"
 
 namespace server {
 

@@ -19,8 +19,10 @@ bool Linger::drain(int fd, std::span<std::byte> scratch) noexcept {
         const ssize_t n =
             poly::retry_eintr([&] { return ::recv(fd, scratch.data(), scratch.size(), 0); });
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-        if (n < 0) end();
-        else absorb(static_cast<std::size_t>(n));
+        if (n < 0)
+            end();
+        else
+            absorb(static_cast<std::size_t>(n));
     }
     return false;
 }

@@ -44,7 +44,8 @@ IoResult send_from(int fd, http::Connection& conn) {
         if (n == 0) return {IoStatus::error, 0, EIO};  // the file was truncated under us
     } else {
         const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
-        n = poly::retry_eintr([&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
+        n = poly::retry_eintr(
+            [&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
     }
     if (n < 0) return from_errno();
     conn.on_written(static_cast<std::size_t>(n));

@@ -40,7 +40,9 @@ public:
         n.next->prev = n.prev;
         n.prev = n.next = nullptr;
     }
-    [[nodiscard]] TimerNode* front() noexcept { return head_.next == &head_ ? nullptr : head_.next; }
+    [[nodiscard]] TimerNode* front() noexcept {
+        return head_.next == &head_ ? nullptr : head_.next;
+    }
     [[nodiscard]] const TimerNode* front() const noexcept {
         return head_.next == &head_ ? nullptr : head_.next;
     }

@@ -52,9 +52,9 @@ private:
     std::string path_;  // empty unless the target is a file
     int std_fd_;
     bool allow_off_;
-    poly::UniqueFd owned_;                      // the file's descriptor; its number never changes
-    std::atomic<int> fd_{-1};                   // what writers use: owned_, std_fd_ or -1
-    std::atomic<std::uint64_t>* rotations_;     // shared with every forked process
+    poly::UniqueFd owned_;                        // the file's descriptor; its number never changes
+    std::atomic<int> fd_{-1};                     // what writers use: owned_, std_fd_ or -1
+    std::atomic<std::uint64_t>* rotations_;       // shared with every forked process
     mutable std::atomic<std::uint64_t> seen_{0};  // rotations this process has applied
 };
 

@@ -68,8 +68,8 @@ public:
 
 private:
     LogFile file_;
-    const bool journal_;              // stderr is the journal stream
-    std::atomic<bool> journal_now_;   // ... and the error log goes to stderr
+    const bool journal_;             // stderr is the journal stream
+    std::atomic<bool> journal_now_;  // ... and the error log goes to stderr
     pid_t master_ = ::getpid();
 };
 

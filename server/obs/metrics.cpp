@@ -9,7 +9,6 @@
 namespace server {
 namespace {
 
-
 template <typename... Args>
 void put(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
     fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
@@ -24,15 +23,19 @@ std::string label_value(std::string_view v) {
     std::string out;
     for (const char c : v) {
         if (c == '\\' || c == '"') out.push_back('\\');
-        if (c == '\n') { out += "\\n"; continue; }
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
         out.push_back(c);
     }
     return out;
 }
 
 void render_histogram(std::string& out, const Stats& s) {
-    out += "# HELP polyhttpd_request_duration_seconds Time from request head to last byte sent.\n"
-           "# TYPE polyhttpd_request_duration_seconds histogram\n";
+    out +=
+        "# HELP polyhttpd_request_duration_seconds Time from request head to last byte sent.\n"
+        "# TYPE polyhttpd_request_duration_seconds histogram\n";
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < Stats::duration_bounds_us.size(); ++i) {
         cumulative += load(s.duration_buckets[i]);
@@ -51,27 +54,33 @@ void render_histogram(std::string& out, const Stats& s) {
 void render_metrics(std::string& out, const MetricsSource& src,
                     std::chrono::steady_clock::time_point now) {
     const Stats& s = src.stats;
-    out += "# HELP polyhttpd_info The running server; the value is always 1.\n"
-           "# TYPE polyhttpd_info gauge\n";
+    out +=
+        "# HELP polyhttpd_info The running server; the value is always 1.\n"
+        "# TYPE polyhttpd_info gauge\n";
     put(out, "polyhttpd_info{{model=\"{}\",version=\"{}\"}} 1\n", label_value(src.model),
         config::version);
-    out += "# HELP polyhttpd_uptime_seconds Seconds since the server started.\n"
-           "# TYPE polyhttpd_uptime_seconds gauge\n";
+    out +=
+        "# HELP polyhttpd_uptime_seconds Seconds since the server started.\n"
+        "# TYPE polyhttpd_uptime_seconds gauge\n";
     put(out, "polyhttpd_uptime_seconds {:.3f}\n",
         std::chrono::duration<double>(now - src.started).count());
-    out += "# HELP polyhttpd_requests_total Responses sent, by status class.\n"
-           "# TYPE polyhttpd_requests_total counter\n";
+    out +=
+        "# HELP polyhttpd_requests_total Responses sent, by status class.\n"
+        "# TYPE polyhttpd_requests_total counter\n";
     for (int c = 1; c <= 5; ++c)
         put(out, "polyhttpd_requests_total{{class=\"{}xx\"}} {}\n", c,
             load(s.requests_by_class[c]));
-    out += "# HELP polyhttpd_bytes_sent_total Response body bytes sent.\n"
-           "# TYPE polyhttpd_bytes_sent_total counter\n";
+    out +=
+        "# HELP polyhttpd_bytes_sent_total Response body bytes sent.\n"
+        "# TYPE polyhttpd_bytes_sent_total counter\n";
     put(out, "polyhttpd_bytes_sent_total {}\n", load(s.bytes_sent));
-    out += "# HELP polyhttpd_connections_total Connections accepted.\n"
-           "# TYPE polyhttpd_connections_total counter\n";
+    out +=
+        "# HELP polyhttpd_connections_total Connections accepted.\n"
+        "# TYPE polyhttpd_connections_total counter\n";
     put(out, "polyhttpd_connections_total {}\n", load(s.connections_total));
-    out += "# HELP polyhttpd_connections_active Connections open now.\n"
-           "# TYPE polyhttpd_connections_active gauge\n";
+    out +=
+        "# HELP polyhttpd_connections_active Connections open now.\n"
+        "# TYPE polyhttpd_connections_active gauge\n";
     put(out, "polyhttpd_connections_active {}\n",
         s.connections_active.load(std::memory_order_relaxed));
     render_histogram(out, s);

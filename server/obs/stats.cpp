@@ -43,7 +43,8 @@ Stats& Stats::shared() {
     static Stats* const instance = [] {
         void* mem = ::mmap(nullptr, sizeof(Stats), PROT_READ | PROT_WRITE,
                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap stats");
+        if (mem == MAP_FAILED)
+            throw std::system_error(errno, std::generic_category(), "mmap stats");
         auto* s = new (mem) Stats{};  // zero-filled by the kernel; never unmapped
         s->pid_slots = pid_limit();
         s->active_by_pid = map_pid_slots(s->pid_slots);
@@ -70,8 +71,8 @@ void Stats::count_request(int status, std::uint64_t body_bytes,
     const int cls = status / 100;
     if (cls >= 1 && cls <= 5) requests_by_class[cls].fetch_add(1, std::memory_order_relaxed);
     bytes_sent.fetch_add(body_bytes, std::memory_order_relaxed);
-    const auto us = static_cast<std::uint64_t>(
-        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
     std::size_t b = 0;
     while (b < duration_bounds_us.size() && us > duration_bounds_us[b]) ++b;
     duration_buckets[b].fetch_add(1, std::memory_order_relaxed);

@@ -14,8 +14,8 @@
 // A child first sets itself up (see spawn()): SIGCHLD back to default, the self-pipe closed,
 // and its own stop: SIGTERM/SIGINT make a private pipe readable, which is put in place of
 // the inherited Shutdown wake fd (same descriptor number), so serve_blocking() and the
-// acceptors in the child watch the child's own stop. That is what lets prefork retire one worker and lets
-// `kill <child>` stop one child, without a signal to a child ever writing the shared stop
+// acceptors in the child watch the child's own stop. That is what lets prefork retire one worker
+// and lets `kill <child>` stop one child, without a signal to a child ever writing the shared stop
 // pipe (which would stop the whole server). The master therefore forwards its stop to the
 // children with SIGTERM (signal_all), and PR_SET_PDEATHSIG turns the master's death into
 // the same SIGTERM, so no worker outlives a SIGKILLed master holding the listener.

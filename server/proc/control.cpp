@@ -12,9 +12,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/syscall.hpp"
 #include "config/options.hpp"
 #include "server/obs/logging.hpp"
-#include "base/syscall.hpp"
 #include "server/proc/systemd.hpp"
 
 namespace server {
@@ -56,8 +56,8 @@ void block_control_signals() {
         throw std::system_error(err, std::generic_category(), "pthread_sigmask");
 }
 
-std::vector<std::string> restart_needed(const config::Config& running,
-                                        const config::Config& fresh, bool socket_activated) {
+std::vector<std::string> restart_needed(const config::Config& running, const config::Config& fresh,
+                                        bool socket_activated) {
     std::vector<std::string> out;
     for (const config::Change& c : config::changes(running, fresh, config::Apply::restart)) {
         // Under socket activation the listener comes from systemd: --listen is not used.
@@ -105,8 +105,8 @@ void ControlThread::run() {
     std::optional<clock::time_point> stop_deadline;
     std::string last_status;
     for (;;) {
-        const auto wake = std::min({next_watchdog, next_status,
-                                    stop_deadline.value_or(clock::time_point::max())});
+        const auto wake = std::min(
+            {next_watchdog, next_status, stop_deadline.value_or(clock::time_point::max())});
         // The stop pipe stays readable once a stop is requested: watch it until then only.
         pollfd fds[3] = {{quit_fd_.get(), POLLIN, 0},
                          {signal_fd_.get(), POLLIN, 0},
@@ -146,8 +146,10 @@ void ControlThread::on_signal() {
         if (info.ssi_signo == SIGUSR1) {
             reopen_logs();
         } else if (info.ssi_signo == SIGHUP) {
-            if (ctx_.shutdown.requested()) spdlog::info("SIGHUP ignored: stopping");
-            else reload();
+            if (ctx_.shutdown.requested())
+                spdlog::info("SIGHUP ignored: stopping");
+            else
+                reload();
         }
     }
 }

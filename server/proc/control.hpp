@@ -25,10 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "config/cli.hpp"
 #include "server/obs/metrics.hpp"
 #include "server/runtime/context.hpp"
-#include "base/unique_fd.hpp"
 
 namespace server {
 
@@ -68,9 +68,8 @@ private:
 // (Apply::at_start: workers, max-connections): published like everything else; models that
 // size a pool or a cap per reload or per connection (prefork, fork, thread) apply them, the
 // reactors only at their next start.
-std::vector<std::string> restart_needed(const config::Config& running,
-                                        const config::Config& fresh, bool socket_activated);
-std::vector<std::string> sized_at_start(const config::Config& running,
-                                        const config::Config& fresh);
+std::vector<std::string> restart_needed(const config::Config& running, const config::Config& fresh,
+                                        bool socket_activated);
+std::vector<std::string> sized_at_start(const config::Config& running, const config::Config& fresh);
 
 }  // namespace server

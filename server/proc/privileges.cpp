@@ -79,8 +79,9 @@ void drop_privileges(const std::string& user, const std::string& group) {
 
 void warn_if_root() {
     if (::geteuid() == 0)
-        spdlog::warn("serving as root: use --user (or User=/DynamicUser= under systemd) to run "
-                     "unprivileged");
+        spdlog::warn(
+            "serving as root: use --user (or User=/DynamicUser= under systemd) to run "
+            "unprivileged");
 }
 
 }  // namespace server

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include <cstring>
@@ -10,6 +9,7 @@
 #include <string>
 
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 namespace server::systemd {
 namespace {
@@ -21,9 +21,7 @@ void notify(const std::string& state) {
 
 }  // namespace
 
-void notify_ready(std::string_view status) {
-    notify("READY=1\nSTATUS=" + std::string(status));
-}
+void notify_ready(std::string_view status) { notify("READY=1\nSTATUS=" + std::string(status)); }
 
 void notify_reloading() {
     timespec ts{};
@@ -51,8 +49,9 @@ int take_listen_fd() {
     if (n == 0) return -1;
     const int fd = SD_LISTEN_FDS_START;
     if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
-        throw std::runtime_error("socket activation: descriptor 3 is not a listening stream "
-                                 "socket (use ListenStream= in the .socket unit)");
+        throw std::runtime_error(
+            "socket activation: descriptor 3 is not a listening stream "
+            "socket (use ListenStream= in the .socket unit)");
     if (n > 1) spdlog::warn("socket activation passed {} sockets; serving only the first", n);
     // systemd hands sockets over without CLOEXEC; nothing we exec should inherit them.
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);

@@ -25,7 +25,8 @@ bool EpollPoller::control(int op, int fd, std::uint32_t mask) {
     ev.events = mask;
     ev.data.fd = fd;
     if (::epoll_ctl(ep_.get(), op, fd, &ev) != 0) return false;
-    if (static_cast<std::size_t>(fd) >= masks_.size()) masks_.resize(static_cast<std::size_t>(fd) + 64, 0);
+    if (static_cast<std::size_t>(fd) >= masks_.size())
+        masks_.resize(static_cast<std::size_t>(fd) + 64, 0);
     masks_[static_cast<std::size_t>(fd)] = op == EPOLL_CTL_DEL ? 0 : mask;
     return true;
 }
@@ -43,7 +44,8 @@ bool EpollPoller::add_listener(int fd) {
 
 bool EpollPoller::set(int fd, Interest interest) {
     const std::uint32_t mask = mask_for(interest);
-    if (static_cast<std::size_t>(fd) < masks_.size() && masks_[static_cast<std::size_t>(fd)] == mask)
+    if (static_cast<std::size_t>(fd) < masks_.size() &&
+        masks_[static_cast<std::size_t>(fd)] == mask)
         return true;  // the common case under edge triggering: no syscall
     return control(EPOLL_CTL_MOD, fd, mask);
 }

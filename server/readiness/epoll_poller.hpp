@@ -5,13 +5,13 @@
 // since a level-triggered EPOLLOUT left armed on an idle socket would wake every turn.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <vector>
 
-#include <sys/epoll.h>
-
-#include "server/readiness/poller.hpp"
 #include "base/unique_fd.hpp"
+#include "server/readiness/poller.hpp"
 
 namespace server {
 

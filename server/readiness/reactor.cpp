@@ -114,9 +114,8 @@ void Reactor::begin_shutdown(clock::time_point now) {
 
 std::error_code run_reactors(Context& ctx, const PollerFactory& make_poller) {
     LoopShared shared(ctx, ctx.runtime()->cfg.max_connections);
-    return run_workers(ctx, ListenerMode::nonblocking, [&] {
-        return std::make_unique<Reactor>(shared, make_poller());
-    });
+    return run_workers(ctx, ListenerMode::nonblocking,
+                       [&] { return std::make_unique<Reactor>(shared, make_poller()); });
 }
 
 }  // namespace server

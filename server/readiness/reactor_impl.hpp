@@ -56,13 +56,13 @@ private:
     std::vector<std::unique_ptr<Conn>> conns_;  // by fd
     std::size_t live_ = 0;
     Timers timers_;
-    std::vector<Conn*> ready_;                  // pumped again next turn (fairness cap hit)
-    std::vector<std::byte> scratch_;            // recv buffer shared by this thread's conns
+    std::vector<Conn*> ready_;        // pumped again next turn (fairness cap hit)
+    std::vector<std::byte> scratch_;  // recv buffer shared by this thread's conns
     std::vector<PollEvent> events_;
     clock::time_point now_{};
 
     bool listening_ = false;
-    clock::time_point accept_resume_at_{};      // while paused for EMFILE or the cap
+    clock::time_point accept_resume_at_{};  // while paused for EMFILE or the cap
     bool stopping_ = false;
     clock::time_point stop_deadline_{};
     clock::time_point last_refusal_log_{};

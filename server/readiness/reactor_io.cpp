@@ -2,11 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/accept_once.hpp"
-#include "server/readiness/reactor_conn.hpp"
-#include "server/sys/refuse.hpp"
 #include "base/syscall.hpp"
 #include "server/conn/transfer.hpp"
+#include "server/readiness/reactor_conn.hpp"
+#include "server/sys/accept_once.hpp"
+#include "server/sys/refuse.hpp"
 
 namespace server {
 
@@ -36,7 +36,8 @@ void Reactor::accept_ready(clock::time_point now) {
 // an epoll_ctl.
 void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
     const int fd = sock.get();
-    if (static_cast<std::size_t>(fd) >= conns_.size()) conns_.resize(static_cast<std::size_t>(fd) + 256);
+    if (static_cast<std::size_t>(fd) >= conns_.size())
+        conns_.resize(static_cast<std::size_t>(fd) + 256);
     auto& slot = conns_[static_cast<std::size_t>(fd)];
     slot = std::make_unique<Conn>(std::move(sock), peer, shared_, now_);
     ++live_;
@@ -82,7 +83,8 @@ void Reactor::pump(Conn& c) {
         progress = progress || moved;
         if (c.http.want() == http::Want::close) continue;  // closes on the next iteration
         if (!go_on) {
-            if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+            if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked())
+                refile_timer(c);
             return;
         }
     }
@@ -96,7 +98,8 @@ void Reactor::pump(Conn& c) {
 // One recv; returns false when the connection must wait for readiness.
 bool Reactor::pump_read(Conn& c, bool& progress) {
     if (c.read_drained) return !watch(c, Interest::read);
-    const ssize_t n = poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
+    const ssize_t n =
+        poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             c.read_drained = true;

@@ -9,15 +9,15 @@
 #include <memory>
 #include <mutex>
 
-#include "server/obs/access_log.hpp"
-#include "server/obs/metrics.hpp"
 #include "config/config.hpp"
 #include "http/connection.hpp"
-#include "server/sys/listener.hpp"
-#include "server/runtime/timeouts.hpp"
-#include "server/sys/shutdown.hpp"
 #include "http/static/static_handler.hpp"
+#include "server/obs/access_log.hpp"
+#include "server/obs/metrics.hpp"
 #include "server/obs/stats.hpp"
+#include "server/runtime/timeouts.hpp"
+#include "server/sys/listener.hpp"
+#include "server/sys/shutdown.hpp"
 
 namespace server {
 

@@ -8,9 +8,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/sys/listener.hpp"
-#include "server/obs/log_throttle.hpp"
 #include "base/syscall.hpp"
+#include "server/obs/log_throttle.hpp"
+#include "server/sys/listener.hpp"
 
 namespace server {
 

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "server/sys/accept_once.hpp"
 #include "base/syscall.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace server {
 namespace {

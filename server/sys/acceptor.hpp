@@ -6,14 +6,14 @@
 
 #include <string>
 
-#include "server/sys/shutdown.hpp"
 #include "base/unique_fd.hpp"
+#include "server/sys/shutdown.hpp"
 
 namespace server {
 
 struct Accepted {
-    poly::UniqueFd fd;       // invalid when stopping
-    std::string peer;        // "addr:port"
+    poly::UniqueFd fd;  // invalid when stopping
+    std::string peer;   // "addr:port"
 };
 
 // Returns a connection, or an invalid fd once the stop is requested. Transient failures

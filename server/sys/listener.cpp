@@ -4,8 +4,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/un.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cstring>
 #include <system_error>

@@ -15,8 +15,8 @@ constexpr std::string_view over_limit_response =
 }  // namespace
 
 void refuse_at_capacity(int fd) noexcept {
-    [[maybe_unused]] const auto n = ::send(fd, over_limit_response.data(), over_limit_response.size(),
-                                           MSG_DONTWAIT | MSG_NOSIGNAL);
+    [[maybe_unused]] const auto n = ::send(fd, over_limit_response.data(),
+                                           over_limit_response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::close(fd);
 }
 

@@ -16,9 +16,11 @@ class Shutdown {
 public:
     static Shutdown& instance();
 
-    void install();  // signal handlers; throws std::system_error on failure
+    void install();           // signal handlers; throws std::system_error on failure
     void request() noexcept;  // what the signal handler does; also usable by tests and models
-    [[nodiscard]] bool requested() const noexcept { return requested_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool requested() const noexcept {
+        return requested_.load(std::memory_order_acquire);
+    }
     [[nodiscard]] int wake_fd() const noexcept { return pipe_[0]; }
 
 private:

@@ -1,6 +1,4 @@
 // parse_command_line(): flags, the --config file, actions, and the one-line errors.
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +6,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "config/cli.hpp"
 #include "config/version.hpp"
@@ -64,13 +64,36 @@ TEST_CASE("no arguments gives the defaults, ready to serve", "[cli]") {
 
 TEST_CASE("every option is converted into Config", "[cli]") {
     TempDir dir;
-    const auto r = parse({"--model", "epoll-et", "--listen", "[::1]:0", "--root",
-                          dir.path.string(), "--workers", "8", "--max-connections", "77",
-                          "--header-timeout", "500ms", "--keepalive-timeout", "2m",
-                          "--send-timeout", "7", "--shutdown-timeout", "1h", "--max-head-size",
-                          "32k", "--max-target-size", "1024", "--access-log", "off",
-                          "--log-level", "debug", "--autoindex", "--hidden",
-                          "--defer-accept", "3s"});
+    const auto r = parse({"--model",
+                          "epoll-et",
+                          "--listen",
+                          "[::1]:0",
+                          "--root",
+                          dir.path.string(),
+                          "--workers",
+                          "8",
+                          "--max-connections",
+                          "77",
+                          "--header-timeout",
+                          "500ms",
+                          "--keepalive-timeout",
+                          "2m",
+                          "--send-timeout",
+                          "7",
+                          "--shutdown-timeout",
+                          "1h",
+                          "--max-head-size",
+                          "32k",
+                          "--max-target-size",
+                          "1024",
+                          "--access-log",
+                          "off",
+                          "--log-level",
+                          "debug",
+                          "--autoindex",
+                          "--hidden",
+                          "--defer-accept",
+                          "3s"});
     REQUIRE(r.action == Action::serve);
     const auto& c = r.cfg;
     CHECK(c.model == "epoll-et");
@@ -144,27 +167,36 @@ TEST_CASE("each bad value gives one line naming the option", "[cli]") {
     using Case = std::pair<std::vector<std::string>, std::string>;
     const auto [args, message] = GENERATE(values<Case>({
         {{"--model", "foo"}, "unknown model 'foo'; valid models: loop, fork, thread, epoll-et"},
-        {{"--header-timeout", "abc"}, "--header-timeout: invalid duration 'abc' (use e.g. 10s, 500ms)"},
-        {{"--keepalive-timeout", "-1s"}, "--keepalive-timeout: invalid duration '-1s' (use e.g. 10s, 500ms)"},
-        {{"--send-timeout", "1.5s"}, "--send-timeout: invalid duration '1.5s' (use e.g. 10s, 500ms)"},
+        {{"--header-timeout", "abc"},
+         "--header-timeout: invalid duration 'abc' (use e.g. 10s, 500ms)"},
+        {{"--keepalive-timeout", "-1s"},
+         "--keepalive-timeout: invalid duration '-1s' (use e.g. 10s, 500ms)"},
+        {{"--send-timeout", "1.5s"},
+         "--send-timeout: invalid duration '1.5s' (use e.g. 10s, 500ms)"},
         {{"--shutdown-timeout", "0"}, "--shutdown-timeout: must be greater than zero"},
-        {{"--max-head-size", "lots"}, "--max-head-size: invalid size 'lots' (use e.g. 16384 or 16k)"},
+        {{"--max-head-size", "lots"},
+         "--max-head-size: invalid size 'lots' (use e.g. 16384 or 16k)"},
         {{"--max-head-size", "2M"}, "--max-head-size: 2097152 is outside 1k..1M bytes"},
         {{"--max-target-size", "8x"}, "--max-target-size: invalid size '8x' (use e.g. 8192 or 8k)"},
-        {{"--max-target-size", "100"}, "--max-target-size: 100 is outside 256..max-head-size (16384) bytes"},
+        {{"--max-target-size", "100"},
+         "--max-target-size: 100 is outside 256..max-head-size (16384) bytes"},
         {{"--workers", "many"}, "--workers: invalid worker count 'many' (use a number or auto)"},
         {{"--workers", "1025"}, "--workers: 1025 is above the maximum of 1024"},
         {{"--max-connections", "-5"}, "--max-connections: invalid number '-5'"},
         {{"--max-connections", "0"}, "--max-connections: must be at least 1"},
-        {{"--log-level", "loud"}, "--log-level: unknown level 'loud' (use trace, debug, info, warn, error, critical or off)"},
-        {{"--listen", "8080"}, "--listen: invalid address '8080' (use host:port, [ipv6]:port or :port, port 0-65535)"},
+        {{"--log-level", "loud"},
+         "--log-level: unknown level 'loud' (use trace, debug, info, warn, error, critical or "
+         "off)"},
+        {{"--listen", "8080"},
+         "--listen: invalid address '8080' (use host:port, [ipv6]:port or :port, port 0-65535)"},
         {{"--root", "/etc/passwd"}, "--root: '/etc/passwd' is not a directory"},
         {{"--index", "../x"}, "--index: invalid file name '../x' (a plain name like index.html)"},
         {{"--access-log", ""}, "--access-log: empty path (use a file path, - for stdout, or off)"},
         {{"--root"}, "--root: 1 required DIR missing (see --help)"},
         {{"--bogus"}, "The following argument was not expected: --bogus (see --help)"},
         {{"stray"}, "The following argument was not expected: stray (see --help)"},
-        {{"--config", "/nonexistent/p.toml"}, "--config '/nonexistent/p.toml': cannot read the file"},
+        {{"--config", "/nonexistent/p.toml"},
+         "--config '/nonexistent/p.toml': cannot read the file"},
     }));
     CAPTURE(args);
     const auto r = parse(args);
@@ -179,16 +211,18 @@ TEST_CASE("the config file sets options by their long names", "[cli][file]") {
                                 "# comment\n"
                                 "model = \"thread\"\n"
                                 "listen = \":9000\"\n"
-                                "root = \"" + dir.path.string() + "\"\n"
-                                "workers = \"auto\"\n"
-                                "max-connections = 5\n"
-                                "header-timeout = \"3s\"\n"
-                                "send-timeout = 4\n"
-                                "max-head-size = \"8k\"\n"
-                                "index = [\"a.html\", \"b.html\"]\n"
-                                "autoindex = true\n"
-                                "hidden = true\n"
-                                "log-level = \"warn\"\n");
+                                "root = \"" +
+                                    dir.path.string() +
+                                    "\"\n"
+                                    "workers = \"auto\"\n"
+                                    "max-connections = 5\n"
+                                    "header-timeout = \"3s\"\n"
+                                    "send-timeout = 4\n"
+                                    "max-head-size = \"8k\"\n"
+                                    "index = [\"a.html\", \"b.html\"]\n"
+                                    "autoindex = true\n"
+                                    "hidden = true\n"
+                                    "log-level = \"warn\"\n");
     const auto r = parse({"--config", file});
     REQUIRE(r.action == Action::serve);
     CHECK(r.cfg.config_file == file);

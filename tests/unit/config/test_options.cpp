@@ -1,10 +1,10 @@
 // The option table (options.hpp): what is generated from it, and --uring-files, its newest entry.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "config/cli.hpp"
 #include "config/options.hpp"
@@ -84,7 +84,7 @@ TEST_CASE("changes and copy_values follow each option's Apply class", "[options]
     CHECK(fresh.model == running.model);
     CHECK(fresh.defer_accept == running.defer_accept);
     CHECK(fresh.group.empty());
-    CHECK(fresh.workers == 4);      // not restart-only: kept
+    CHECK(fresh.workers == 4);  // not restart-only: kept
     CHECK(fresh.root == "/srv");
 }
 

@@ -1,7 +1,7 @@
 // parse_duration / parse_size / parse_count and their formatting inverses.
-#include <catch2/catch.hpp>
-
 #include <limits>
+
+#include <catch2/catch.hpp>
 
 #include "config/units.hpp"
 

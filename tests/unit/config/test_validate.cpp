@@ -1,8 +1,8 @@
 // validate(), parse_listen() and resolve_workers(): the checks CLI11 cannot do.
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "config/config.hpp"
 
@@ -11,9 +11,7 @@ using config::parse_listen;
 using config::validate;
 using namespace std::chrono_literals;
 
-TEST_CASE("the defaults are valid", "[validate]") {
-    CHECK_FALSE(validate(Config{}).has_value());
-}
+TEST_CASE("the defaults are valid", "[validate]") { CHECK_FALSE(validate(Config{}).has_value()); }
 
 TEST_CASE("parse_listen accepts the documented forms", "[validate][listen]") {
     SECTION("host:port") {
@@ -58,10 +56,10 @@ TEST_CASE("parse_listen accepts the documented forms", "[validate][listen]") {
 }
 
 TEST_CASE("parse_listen rejects malformed addresses", "[validate][listen]") {
-    const char* bad = GENERATE("", "8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
-                               "127.0.0.1:-1", "127.0.0.1:80x", "127.0.0.1:+80", "::1:80",
-                               "[::1]", "[::1]80", "[]:80", "[nothost]:80", "[::1:80",
-                               "300.1.1.1:80", "a b:80", "host/x:80", "127.0.0.1: 80");
+    const char* bad =
+        GENERATE("", "8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
+                 "127.0.0.1:80x", "127.0.0.1:+80", "::1:80", "[::1]", "[::1]80", "[]:80",
+                 "[nothost]:80", "[::1:80", "300.1.1.1:80", "a b:80", "host/x:80", "127.0.0.1: 80");
     CAPTURE(bad);
     CHECK_FALSE(parse_listen(bad).has_value());
 }
@@ -70,8 +68,9 @@ TEST_CASE("validate names the first bad field", "[validate]") {
     Config c;
     SECTION("listen") {
         c.listen = "[::1]";
-        CHECK(validate(c) == "--listen: invalid address '[::1]' (use host:port, [ipv6]:port or "
-                             ":port, port 0-65535)");
+        CHECK(validate(c) ==
+              "--listen: invalid address '[::1]' (use host:port, [ipv6]:port or "
+              ":port, port 0-65535)");
     }
     SECTION("root missing") {
         c.root = "/nonexistent/polyhttpd-root";
@@ -83,8 +82,9 @@ TEST_CASE("validate names the first bad field", "[validate]") {
     }
     SECTION("log level") {
         c.log_level = "INFO";  // names are case-sensitive, as spdlog's are
-        CHECK(validate(c) == "--log-level: unknown level 'INFO' (use trace, debug, info, warn, "
-                             "error, critical or off)");
+        CHECK(validate(c) ==
+              "--log-level: unknown level 'INFO' (use trace, debug, info, warn, "
+              "error, critical or off)");
     }
     SECTION("every log level name is accepted") {
         for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
@@ -128,8 +128,7 @@ TEST_CASE("validate checks limits at their boundaries", "[validate]") {
     }
     SECTION("max_target_size in [256, max_head_size]") {
         c.max_target_size = 255;
-        CHECK(validate(c) ==
-              "--max-target-size: 255 is outside 256..max-head-size (16384) bytes");
+        CHECK(validate(c) == "--max-target-size: 255 is outside 256..max-head-size (16384) bytes");
         c.max_target_size = c.max_head_size;
         CHECK_FALSE(validate(c).has_value());
         c.max_target_size = c.max_head_size + 1;

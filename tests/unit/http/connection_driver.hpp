@@ -42,7 +42,8 @@ inline void drain(http::Connection& c, std::string& out, std::size_t write_step 
         if (o.is_file()) {
             const auto n = std::min<std::uint64_t>(o.file_length, write_step);
             std::string buf(n, '\0');
-            const ssize_t got = ::pread(o.file_fd, buf.data(), n, static_cast<off_t>(o.file_offset));
+            const ssize_t got =
+                ::pread(o.file_fd, buf.data(), n, static_cast<off_t>(o.file_offset));
             if (got <= 0) return;
             out.append(buf, 0, static_cast<std::size_t>(got));
             c.on_written(static_cast<std::size_t>(got));
@@ -66,7 +67,8 @@ inline Transcript run(http::Connection& c, std::string_view input, std::size_t s
         drain(c, t.output, write_step);
         if (c.want() != http::Want::read) break;
         if (external) {
-            const std::size_t n = step == 0 ? input.size() - pos : std::min(step, input.size() - pos);
+            const std::size_t n =
+                step == 0 ? input.size() - pos : std::min(step, input.size() - pos);
             c.on_data(std::as_bytes(std::span(input.data() + pos, n)));
             pos += n;
             continue;

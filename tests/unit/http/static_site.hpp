@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
-#include "http/static/open_beneath.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
 #include "http/static/file_cache.hpp"
+#include "http/static/open_beneath.hpp"
 #include "http/static/static_handler.hpp"
 #include "unit/http/temp_root.hpp"
 

@@ -1,11 +1,11 @@
 // http::Connection, the sans-I/O state machine: driven with no socket, input split at every
 // byte offset, output written in small steps; the transcript must not depend on either.
-#include <catch2/catch.hpp>
-
 #include <string>
 
-#include "unit/http/connection_driver.hpp"
+#include <catch2/catch.hpp>
+
 #include "http/static/static_handler.hpp"
+#include "unit/http/connection_driver.hpp"
 #include "unit/http/temp_root.hpp"
 
 namespace {
@@ -85,11 +85,13 @@ TEST_CASE("pipelined responses leave in request order", "[connection]") {
     http::Connection c(f.handler, f.limits, &sink);
     std::string input;
     for (int i = 0; i < 20; ++i)
-        input += std::string("GET /") + (i % 2 == 0 ? "a" : "b") + ".txt HTTP/1.1\r\nHost: x\r\n\r\n";
+        input +=
+            std::string("GET /") + (i % 2 == 0 ? "a" : "b") + ".txt HTTP/1.1\r\nHost: x\r\n\r\n";
     const auto t = test::run(c, input);
     CHECK(test::count(t.output, "HTTP/1.1 200 OK") == 20);
     REQUIRE(sink.rec.targets.size() == 20);
-    for (std::size_t i = 0; i < 20; ++i) CHECK(sink.rec.targets[i] == (i % 2 == 0 ? "/a.txt" : "/b.txt"));
+    for (std::size_t i = 0; i < 20; ++i)
+        CHECK(sink.rec.targets[i] == (i % 2 == 0 ? "/a.txt" : "/b.txt"));
     const auto first_a = t.output.find("alpha");
     const auto first_b = t.output.find("bravo");
     CHECK(first_a < first_b);
@@ -103,7 +105,8 @@ TEST_CASE("HEAD, 304 and 204 carry no body", "[connection]") {
     CHECK(t.output.substr(t.output.size() - 4) == "\r\n\r\n");
     const auto etag_at = t.output.find("ETag: ");
     REQUIRE(etag_at != std::string::npos);
-    const std::string etag = t.output.substr(etag_at + 6, t.output.find("\r\n", etag_at) - etag_at - 6);
+    const std::string etag =
+        t.output.substr(etag_at + 6, t.output.find("\r\n", etag_at) - etag_at - 6);
     t = test::run(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n");
     CHECK(t.output.rfind(status_line(304), 0) == 0);
     CHECK(t.output.find("Content-Length") == std::string::npos);
@@ -152,9 +155,10 @@ TEST_CASE("a request followed by FIN is still answered, then the connection clos
 TEST_CASE("errors answer with Connection: close and stop reading", "[connection]") {
     Fixture f;
     http::Connection c(f.handler, f.limits);
-    const auto t = test::run(c,
-        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"
-        "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto t =
+        test::run(c,
+                  "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"
+                  "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK(t.output.rfind(status_line(400), 0) == 0);
     CHECK(t.output.find("Connection: close\r\n") != std::string::npos);
     CHECK(test::count(t.output, "HTTP/1.1 ") == 1);
@@ -166,8 +170,9 @@ TEST_CASE("a large body is not read: answer, then close", "[connection]") {
     Fixture f;
     f.limits.max_discard_body = 10;
     http::Connection c(f.handler, f.limits);
-    const auto t = test::run(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
-                                "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto t = test::run(c,
+                             "GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                             "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK(t.output.rfind("HTTP/1.1 200 OK", 0) == 0);
     CHECK(t.output.find("Connection: close\r\n") != std::string::npos);
     CHECK(test::count(t.output, "HTTP/1.1 ") == 1);
@@ -201,9 +206,11 @@ TEST_CASE("a request pipelined behind an Upgrade request is answered at once", "
     Fixture f;
     for (const bool external : {false, true}) {
         http::Connection c(f.handler, f.limits);
-        const auto t = test::run(c,
+        const auto t = test::run(
+            c,
             "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
-            "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n", 0, false, 1 << 20, external);
+            "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+            0, false, 1 << 20, external);
         INFO("on_data: " << external);
         CHECK(test::count(t.output, "HTTP/1.1 200 OK") == 2);
         CHECK(t.output.substr(t.output.size() - 7) == "bravo!\n");
@@ -218,8 +225,9 @@ TEST_CASE("Expect: 100-continue never hangs", "[connection]") {
     CHECK(t.output.rfind("HTTP/1.1 200 OK", 0) == 0);
     CHECK_FALSE(t.closed);
     http::Connection with_body(f.handler, f.limits);
-    t = test::run(with_body, "POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-                             "Expect: 100-continue\r\n\r\n");
+    t = test::run(with_body,
+                  "POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                  "Expect: 100-continue\r\n\r\n");
     CHECK(t.output.rfind(status_line(405), 0) == 0);
     CHECK(t.closed);  // the body may or may not follow: its framing is in doubt
 }

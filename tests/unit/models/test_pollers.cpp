@@ -2,8 +2,6 @@
 // models use: select, poll, and epoll in both modes. One template runs the same cases over
 // all four, so the reactor can rely on what they agree on; where they may differ (edge
 // triggering), the case asks the poller which one it is and checks that promise instead.
-#include <catch2/catch.hpp>
-
 #include <sys/select.h>
 #include <sys/socket.h>
 
@@ -12,6 +10,8 @@
 #include <chrono>
 #include <memory>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "models/poll.hpp"
 #include "models/select.hpp"
@@ -22,8 +22,8 @@
 namespace {
 
 using server::Interest;
-using server::PollEvent;
 using server::Poller;
+using server::PollEvent;
 
 struct SelectPoller {
     static constexpr bool edge = false;
@@ -82,7 +82,8 @@ POLLER_CASE("a socket is reported readable when bytes arrive, not before") {
     CHECK_FALSE(ev.hangup);
 }
 
-POLLER_CASE("level-triggered: reported every wait until drained; edge-triggered: once per arrival") {
+POLLER_CASE(
+    "level-triggered: reported every wait until drained; edge-triggered: once per arrival") {
     const auto p = TestType::make();
     auto s = test::socket_pair();
     REQUIRE(p->add(s.near.get(), Interest::read));
@@ -106,7 +107,7 @@ POLLER_CASE("write interest reports a writable socket; set() moves the interest 
     CHECK_FALSE(ev.readable);
 
     REQUIRE(p->set(s.near.get(), Interest::read));
-    CHECK(wait_events(*p, 0).empty());  // still writable, but no longer asked
+    CHECK(wait_events(*p, 0).empty());              // still writable, but no longer asked
     REQUIRE(p->set(s.near.get(), Interest::read));  // unchanged: still fine
     CHECK(wait_events(*p, 0).empty());
 
@@ -156,8 +157,8 @@ POLLER_CASE("a peer that closed is reported, and the next recv says so") {
 
 POLLER_CASE("only ready sockets are reported, never more than the space given") {
     const auto p = TestType::make();
-    std::array<test::SocketPair, 4> s{test::socket_pair(), test::socket_pair(),
-                                      test::socket_pair(), test::socket_pair()};
+    std::array<test::SocketPair, 4> s{test::socket_pair(), test::socket_pair(), test::socket_pair(),
+                                      test::socket_pair()};
     for (auto& pair : s) REQUIRE(p->add(pair.near.get(), Interest::read));
     test::write_all(s[1].far.get(), "a");
     test::write_all(s[3].far.get(), "b");
@@ -217,7 +218,7 @@ TEST_CASE("select refuses descriptors at FD_SETSIZE and above, before any fd_set
         CHECK_FALSE(p->add(fd, Interest::read));
         CHECK(errno == EMFILE);
     }
-    p->remove(FD_SETSIZE);  // a no-op, not a write past the fd_set
+    p->remove(FD_SETSIZE);         // a no-op, not a write past the fd_set
     auto s = test::socket_pair();  // and the poller still works
     REQUIRE(p->add(s.near.get(), Interest::read));
     test::write_all(s.far.get(), "x");

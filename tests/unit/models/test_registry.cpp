@@ -1,16 +1,16 @@
 // The registry without starting a model: the table --list-models prints, in its order, with
 // unique names and a summary each, and find_model() handing out the same constants.
-#include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "models/registry.hpp"
 
 TEST_CASE("registry: every model once, in --list-models order", "[registry]") {
-    const std::vector<std::string> expected = {"loop",     "fork",     "thread",    "prefork",
-                                               "select",   "poll",     "epoll-lt",  "epoll-et",
+    const std::vector<std::string> expected = {"loop",      "fork", "thread",   "prefork",
+                                               "select",    "poll", "epoll-lt", "epoll-et",
                                                "coroutine", "uring"};
     CHECK(models::model_names() == expected);
     std::set<std::string> seen;

@@ -76,7 +76,8 @@ inline std::string read_available(int fd) {
 }
 
 // Everything until the peer closes; throws if it has not closed within `bound`.
-inline std::string read_until_eof(int fd, std::chrono::milliseconds bound = std::chrono::seconds(5)) {
+inline std::string read_until_eof(int fd,
+                                  std::chrono::milliseconds bound = std::chrono::seconds(5)) {
     std::string out;
     char buf[65536];
     const auto end = std::chrono::steady_clock::now() + bound;
@@ -106,7 +107,8 @@ inline poly::UniqueFd connect_loopback(std::uint16_t port) {
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) fail_errno("connect");
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0)
+        fail_errno("connect");
     return fd;
 }
 

@@ -1,7 +1,7 @@
 // ETag formatting, precondition evaluation and If-Range (RFC 9110 §13).
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "http/proto/conditional.hpp"
 #include "http/proto/http_date.hpp"

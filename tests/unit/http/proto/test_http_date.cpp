@@ -1,10 +1,10 @@
 // HTTP-date formatting and parsing (RFC 9110 §5.6.7).
-#include <catch2/catch.hpp>
-
 #include <clocale>
 #include <cstdint>
 #include <random>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "http/proto/http_date.hpp"
 
@@ -99,23 +99,23 @@ TEST_CASE("http_date: malformed values are rejected", "[http_date][security]") {
         "Sun",
         "Sun,",
         "Sun, 06 Nov 1994 08:49:37",
-        "Sun, 06 Nov 1994 08:49:37 GMT ",   // trailing junk
-        " Sun, 06 Nov 1994 08:49:37 GMT",   // leading junk
+        "Sun, 06 Nov 1994 08:49:37 GMT ",  // trailing junk
+        " Sun, 06 Nov 1994 08:49:37 GMT",  // leading junk
         "Sun, 06 Nov 1994 08:49:37 GMTX",
         "Sun, 06 Nov 1994 08:49:37 UTC",
         "Sun, 06 Nov 1994 08:49:37 +0000",
         "Sun, 06 Nov 1994 08:49:37 gmt",
-        "sun, 06 Nov 1994 08:49:37 GMT",    // names are case-sensitive
+        "sun, 06 Nov 1994 08:49:37 GMT",  // names are case-sensitive
         "Sun, 06 nov 1994 08:49:37 GMT",
-        "Snd, 06 Nov 1994 08:49:37 GMT",    // bad day name
-        "Sun, 06 Nox 1994 08:49:37 GMT",    // bad month name
-        "Sun, 6 Nov 1994 08:49:37 GMT",     // one-digit day in IMF-fixdate
-        "Sun, 06 Nov 94 08:49:37 GMT",      // two-digit year in IMF-fixdate
+        "Snd, 06 Nov 1994 08:49:37 GMT",  // bad day name
+        "Sun, 06 Nox 1994 08:49:37 GMT",  // bad month name
+        "Sun, 6 Nov 1994 08:49:37 GMT",   // one-digit day in IMF-fixdate
+        "Sun, 06 Nov 94 08:49:37 GMT",    // two-digit year in IMF-fixdate
         "Sun, 06 Nov 19940 08:49:37 GMT",
-        "Sun, 00 Nov 1994 08:49:37 GMT",    // out of range fields
+        "Sun, 00 Nov 1994 08:49:37 GMT",  // out of range fields
         "Sun, 31 Nov 1994 08:49:37 GMT",
         "Sun, 32 Dec 1994 08:49:37 GMT",
-        "Sun, 29 Feb 1900 08:49:37 GMT",    // 1900 is not a leap year
+        "Sun, 29 Feb 1900 08:49:37 GMT",  // 1900 is not a leap year
         "Sun, 30 Feb 2000 08:49:37 GMT",
         "Sun, 06 Nov 1994 24:00:00 GMT",
         "Sun, 06 Nov 1994 08:60:37 GMT",
@@ -127,12 +127,12 @@ TEST_CASE("http_date: malformed values are rejected", "[http_date][security]") {
         "Sun, +6 Nov 1994 08:49:37 GMT",
         "Sun,  06 Nov 1994 08:49:37 GMT",
         "Sun 06 Nov 1994 08:49:37 GMT",
-        "Sunday, 06 Nov 1994 08:49:37 GMT", // long day name with the IMF layout
-        "Sunday, 06-Nov-1994 08:49:37 GMT", // four-digit year in RFC 850
+        "Sunday, 06 Nov 1994 08:49:37 GMT",  // long day name with the IMF layout
+        "Sunday, 06-Nov-1994 08:49:37 GMT",  // four-digit year in RFC 850
         "Sunday, 06-Nov-94 08:49:37",
         "Sunday, 06-Nov-94 08:49:37 GMT x",
         "Sundae, 06-Nov-94 08:49:37 GMT",
-        "Sun, 06-Nov-94 08:49:37 GMT",      // short day name with the RFC 850 layout
+        "Sun, 06-Nov-94 08:49:37 GMT",  // short day name with the RFC 850 layout
         "Sunday, 31-Apr-94 08:49:37 GMT",
         "Sun Nov  6 08:49:37 1994 ",
         "Sun Nov  6 08:49:37 94",

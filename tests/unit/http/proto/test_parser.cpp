@@ -1,10 +1,10 @@
 // RequestParser: llhttp in strict mode plus our own checks, fed whole and split at every
 // byte offset (Beast's discipline): the outcome must never depend on how bytes arrive.
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "http/proto/parser.hpp"
 
@@ -127,8 +127,8 @@ TEST_CASE("chunked bodies are consumed and the next request follows", "[parser]"
     CHECK(o.error_status == 0);
 }
 
-// Found by the fuzz harness: llhttp stops after an Upgrade request's message, and the request behind
-// it was left unparsed although feed() said need_more.
+// Found by the fuzz harness: llhttp stops after an Upgrade request's message, and the request
+// behind it was left unparsed although feed() said need_more.
 TEST_CASE("a request pipelined behind an Upgrade request is parsed", "[parser]") {
     const auto o = parse_all_splits(
         "GET /a HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
@@ -146,14 +146,21 @@ TEST_CASE("framing and syntax errors map to the right status", "[parser]") {
     static const Case cases[] = {
         {"missing Host on 1.1", "GET / HTTP/1.1\r\n\r\n", 400},
         {"duplicate Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
-        {"CL and TE", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
-        {"two Content-Lengths", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
+        {"CL and TE",
+         "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+         400},
+        {"two Content-Lengths",
+         "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
         {"CL not a number", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n", 400},
         {"CL negative", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400},
         {"TE gzip", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
-        {"TE chunked not last", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
-        {"bad chunk size", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-        {"chunk size overflow", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n", 400},
+        {"TE chunked not last",
+         "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
+        {"bad chunk size", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+         400},
+        {"chunk size overflow",
+         "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n",
+         400},
         {"obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400},
         {"obs-fold with tab", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n\tb\r\n\r\n", 400},
         {"empty header name", "GET / HTTP/1.1\r\nHost: a\r\n: b\r\n\r\n", 400},
@@ -178,10 +185,12 @@ TEST_CASE("framing and syntax errors map to the right status", "[parser]") {
 }
 
 TEST_CASE("head and target limits give 431 and 414", "[parser]") {
-    const std::string long_target = "GET /" + std::string(200, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+    const std::string long_target =
+        "GET /" + std::string(200, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n";
     CHECK(parse(long_target, 0, 16384, 100).error_status == 414);
     CHECK(parse(long_target, 7, 16384, 100).error_status == 414);
-    const std::string big_head = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(600, 'b') + "\r\n\r\n";
+    const std::string big_head =
+        "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(600, 'b') + "\r\n\r\n";
     CHECK(parse(big_head, 0, 512, 100).error_status == 431);
     CHECK(parse(big_head, 1, 512, 100).error_status == 431);
     CHECK(parse(big_head, 0, 1024, 100).error_status == 0);

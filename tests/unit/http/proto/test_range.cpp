@@ -1,9 +1,9 @@
 // evaluate_range: forms, clamping, merging, limits and malformed headers (RFC 9110 §14).
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "http/proto/range.hpp"
 
@@ -100,7 +100,7 @@ TEST_CASE("range: malformed headers give full", "[range][security]") {
         "bytes=1-2-3",
         "bytes=1-2;x",
         "bytes=0-1,garbage",
-        "bytes=18446744073709551616-",       // 2^64
+        "bytes=18446744073709551616-",  // 2^64
         "bytes=0-18446744073709551616",
         "bytes=-18446744073709551616",
         "bytes=99999999999999999999999999-",
@@ -127,11 +127,11 @@ TEST_CASE("range: unsatisfiable", "[range]") {
 
 TEST_CASE("range: sorting and merging", "[range]") {
     check_partial("bytes=0-1,1-2,5-", 10, {{0, 2}, {5, 9}});
-    check_partial("bytes=5-6,0-1", 10, {{0, 1}, {5, 6}});       // sorted
-    check_partial("bytes=0-1,2-3", 10, {{0, 3}});               // adjacent
-    check_partial("bytes=0-4,2-3", 10, {{0, 4}});               // contained
+    check_partial("bytes=5-6,0-1", 10, {{0, 1}, {5, 6}});  // sorted
+    check_partial("bytes=0-1,2-3", 10, {{0, 3}});          // adjacent
+    check_partial("bytes=0-4,2-3", 10, {{0, 4}});          // contained
     check_partial("bytes=2-3,0-9", 10, {{0, 9}});
-    check_partial("bytes=-3,0-6", 10, {{0, 9}});                // suffix adjacent to a range
+    check_partial("bytes=-3,0-6", 10, {{0, 9}});  // suffix adjacent to a range
     check_partial("bytes=0-0,2-2,4-4", 10, {{0, 0}, {2, 2}, {4, 4}});
     check_partial("bytes=8-,9-9,0-0", 10, {{0, 0}, {8, 9}});
 }
@@ -148,8 +148,8 @@ TEST_CASE("range: overlap amplification merges to one", "[range][security]") {
 TEST_CASE("range: limits", "[range][security]") {
     // 17 disjoint parts with the default limit of 16: full.
     std::string h = "bytes=";
-    for (int i = 0; i < 17; ++i) h += (i ? "," : "") + std::to_string(i * 10) + "-" +
-                                      std::to_string(i * 10);
+    for (int i = 0; i < 17; ++i)
+        h += (i ? "," : "") + std::to_string(i * 10) + "-" + std::to_string(i * 10);
     check_outcome(h, 1000, RangeOutcome::full);
     CHECK(evaluate_range(h, 1000, 17).ranges.size() == 17);
     check_outcome("bytes=0-0,2-2,4-4", 10, RangeOutcome::full, 2);
@@ -160,8 +160,8 @@ TEST_CASE("range: limits", "[range][security]") {
     // Thousands of tiny ranges: refused after parsing a bounded number of them, even though
     // they would merge to a single range.
     std::string flood = "bytes=";
-    for (int i = 0; i < 5000; ++i) flood += (i ? "," : "") + std::to_string(i) + "-" +
-                                           std::to_string(i);
+    for (int i = 0; i < 5000; ++i)
+        flood += (i ? "," : "") + std::to_string(i) + "-" + std::to_string(i);
     check_outcome(flood, 100000, RangeOutcome::full);
     std::string empties = "bytes=0-1" + std::string(5000, ',');
     check_outcome(empties, 100, RangeOutcome::full);

@@ -1,11 +1,11 @@
 // decode_target / encode_path: traversal encodings, forms, escapes, and random-input
 // invariants.
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "http/proto/target.hpp"
 
@@ -23,12 +23,12 @@ struct Case {
 
 std::string error_name(TargetError e) {
     switch (e) {
-    case TargetError::none: return "none";
-    case TargetError::bad_form: return "bad_form";
-    case TargetError::bad_escape: return "bad_escape";
-    case TargetError::nul: return "nul";
-    case TargetError::encoded_slash: return "encoded_slash";
-    case TargetError::escapes_root: return "escapes_root";
+        case TargetError::none: return "none";
+        case TargetError::bad_form: return "bad_form";
+        case TargetError::bad_escape: return "bad_escape";
+        case TargetError::nul: return "nul";
+        case TargetError::encoded_slash: return "encoded_slash";
+        case TargetError::escapes_root: return "escapes_root";
     }
     return "?";
 }
@@ -222,8 +222,8 @@ TEST_CASE("target: encode_path output is always safe", "[target][security]") {
     const std::string enc = encode_path(all);
     for (char c : enc) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                        c == '~' || c == '/' || c == '%';
+                        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                        c == '/' || c == '%';
         CHECK(ok);
     }
     // Exactly the 62 alphanumerics, "-._~" and '/' pass through; every other byte is %XX.
@@ -233,9 +233,9 @@ TEST_CASE("target: encode_path output is always safe", "[target][security]") {
 
 TEST_CASE("target: random inputs keep the invariants", "[target][security][property]") {
     // Alphabet biased towards the bytes that matter for traversal, plus arbitrary bytes.
-    static const std::string interesting[] = {"/", ".", "..", "%", "%2e", "%2E", "%2f", "%2F",
-                                              "%5c", "%25", "%00", "%c0%ae", "\\", "a", "b",
-                                              "?", "#", "%zz", "%4", "//", "/../", "/./"};
+    static const std::string interesting[] = {
+        "/",      ".",  "..", "%", "%2e", "%2E", "%2f", "%2F", "%5c", "%25",  "%00",
+        "%c0%ae", "\\", "a",  "b", "?",   "#",   "%zz", "%4",  "//",  "/../", "/./"};
     std::mt19937_64 rng(0x5eed);
     std::size_t successes = 0;
     std::size_t escapes = 0;
@@ -244,8 +244,10 @@ TEST_CASE("target: random inputs keep the invariants", "[target][security][prope
         raw += '/';
         const auto pieces = rng() % 24;
         for (std::uint64_t i = 0; i < pieces; ++i) {
-            if (rng() % 5 == 0) raw.push_back(static_cast<char>(rng() % 256));
-            else raw += interesting[rng() % std::size(interesting)];
+            if (rng() % 5 == 0)
+                raw.push_back(static_cast<char>(rng() % 256));
+            else
+                raw += interesting[rng() % std::size(interesting)];
         }
         const auto r = decode_target(raw);
         if (r.error == TargetError::none) {

@@ -3,11 +3,12 @@
 #include <fcntl.h>
 
 #include <algorithm>
+
 #include <catch2/catch.hpp>
 
+#include "base/unique_fd.hpp"
 #include "http/static/autoindex.hpp"
 #include "unit/http/static_site.hpp"
-#include "base/unique_fd.hpp"
 
 namespace {
 

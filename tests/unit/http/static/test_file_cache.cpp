@@ -1,8 +1,8 @@
 // The small-file cache: hits serve the same bytes and validators as the disk path, a changed
 // file is noticed once the entry's validity has passed, and large files never enter it.
-#include <catch2/catch.hpp>
-
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "http/static/file_cache.hpp"
 #include "unit/http/static_site.hpp"
@@ -81,8 +81,9 @@ TEST_CASE("cache: bounded in bytes", "[cache]") {
         cache.insert("/f" + std::to_string(i), 0, f);
     }
     int present = 0;
-    for (int i = 0; i < 200; ++i) present += cache.find("/f" + std::to_string(i), 0, now) != nullptr;
+    for (int i = 0; i < 200; ++i)
+        present += cache.find("/f" + std::to_string(i), 0, now) != nullptr;
     CHECK(present > 0);
-    CHECK(present <= 32);  // 16 shards x 2 entries of 1000 bytes
+    CHECK(present <= 32);                         // 16 shards x 2 entries of 1000 bytes
     CHECK(cache.find("/f0", 1, now) == nullptr);  // another codings set is another entry
 }

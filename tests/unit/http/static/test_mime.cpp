@@ -1,10 +1,11 @@
 // MimeTypes: built-in table, charset on text types, case-insensitivity, mime.types loading.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "http/static/mime.hpp"
 
@@ -148,14 +149,15 @@ TEST_CASE("mime: is_text_type", "[mime]") {
 }
 
 TEST_CASE("mime: load_file adds entries, built-in wins", "[mime]") {
-    TempFile f("# a comment line\n"
-               "\n"
-               "application/javascript\t\tjs mjs\n"
-               "application/x-polytest\tpolytest PT2   # trailing comment\n"
-               "text/x-polytext ptxt\n"
-               "image/x-pimg pimg\n"
-               "application/x-second polytest\n"
-               "nonsense-without-slash foo\n");
+    TempFile f(
+        "# a comment line\n"
+        "\n"
+        "application/javascript\t\tjs mjs\n"
+        "application/x-polytest\tpolytest PT2   # trailing comment\n"
+        "text/x-polytext ptxt\n"
+        "image/x-pimg pimg\n"
+        "application/x-second polytest\n"
+        "nonsense-without-slash foo\n");
     MimeTypes m;
     REQUIRE(m.content_type("a.polytest") == "application/octet-stream");
     REQUIRE(m.load_file(f.path));

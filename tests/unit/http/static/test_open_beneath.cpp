@@ -3,8 +3,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <cerrno>
+
+#include <catch2/catch.hpp>
 
 #include "http/static/open_beneath.hpp"
 #include "unit/http/static_site.hpp"

@@ -5,16 +5,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include "base/unique_fd.hpp"
 #include "models/coroutine/coro_loop.hpp"
 #include "models/coroutine/task.hpp"
-#include "base/unique_fd.hpp"
 
 using namespace std::chrono_literals;
 using server::CoroLoop;
@@ -231,8 +231,7 @@ TEST_CASE("an exception thrown after a wait reaches the awaiting coroutine", "[c
     CHECK(what == "readable");
 }
 
-TEST_CASE("stop: waiting coroutines wake with stop, busy ones at their next wait",
-          "[coro_loop]") {
+TEST_CASE("stop: waiting coroutines wake with stop, busy ones at their next wait", "[coro_loop]") {
     const std::size_t frames_before = Detached::live_frames();
     StopPipe stop;
     std::vector<SocketPair> pairs(50);

@@ -1,13 +1,13 @@
 // Task<T>, Detached and TaskScope without any I/O: lazy start, results, symmetric transfer
 // (a 100,000-deep chain on a bounded stack), exception propagation, and every frame destroyed
 // exactly once. A test-only awaitable (Gate) stands in for the event loop.
-#include <catch2/catch.hpp>
-
 #include <coroutine>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "models/coroutine/task.hpp"
 #include "models/coroutine/task_scope.hpp"
@@ -98,9 +98,7 @@ Task<int> waits(Gate& g, Tracker) {
     co_return 7;
 }
 
-Task<> outer(Gate& g, Tracker t) {
-    (void)co_await waits(g, t);
-}
+Task<> outer(Gate& g, Tracker t) { (void)co_await waits(g, t); }
 
 }  // namespace
 

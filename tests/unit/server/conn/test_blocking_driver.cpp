@@ -2,17 +2,17 @@
 // Context built the way main() builds it (a Runtime from a Config, an access log, Stats).
 // A request in and a response out, pipelining, a large body through a full socket, a
 // framing error, the header timeout bounding a head that never completes, and a stop.
-#include <catch2/catch.hpp>
-
-#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <new>
 #include <string>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "server/conn/blocking_driver.hpp"
 #include "server/conn/conn_state.hpp"
@@ -83,8 +83,9 @@ TEST_CASE("serve_blocking: pipelined requests answered in order, Connection: clo
           "[blocking_driver]") {
     Server srv;
     auto s = test::socket_pair();
-    test::write_all(s.far.get(), std::string(get_hello) +
-                                     "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    test::write_all(
+        s.far.get(),
+        std::string(get_hello) + "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(srv.serve(s) == 2);
     const std::string got = test::read_until_eof(s.far.get());
     CHECK(test::count(got, "HTTP/1.1 ") == 2);
@@ -97,8 +98,7 @@ TEST_CASE("serve_blocking: a body larger than the socket waits for the reader, w
           "[blocking_driver]") {
     Server srv;
     auto s = test::socket_pair();
-    test::write_all(s.far.get(),
-                    "GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    test::write_all(s.far.get(), "GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     std::uint64_t served = 0;
     std::thread driver([&] { served = srv.serve(s); });
     const std::string got = test::read_until_eof(s.far.get(), 20s);

@@ -1,12 +1,12 @@
 // Linger: the one lingering-close policy (500 ms window, 256 KiB cap), on a socketpair.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "base/unique_fd.hpp"
 #include "server/conn/linger.hpp"

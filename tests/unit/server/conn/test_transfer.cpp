@@ -1,12 +1,12 @@
 // receive_into / send_from: one syscall each between a socket and an http::Connection, over
 // non-blocking socketpairs (as every driver uses them): bytes in, bytes and sendfile out,
 // would_block when the kernel has nothing or no room, a closed peer, a file cut short.
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <unistd.h>
 
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "http/connection.hpp"
 #include "http/static/static_handler.hpp"
@@ -99,8 +99,7 @@ TEST_CASE("receive_into: a peer that closed is reported closed, and the connecti
     CHECK(w.conn.want() == http::Want::close);
 }
 
-TEST_CASE("send_from: head and a sendfile body arrive whole, across a full socket",
-          "[transfer]") {
+TEST_CASE("send_from: head and a sendfile body arrive whole, across a full socket", "[transfer]") {
     Wire w;
     // A small send buffer, so the socket fills long before the body ends on any kernel.
     const int sndbuf = 16 * 1024;

@@ -1,11 +1,11 @@
 // ConnectionCap (the count in LoopShared): the server-wide connection count behind
 // --max-connections, held by RAII slots.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "server/loop/loop_shared.hpp"
 

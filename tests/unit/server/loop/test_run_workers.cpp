@@ -1,12 +1,12 @@
 // run_workers(): N loops, each built and run on its own thread; a build failure stops them all.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "server/loop/run_workers.hpp"
 

@@ -1,9 +1,9 @@
 // Timers: one sorted list per TimerKind; the next expiry and the expiry order every event loop
 // relies on.
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "server/loop/timers.hpp"
 

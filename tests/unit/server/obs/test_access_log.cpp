@@ -1,6 +1,4 @@
 // The access log's line format and its escaping: a hostile header must never forge a line.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,6 +6,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "server/obs/access_log.hpp"
 
@@ -82,14 +82,12 @@ TEST_CASE("the access log appends whole lines to its file", "[access_log]") {
 TEST_CASE("common log format: CLF plus the duration", "[access_log]") {
     std::string line;
     server::format_common(line, "192.0.2.7:51234", sample());
-    const std::regex shape(
-        R"(192\.0\.2\.7 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] )"
-        R"("GET /index\.html\?q=1 HTTP/1\.1" 200 679 1234\n)");
+    const std::regex shape(R"(192\.0\.2\.7 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] )"
+                           R"("GET /index\.html\?q=1 HTTP/1\.1" 200 679 1234\n)");
     CHECK(std::regex_match(line, shape));
 }
 
-TEST_CASE("json lines name every field and stay valid JSON for hostile bytes",
-          "[access_log]") {
+TEST_CASE("json lines name every field and stay valid JSON for hostile bytes", "[access_log]") {
     http::Exchange e = sample();
     e.user_agent = std::string_view("a\"b\\c\n\x01\xff", 8);
     e.referer = "";

@@ -1,12 +1,12 @@
 // LogFile: rotation by reopen() keeps the descriptor number, and processes forked before the
 // rotation follow it on their next line.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 
 #include "server/obs/log_file.hpp"
 

@@ -1,10 +1,10 @@
 // The metrics page: its exposition text, and how a Connection answers it (no socket).
-#include <catch2/catch.hpp>
-
 #include <cstring>
 #include <filesystem>
 #include <new>
 #include <regex>
+
+#include <catch2/catch.hpp>
 
 #include "http/connection.hpp"
 #include "server/obs/metrics.hpp"

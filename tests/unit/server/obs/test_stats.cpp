@@ -1,13 +1,13 @@
 // Stats: request and connection counting, and the property the process models rely on: the
 // counters live in shared memory, so a forked child's counts are the parent's counts, and a
 // child that dies holding a connection can be settled by its pid.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <new>
+
+#include <catch2/catch.hpp>
 
 #include "server/obs/stats.hpp"
 
@@ -36,12 +36,12 @@ int exit_code(pid_t pid) {
 TEST_CASE("count_request: status classes, bytes and the duration histogram", "[stats]") {
     LocalStats local;
     server::Stats& s = *local.s;
-    s.count_request(200, 10, 50us);     // within the first bound
-    s.count_request(204, 0, 100us);     // on a bound: that bucket (bounds are inclusive)
-    s.count_request(404, 5, 101us);     // just past it: the next one
-    s.count_request(503, 7, 2s);        // past the last bound: +Inf
-    s.count_request(101, 0, -5us);      // a clock step backwards counts as 0
-    s.count_request(99, 1000, 1ms);     // no class: bytes and duration only
+    s.count_request(200, 10, 50us);  // within the first bound
+    s.count_request(204, 0, 100us);  // on a bound: that bucket (bounds are inclusive)
+    s.count_request(404, 5, 101us);  // just past it: the next one
+    s.count_request(503, 7, 2s);     // past the last bound: +Inf
+    s.count_request(101, 0, -5us);   // a clock step backwards counts as 0
+    s.count_request(99, 1000, 1ms);  // no class: bytes and duration only
 
     CHECK(load(s.requests_by_class[1]) == 1);
     CHECK(load(s.requests_by_class[2]) == 2);
@@ -116,7 +116,7 @@ TEST_CASE("settle_process takes back the connections of a child that died holdin
     CHECK(s.active_by_pid[pid].load() == 0);  // clean for the pid's next owner
     s.settle_process(pid);                    // twice: nothing more to take back
     CHECK(s.connections_active.load() == active);
-    s.settle_process(0);   // not a child: ignored
+    s.settle_process(0);  // not a child: ignored
     s.settle_process(-1);
     CHECK(s.connections_active.load() == active);
 }

@@ -1,8 +1,6 @@
 // Children: spawning, reaping through the SIGCHLD self-pipe, a child's private stop, and the
 // shutdown sequence (SIGTERM, grace, SIGKILL). Real fork()s of this test process; every child
 // runs only the body given here and _exit()s, so Catch never runs twice.
-#include <catch2/catch.hpp>
-
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <stdexcept>
+
+#include <catch2/catch.hpp>
 
 #include "server/proc/children.hpp"
 #include "unit/server/proc/installed_stop.hpp"
@@ -69,9 +69,8 @@ TEST_CASE("SIGTERM to a child wakes its own stop, not the parent's", "[children]
     server::Children children;
     Ended ended;
     // The body waits on the stop fd the way serve_blocking() and the acceptors do.
-    const pid_t pid = children.spawn(stop, [&stop] {
-        return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1;
-    });
+    const pid_t pid = children.spawn(
+        stop, [&stop] { return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1; });
     REQUIRE(pid > 0);
     children.signal(pid, SIGTERM);
     REQUIRE(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
@@ -85,9 +84,8 @@ TEST_CASE("stop_all: children that stop are not killed; one that ignores its sto
     const server::Shutdown& stop = test::installed_stop();
     server::Children children;
     Ended ended;
-    const pid_t polite = children.spawn(stop, [&stop] {
-        return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1;
-    });
+    const pid_t polite = children.spawn(
+        stop, [&stop] { return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1; });
     const pid_t deaf = children.spawn(stop, [] {
         for (;;) ::pause();  // the stop pipe becomes readable; nobody looks
         return 0;

@@ -1,14 +1,14 @@
 // What a reload reports, and the journald detection of the error log.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
 
-#include "server/proc/control.hpp"
+#include <catch2/catch.hpp>
+
 #include "server/obs/logging.hpp"
+#include "server/proc/control.hpp"
 
 TEST_CASE("restart_needed names what a reload cannot apply", "[control]") {
     config::Config a, b;

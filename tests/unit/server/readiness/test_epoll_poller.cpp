@@ -2,11 +2,11 @@
 // (tests/unit/models/test_pollers.cpp runs that one over all of them): which interest stays
 // armed in each mode, how write readiness repeats, hang-ups, and why remove() exists next
 // to forget().
-#include <catch2/catch.hpp>
-
 #include <sys/socket.h>
 
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "server/readiness/epoll_poller.hpp"
 #include "unit/server/sockets.hpp"

@@ -2,8 +2,6 @@
 // accept_blocking (the blocking models'): what an accepted socket looks like, EAGAIN on an
 // empty listener, which errors mean "out of resources", and a stop ending a blocked accept.
 // Loopback only: a listener on 127.0.0.1:0.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,6 +9,8 @@
 
 #include <chrono>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "server/proc/children.hpp"
 #include "server/sys/accept_once.hpp"
@@ -50,7 +50,8 @@ TEST_CASE("accept_once on an empty non-blocking listener: no fd, EAGAIN", "[acce
     CHECK(a.peer.empty());
 }
 
-TEST_CASE("accept_once: a non-blocking, close-on-exec connection with its peer, no TCP_NODELAY yet", "[accept]") {
+TEST_CASE("accept_once: a non-blocking, close-on-exec connection with its peer, no TCP_NODELAY yet",
+          "[accept]") {
     const auto l = server::Listener::bind("127.0.0.1:0");
     l.set_nonblocking(true);
     const auto port = test::local_port(l.fd());
@@ -70,15 +71,15 @@ TEST_CASE("accept_once: a non-blocking, close-on-exec connection with its peer, 
     CHECK_FALSE(server::accept_once(l.fd()).fd);  // the backlog is empty again
 }
 
-TEST_CASE("out_of_resources: descriptor and memory exhaustion, not transient errors",
-          "[accept]") {
+TEST_CASE("out_of_resources: descriptor and memory exhaustion, not transient errors", "[accept]") {
     for (const int err : {EMFILE, ENFILE, ENOBUFS, ENOMEM}) CHECK(server::out_of_resources(err));
     for (const int err : {0, EAGAIN, ECONNABORTED, EINTR, EPROTO, EPERM})
         CHECK_FALSE(server::out_of_resources(err));
 }
 
 TEST_CASE("accept_blocking returns a waiting client, like accept_once's", "[accept]") {
-    const auto l = server::Listener::bind("127.0.0.1:0");  // blocking, as the blocking models use it
+    const auto l =
+        server::Listener::bind("127.0.0.1:0");  // blocking, as the blocking models use it
     const auto client = test::connect_loopback(test::local_port(l.fd()));
     const server::Accepted a = server::accept_blocking(l.fd(), server::Shutdown::instance());
     check_accepted(a, client.get());

@@ -1,9 +1,9 @@
 // Listener: binding the --listen forms, ephemeral ports and the error for a bad address.
-#include <catch2/catch.hpp>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+
+#include <catch2/catch.hpp>
 
 #include "server/sys/listener.hpp"
 
