@@ -149,11 +149,8 @@ private:
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
         const std::size_t busy = children_.live();
         if (busy > 0) spdlog::info("fork: stopping; {} children finishing", busy);
-        const std::size_t killed =
-            children_.stop_all(grace, [this](pid_t pid, int status) { on_exit(pid, status); });
-        if (killed > 0)
-            spdlog::warn("fork: {} children still busy after {} ms were killed", killed,
-                         grace.count());
+        children_.stop_all(
+            grace, [this](pid_t pid, int status) { on_exit(pid, status); }, "fork", "children");
         spdlog::info("fork: {} children forked, {} ended abnormally, {} at the cap, {} bytes sent",
                      forked_, abnormal_, cap_episodes_,
                      ctx_.stats.bytes_sent.load(std::memory_order_relaxed));

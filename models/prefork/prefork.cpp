@@ -139,7 +139,7 @@ private:
                 return;
             }
             workers_.push_back({pid, generation_, clock::now()});
-            ++spawned_;
+            ++count_.spawned;
         }
     }
 
@@ -154,10 +154,10 @@ private:
         if (stopping_ || w.generation != generation_) return false;  // asked to leave
         const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (clean) {
-            ++recycled_;  // --max-requests-per-worker, or someone sent it SIGTERM
+            ++count_.recycled;  // --max-requests-per-worker, or someone sent it SIGTERM
             spdlog::debug("prefork: worker {} left; replacing it", pid);
         } else {
-            ++died_;
+            ++count_.died;
             spdlog::warn("prefork: worker {} {}; replacing it", pid,
                          server::describe_wait_status(status));
         }
@@ -219,13 +219,10 @@ private:
     void stop() {
         stopping_ = true;
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
-        const std::size_t killed =
-            children_.stop_all(grace, [&](pid_t pid, int status) { on_exit(pid, status); });
-        if (killed > 0)
-            spdlog::warn("prefork: {} workers still busy after {} ms were killed", killed,
-                         grace.count());
+        children_.stop_all(
+            grace, [&](pid_t pid, int status) { on_exit(pid, status); }, "prefork", "workers");
         spdlog::info("prefork: {} workers started in all, {} recycled, {} died; {} connections",
-                     spawned_, recycled_, died_,
+                     count_.spawned, count_.recycled, count_.died,
                      ctx_.stats.connections_total.load(std::memory_order_relaxed));
     }
 
@@ -239,9 +236,9 @@ private:
     clock::time_point waiting_since_{};  // clients queued since, or {}
     server::LogThrottle saturation_log_{10s};
     bool stopping_ = false;
-    std::uint64_t spawned_ = 0;
-    std::uint64_t recycled_ = 0;
-    std::uint64_t died_ = 0;
+    struct {
+        std::uint64_t spawned = 0, recycled = 0, died = 0;  // for the summary at the stop
+    } count_;
 };
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "base/syscall.hpp"
 
 namespace server {
@@ -175,13 +177,17 @@ std::size_t Children::wait_all(std::chrono::steady_clock::time_point deadline,
 }
 
 std::size_t Children::stop_all(std::chrono::milliseconds grace,
-                               const std::function<void(pid_t, int)>& on_exit) {
+                               const std::function<void(pid_t, int)>& on_exit,
+                               std::string_view model, std::string_view children) {
     using clock = std::chrono::steady_clock;
     signal_all(SIGTERM);
     const std::size_t stragglers = wait_all(clock::now() + grace, on_exit);
     if (stragglers == 0) return 0;
     signal_all(SIGKILL);
     wait_all(clock::now() + std::chrono::seconds(5), on_exit);  // SIGKILL is not instant
+    if (!model.empty())
+        spdlog::warn("{}: {} {} still busy after {} ms were killed", model, stragglers, children,
+                     grace.count());
     return stragglers;
 }
 

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "server/sys/shutdown.hpp"
@@ -63,9 +64,12 @@ public:
                          const std::function<void(pid_t, int)>& on_exit);
 
     // The shutdown sequence of both models: SIGTERM to every child, wait up to `grace`,
-    // SIGKILL the stragglers and reap them. Returns how many had to be killed.
+    // SIGKILL the stragglers and reap them. Returns how many had to be killed, and warns of
+    // them as "<model>: N <children> still busy after G ms were killed" when `model` is given
+    // (children: what the model calls them, "children" or "workers").
     std::size_t stop_all(std::chrono::milliseconds grace,
-                         const std::function<void(pid_t, int)>& on_exit);
+                         const std::function<void(pid_t, int)>& on_exit,
+                         std::string_view model = {}, std::string_view children = "children");
 
 private:
     std::unordered_set<pid_t> live_;
