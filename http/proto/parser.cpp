@@ -5,7 +5,7 @@
 #include <cctype>
 #include <string_view>
 
-#include "http/proto/text.hpp"
+#include "http/fields/text.hpp"
 
 namespace http {
 namespace {

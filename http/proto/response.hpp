@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "http/proto/conditional.hpp"
+#include "http/fields/conditional.hpp"
 
 namespace http {
 

@@ -1,7 +1,7 @@
 #include "http/proto/response_head.hpp"
 
 #include "base/decimal.hpp"
-#include "http/proto/http_date.hpp"
+#include "http/fields/http_date.hpp"
 
 namespace http {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/proto/range.hpp"
+#include "http/fields/range.hpp"
 #include "http/proto/response.hpp"
 
 namespace http {

@@ -16,9 +16,9 @@
 #include <system_error>
 
 #include "base/decimal.hpp"
-#include "http/proto/accept_encoding.hpp"
-#include "http/proto/conditional.hpp"
-#include "http/proto/range.hpp"
+#include "http/fields/accept_encoding.hpp"
+#include "http/fields/conditional.hpp"
+#include "http/fields/range.hpp"
 #include "http/proto/target.hpp"
 #include "http/static/autoindex.hpp"
 #include "http/static/file_cache.hpp"

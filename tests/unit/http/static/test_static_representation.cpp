@@ -2,7 +2,7 @@
 // multipart, unsatisfiable) and precompressed siblings chosen by Accept-Encoding.
 #include <catch2/catch.hpp>
 
-#include "http/proto/http_date.hpp"
+#include "http/fields/http_date.hpp"
 #include "unit/http/static_site.hpp"
 
 using test::body_of;

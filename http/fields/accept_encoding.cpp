@@ -1,8 +1,8 @@
-#include "http/proto/accept_encoding.hpp"
+#include "http/fields/accept_encoding.hpp"
 
 #include <cstddef>
 
-#include "http/proto/text.hpp"
+#include "http/fields/text.hpp"
 
 namespace http {
 namespace {

@@ -1,12 +1,12 @@
 // Preconditions (RFC 9110 §13). Header values come from the client, so every parser here is
 // total: a malformed value is skipped or ignored, never an error path of its own.
-#include "http/proto/conditional.hpp"
+#include "http/fields/conditional.hpp"
 
 #include <cinttypes>
 #include <cstdio>
 
-#include "http/proto/http_date.hpp"
-#include "http/proto/text.hpp"
+#include "http/fields/http_date.hpp"
+#include "http/fields/text.hpp"
 
 namespace http {
 namespace {

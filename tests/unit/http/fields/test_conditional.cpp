@@ -3,8 +3,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/proto/conditional.hpp"
-#include "http/proto/http_date.hpp"
+#include "http/fields/conditional.hpp"
+#include "http/fields/http_date.hpp"
 
 using http::Conditions;
 using http::ETag;

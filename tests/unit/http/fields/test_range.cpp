@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/proto/range.hpp"
+#include "http/fields/range.hpp"
 
 using http::evaluate_range;
 using http::RangeOutcome;

@@ -1,6 +1,6 @@
 // HTTP dates without the C locale: strftime's %a/%b follow LC_TIME, which would put e.g.
 // German day names on the wire if anything in the process called setlocale().
-#include "http/proto/http_date.hpp"
+#include "http/fields/http_date.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Accept-Encoding reduced to "may we send br / gzip".
 #include <catch2/catch.hpp>
 
-#include "http/proto/accept_encoding.hpp"
+#include "http/fields/accept_encoding.hpp"
 
 namespace {
 

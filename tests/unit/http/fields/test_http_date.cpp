@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/proto/http_date.hpp"
+#include "http/fields/http_date.hpp"
 
 using http::format_http_date;
 using http::http_date_length;

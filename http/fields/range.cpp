@@ -1,14 +1,14 @@
 // Range evaluation. The header is attacker-controlled, so the work is bounded: at most
 // max_parsed_specs list members are looked at, and the result is sorted and merged so that
 // "bytes=0-,0-,0-" cannot make a multipart body many times larger than the file.
-#include "http/proto/range.hpp"
+#include "http/fields/range.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <limits>
 #include <optional>
 
-#include "http/proto/text.hpp"
+#include "http/fields/text.hpp"
 
 namespace http {
 namespace {
