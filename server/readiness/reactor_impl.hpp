@@ -9,6 +9,7 @@
 
 #include "server/loop/loop_shared.hpp"
 #include "server/loop/timers.hpp"
+#include "server/obs/log_throttle.hpp"
 #include "server/readiness/poller.hpp"
 
 namespace server {
@@ -65,7 +66,7 @@ private:
     clock::time_point accept_resume_at_{};  // while paused for EMFILE or the cap
     bool stopping_ = false;
     clock::time_point stop_deadline_{};
-    clock::time_point last_refusal_log_{};
+    LogThrottle refusal_log_{std::chrono::seconds(1)};
 };
 
 }  // namespace server

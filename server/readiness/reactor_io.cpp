@@ -48,11 +48,11 @@ void Reactor::refuse_over_limit(int fd) {
     // select() cannot watch this descriptor: answer 503 best-effort and close, never touch
     // an fd_set with it (that would be undefined behaviour). Logged once per second.
     refuse_at_capacity(fd);
-    if (now_ - last_refusal_log_ >= std::chrono::seconds(1)) {
-        spdlog::warn("connection on fd {} is beyond this model's limit ({}): answered 503", fd,
-                     poller_->fd_limit());
-        last_refusal_log_ = now_;
-    }
+    if (const std::uint64_t n = refusal_log_.admit(now_); n > 0)
+        spdlog::warn(
+            "connection on fd {} is beyond this model's limit ({}): answered 503 ({} "
+            "since the last report)",
+            fd, poller_->fd_limit(), n);
 }
 
 void Reactor::pause_accepting(clock::time_point until) {

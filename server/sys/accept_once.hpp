@@ -6,10 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
-#include "server/sys/acceptor.hpp"
+#include "base/unique_fd.hpp"
 
 namespace server {
+
+struct Accepted {
+    poly::UniqueFd fd;  // invalid: nothing accepted (see errno), or stopping
+    std::string peer;   // "addr:port"
+};
 
 // A connection (non-blocking, CLOEXEC; TCP_NODELAY is the connection's own policy, see
 // ConnState::before_write), or an invalid fd with errno set: EAGAIN/ECONNABORTED/EINTR mean

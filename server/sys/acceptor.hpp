@@ -4,17 +4,10 @@
 // poll() until a client or a stop arrives.
 #pragma once
 
-#include <string>
-
-#include "base/unique_fd.hpp"
+#include "server/sys/accept_once.hpp"
 #include "server/sys/shutdown.hpp"
 
 namespace server {
-
-struct Accepted {
-    poly::UniqueFd fd;  // invalid when stopping
-    std::string peer;   // "addr:port"
-};
 
 // Returns a connection, or an invalid fd once the stop is requested. Transient failures
 // (ECONNABORTED, EINTR, a lost race with another acceptor) are retried; EMFILE/ENFILE are
