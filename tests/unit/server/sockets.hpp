@@ -98,6 +98,29 @@ inline std::string read_until_eof(int fd,
     }
 }
 
+// Everything read until `needle` has arrived; throws if the peer closes first or it has not
+// arrived within `bound`.
+inline std::string read_until(int fd, std::string_view needle,
+                              std::chrono::milliseconds bound = std::chrono::seconds(5)) {
+    std::string out;
+    const auto end = std::chrono::steady_clock::now() + bound;
+    while (out.find(needle) == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            end - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !poll_for(fd, POLLIN, left)) {
+            errno = ETIMEDOUT;
+            fail_errno("read_until: not arrived");
+        }
+        const std::string more = read_available(fd);
+        if (more.empty()) {  // readable, yet nothing: the peer closed (or reset)
+            errno = ECONNRESET;
+            fail_errno("read_until: the peer closed first");
+        }
+        out += more;
+    }
+    return out;
+}
+
 // A blocking TCP client connected to 127.0.0.1:port (the handshake completes in the
 // kernel's backlog, so no accept is needed first).
 inline poly::UniqueFd connect_loopback(std::uint16_t port) {

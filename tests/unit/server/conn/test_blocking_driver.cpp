@@ -17,11 +17,8 @@
 #include "server/conn/blocking_driver.hpp"
 #include "server/conn/conn_state.hpp"
 #include "server/proc/children.hpp"
-#include "server/runtime/context.hpp"
 #include "unit/http/connection_driver.hpp"
-#include "unit/http/temp_root.hpp"
-#include "unit/server/proc/installed_stop.hpp"
-#include "unit/server/sockets.hpp"
+#include "unit/server/served_child.hpp"
 
 using namespace std::chrono_literals;
 
@@ -29,29 +26,11 @@ namespace {
 
 const std::string big_body(1 << 20, 'z');  // several socketpair buffers
 
-struct Server {
-    test::TempRoot tmp;
-    server::Stats* stats = new (::operator new(sizeof(server::Stats))) server::Stats{};
-    server::Listener listener = server::Listener::bind("127.0.0.1:0");  // never accepted on
-    server::AccessLog access_log{"off"};
-    server::MetricsSource metrics{*stats, "test", std::chrono::steady_clock::now()};
-    std::unique_ptr<server::Context> ctx;
-
-    explicit Server(std::chrono::milliseconds header_timeout = 10s) {
-        tmp.file("root/hello.txt", "hello\n");
+struct Server : test::LoopbackSite {  // its listener is never accepted on
+    explicit Server(std::chrono::milliseconds header_timeout = 10s)
+        : LoopbackSite([=](config::Config& cfg) { cfg.header_timeout = header_timeout; }) {
         tmp.file("root/big.bin", big_body);
-        config::Config cfg;
-        cfg.root = tmp.root();
-        cfg.header_timeout = header_timeout;
-        ctx = std::make_unique<server::Context>(listener, server::Shutdown::instance(), access_log,
-                                                *stats, server::make_runtime(cfg, metrics));
     }
-    ~Server() {
-        ctx.reset();
-        ::operator delete(stats);
-    }
-    Server(const Server&) = delete;
-    Server& operator=(const Server&) = delete;
 
     // Serves one connection to its end on this thread; the client's bytes must be written
     // (and its side half-closed if needed) before, since nothing else runs meanwhile.
@@ -60,7 +39,7 @@ struct Server {
     }
 };
 
-constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+using test::get_hello;
 
 }  // namespace
 
@@ -151,11 +130,7 @@ TEST_CASE("serve_blocking: a stop closes a kept-alive connection once it is idle
     const pid_t pid = children.spawn(stop, [&] { return static_cast<int>(srv.serve(s)); });
     REQUIRE(pid > 0);
     s.near.reset();  // the child's copy is the connection now
-    std::string got;
-    while (got.size() < 6 || got.compare(got.size() - 6, 6, "hello\n") != 0) {
-        REQUIRE(test::poll_for(s.far.get(), POLLIN, 10s));  // the answer, kept alive
-        got += test::read_available(s.far.get());
-    }
+    const std::string got = test::read_until(s.far.get(), "hello\n", 10s);  // kept alive
     CHECK(got.find("Connection: close") == std::string::npos);
     children.signal(pid, SIGTERM);
     CHECK(test::read_until_eof(s.far.get(), 10s).empty());  // closed, nothing more said
