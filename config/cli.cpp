@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/options.hpp"
+#include "config/toml_file.hpp"
 #include "config/version.hpp"
 
 namespace config {
@@ -14,15 +15,15 @@ namespace {
 
 // Every option is captured as the text the user typed and converted by our own parsers, so a
 // bad value yields one line naming the option instead of CLI11's multi-line conversion errors.
-// Lists and flags are the exception: CLI11 splits and reads those itself.
-struct RawValue {
-    std::string text;
-    std::vector<std::string> list;
-    bool flag = false;
-};
+// Lists and flags are the exception: CLI11 splits and reads those itself. The --config file
+// (toml_file.hpp) fills the same slots for the options no flag gave.
+using RawValue = OptionValue;
 
 struct Raw {
     std::vector<RawValue> values;  // by index into options(); sized once, CLI11 holds pointers
+    std::vector<const CLI::Option*> flags;  // by index into options(): was it given as a flag?
+    std::string config_file;
+    const CLI::Option* config = nullptr;
     bool list_models = false;
     bool version = false;
     bool check_config = false;
@@ -55,31 +56,31 @@ std::string help_text(const Option& opt, const std::vector<std::string>& models)
 }
 
 void bind_options(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
+    raw.flags.assign(options().size(), nullptr);
     for (std::size_t i = 0; i < options().size(); ++i) {
         const Option& opt = options()[i];
         RawValue& slot = raw.values[i];
         const std::string name = flag(opt), help = help_text(opt, models);
         if (std::holds_alternative<bool Config::*>(opt.field)) {
             // --autoindex=false lets a flag switch off what the config file switched on.
-            app.add_flag(name, slot.flag, help);
+            raw.flags[i] = app.add_flag(name, slot.flag, help);
         } else if (std::holds_alternative<std::vector<std::string> Config::*>(opt.field)) {
-            app.add_option(name, slot.list, help)
-                ->type_name(std::string(opt.type_name))
-                ->delimiter(',')
-                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+            raw.flags[i] = app.add_option(name, slot.list, help)
+                               ->type_name(std::string(opt.type_name))
+                               ->delimiter(',')
+                               ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
         } else {
-            app.add_option(name, slot.text, help)->type_name(std::string(opt.type_name));
+            raw.flags[i] =
+                app.add_option(name, slot.text, help)->type_name(std::string(opt.type_name));
         }
     }
 }
 
 void bind_actions(CLI::App& app, Raw& raw) {
-    // Actions make no sense in a config file; CLI11 then rejects them as keys there.
-    app.add_flag("--list-models", raw.list_models, "Print the model names and exit")
-        ->configurable(false);
-    app.add_flag("--version", raw.version, "Print the version and exit")->configurable(false);
-    app.add_flag("--check-config", raw.check_config, "Validate the configuration and exit")
-        ->configurable(false);
+    // Actions are no keys of the config file (toml_file.cpp refuses them by name).
+    app.add_flag("--list-models", raw.list_models, "Print the model names and exit");
+    app.add_flag("--version", raw.version, "Print the version and exit");
+    app.add_flag("--check-config", raw.check_config, "Validate the configuration and exit");
 }
 
 void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
@@ -92,9 +93,10 @@ void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
         "DURATION: 10s, 500ms, 2m, 1h or bare seconds. SIZE: bytes, or with a k or M suffix.\n"
         "Boolean flags take =false to override the config file (--autoindex=false).\n"
         "The --config file uses the long option names as keys: header-timeout = \"10s\".");
-    app.set_config("--config", "", "Read options from this TOML file (flags win)");
-    app.get_config_ptr()->type_name("FILE");
-    app.allow_config_extras(CLI::config_extras_mode::error);
+    // Given twice, the last --config wins, like any other option.
+    raw.config =
+        app.add_option("--config", raw.config_file, "Read options from this TOML file (flags win)")
+            ->type_name("FILE");
     bind_options(app, raw, models);
     bind_actions(app, raw);
 }
@@ -125,32 +127,13 @@ std::string first_line(std::string text) {
     return text;
 }
 
-// CLI11's messages are mostly one line already; the config-file ones are reworded so that they
-// name the file and the key the way the user wrote them.
-std::string describe(const CLI::ParseError& e, const std::string& config_path) {
-    const std::string what = first_line(e.what());
-    const std::string file = "--config '" + config_path + "': ";
-    if (dynamic_cast<const CLI::FileError*>(&e) != nullptr) return file + "cannot read the file";
-    if (dynamic_cast<const CLI::ConfigError*>(&e) != nullptr) {
-        // The wording below is CLI11 2.1.2's (ConfigError::Extras and ::NotConfigurable).
-        constexpr std::string_view extras = "INI was not able to parse ";
-        constexpr std::string_view section = ".++";  // CLI11's marker for "[name]" opening
-        constexpr std::string_view not_configurable =
-            ": This option is not allowed in a configuration file";
-        if (what.starts_with(extras)) {
-            std::string key = what.substr(extras.size());
-            if (key.ends_with(section)) {
-                key.resize(key.size() - section.size());
-                return file + "unknown section '[" + key + "]' (keys go at the top level)";
-            }
-            return file + "unknown key '" + key + "'";
-        }
-        if (what.ends_with(not_configurable))
-            return file + "'" + what.substr(0, what.size() - not_configurable.size()) +
-                   "' is allowed only on the command line";
-        return file + what;
-    }
-    return what + " (see --help)";
+// The file's values for the options no flag gave: flags win wherever they stand.
+std::optional<std::string> merge_config_file(Raw& raw) {
+    FileValues file;
+    if (auto err = read_config_file(raw.config_file, file)) return err;
+    for (std::size_t i = 0; i < file.size(); ++i)
+        if (file[i] && raw.flags[i]->count() == 0) raw.values[i] = std::move(*file[i]);
+    return std::nullopt;
 }
 
 // After a successful parse: actions first, then values, then cross-checks.
@@ -181,15 +164,16 @@ ParseResult parse_command_line(int argc, const char* const* argv,
     } catch (const CLI::CallForAllHelp&) {
         return {Action::exit_ok, result.cfg, app.help("", CLI::AppFormatMode::All)};
     } catch (const CLI::ParseError& e) {
-        const auto* opt = app.get_config_ptr();
-        const std::string path =
-            opt != nullptr && !opt->results().empty() ? opt->results().back() : std::string();
-        return {Action::exit_error, result.cfg, describe(e, path)};
+        // CLI11's messages are one line once cut at the first newline.
+        return {Action::exit_error, result.cfg, first_line(e.what()) + " (see --help)"};
     } catch (const std::exception& e) {
         return {Action::exit_error, result.cfg, first_line(e.what())};
     }
-    const auto* opt = app.get_config_ptr();
-    if (opt->count() > 0) result.cfg.config_file = opt->results().back();
+    if (raw.config->count() > 0) {
+        // The same path at startup, for --check-config and on reload (control.cpp re-parses).
+        if (auto err = merge_config_file(raw)) return {Action::exit_error, result.cfg, *err};
+        result.cfg.config_file = raw.config_file;
+    }
     return finish(raw, std::move(result), model_names);
 }
 

@@ -1,56 +1,17 @@
-// parse_command_line(): flags, the --config file, actions, and the one-line errors.
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <set>
+// parse_command_line(): flags, actions, and the one-line errors. The --config file's tests are
+// in test_config_file.cpp.
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "config/cli.hpp"
+#include "cli_fixture.hpp"
 #include "config/version.hpp"
 
-namespace fs = std::filesystem;
 using config::Action;
 using config::ParseResult;
 using namespace std::chrono_literals;
-
-namespace {
-
-const std::vector<std::string> models = {"loop", "fork", "thread", "epoll-et"};
-
-ParseResult parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "polyhttpd");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    return config::parse_command_line(static_cast<int>(argv.size()), argv.data(), models);
-}
-
-// A scratch directory removed at scope exit; holds config files and serving roots.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "polyhttpd-cfg-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
-
-fs::path example_config() {
-    return fs::path(__FILE__).parent_path() / "../../../config/polyhttpd.toml";
-}
-
-}  // namespace
+using namespace cli_test;
 
 TEST_CASE("no arguments gives the defaults, ready to serve", "[cli]") {
     const auto r = parse({});
@@ -195,118 +156,12 @@ TEST_CASE("each bad value gives one line naming the option", "[cli]") {
         {{"--root"}, "--root: 1 required DIR missing (see --help)"},
         {{"--bogus"}, "The following argument was not expected: --bogus (see --help)"},
         {{"stray"}, "The following argument was not expected: stray (see --help)"},
-        {{"--config", "/nonexistent/p.toml"},
-         "--config '/nonexistent/p.toml': cannot read the file"},
     }));
     CAPTURE(args);
     const auto r = parse(args);
     CHECK(r.action == Action::exit_error);
     CHECK(r.message == message);
     CHECK(r.message.find('\n') == std::string::npos);
-}
-
-TEST_CASE("the config file sets options by their long names", "[cli][file]") {
-    TempDir dir;
-    const auto file = dir.write("c.toml",
-                                "# comment\n"
-                                "model = \"thread\"\n"
-                                "listen = \":9000\"\n"
-                                "root = \"" +
-                                    dir.path.string() +
-                                    "\"\n"
-                                    "workers = \"auto\"\n"
-                                    "max-connections = 5\n"
-                                    "header-timeout = \"3s\"\n"
-                                    "send-timeout = 4\n"
-                                    "max-head-size = \"8k\"\n"
-                                    "index = [\"a.html\", \"b.html\"]\n"
-                                    "autoindex = true\n"
-                                    "hidden = true\n"
-                                    "log-level = \"warn\"\n");
-    const auto r = parse({"--config", file});
-    REQUIRE(r.action == Action::serve);
-    CHECK(r.cfg.config_file == file);
-    CHECK(r.cfg.model == "thread");
-    CHECK(r.cfg.listen == ":9000");
-    CHECK(r.cfg.root == dir.path.string());
-    CHECK(r.cfg.workers == 0);
-    CHECK(r.cfg.max_connections == 5);
-    CHECK(r.cfg.header_timeout == 3s);
-    CHECK(r.cfg.send_timeout == 4s);
-    CHECK(r.cfg.keepalive_timeout == 15s);  // untouched default
-    CHECK(r.cfg.max_head_size == 8192);
-    CHECK(r.cfg.index == std::vector<std::string>{"a.html", "b.html"});
-    CHECK(r.cfg.autoindex);
-    CHECK(r.cfg.hidden);
-    CHECK(r.cfg.log_level == "warn");
-}
-
-TEST_CASE("flags on the command line beat the config file", "[cli][file]") {
-    TempDir dir;
-    const auto file = dir.write("c.toml",
-                                "listen = \":9000\"\nheader-timeout = \"3s\"\n"
-                                "autoindex = true\nindex = \"a,b\"\nmodel = \"fork\"\n");
-    // Before and after --config: position must not matter.
-    const auto r = parse({"--listen", ":1", "--config", file, "--header-timeout", "250ms",
-                          "--autoindex=false", "--index", "z.html"});
-    REQUIRE(r.action == Action::serve);
-    CHECK(r.cfg.listen == ":1");
-    CHECK(r.cfg.header_timeout == 250ms);
-    CHECK_FALSE(r.cfg.autoindex);
-    CHECK(r.cfg.index == std::vector<std::string>{"z.html"});
-    CHECK(r.cfg.model == "fork");  // not on the command line: the file's value stands
-}
-
-TEST_CASE("config file errors name the file and the key", "[cli][file]") {
-    TempDir dir;
-    using Case = std::pair<std::string, std::string>;
-    const auto [text, tail] = GENERATE(values<Case>({
-        {"listen = \":1\"\nbogus = 1\n", "unknown key 'bogus'"},
-        {"header_timeout = \"1s\"\n", "unknown key 'header_timeout'"},
-        {"[server]\nlisten = \":1\"\n", "unknown section '[server]' (keys go at the top level)"},
-        {"version = true\n", "'version' is allowed only on the command line"},
-        {"list-models = true\n", "'list-models' is allowed only on the command line"},
-    }));
-    const auto file = dir.write("bad.toml", text);
-    const auto r = parse({"--config", file});
-    CHECK(r.action == Action::exit_error);
-    CHECK(r.message == "--config '" + file + "': " + tail);
-}
-
-TEST_CASE("a bad value in the config file names the option", "[cli][file]") {
-    TempDir dir;
-    const auto file = dir.write("c.toml", "keepalive-timeout = \"soon\"\n");
-    const auto r = parse({"--config", file});
-    CHECK(r.action == Action::exit_error);
-    CHECK(r.message == "--keepalive-timeout: invalid duration 'soon' (use e.g. 10s, 500ms)");
-}
-
-TEST_CASE("the shipped example config loads and holds exactly the defaults", "[cli][file]") {
-    const auto path = example_config();
-    REQUIRE(fs::exists(path));
-    const auto r = parse({"--config", path.string()});
-    REQUIRE(r.action == Action::serve);
-    config::Config expected;
-    expected.config_file = path.string();
-    CHECK(r.cfg == expected);
-}
-
-TEST_CASE("the shipped example config lists every option in --help", "[cli][file]") {
-    std::ifstream in(example_config());
-    const std::string text{std::istreambuf_iterator<char>(in), {}};
-    const std::string help = parse({"--help"}).message;
-    const std::set<std::string> command_line_only = {"help", "config", "list-models", "version",
-                                                     "check-config"};
-    const std::regex long_option("--([a-z][a-z-]*)");
-    int options = 0;
-    for (std::sregex_iterator it(help.begin(), help.end(), long_option), end; it != end; ++it) {
-        const std::string name = (*it)[1];
-        if (command_line_only.count(name) != 0) continue;
-        ++options;
-        CAPTURE(name);
-        CHECK(std::regex_search(text, std::regex("(^|\n)" + name + " = ")));
-    }
-    CHECK(options >= 16);
 }
 
 TEST_CASE("operations options: log formats, status path, identity", "[cli][ops]") {
