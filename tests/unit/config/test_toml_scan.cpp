@@ -1,0 +1,68 @@
+// scan_toml(): the positions of keys, values and unclosed brackets that the --config messages
+// point at (cpptoml itself reports lines only).
+#include <catch2/catch.hpp>
+
+#include "config/toml_file.hpp"
+
+using config::scan_toml;
+
+TEST_CASE("statements: keys as written, first components, offsets", "[toml][scan]") {
+    const auto layout = scan_toml("a = 1\n  \"b c\" = 'x'\n# c\n\n[t.u]\nd . e=2\r\n[[arr]]\n");
+    REQUIRE(layout.lines.size() == 7);
+    CHECK(layout.lines[5] == "d . e=2");  // CRLF: the CR is no part of the line
+    REQUIRE(layout.statements.size() == 5);
+    const auto& s = layout.statements;
+    CHECK((s[0].key == "a" && s[0].written == "a" && s[0].line == 1));
+    CHECK((s[0].key_offset == 0 && s[0].value_offset == 4 && !s[0].header));
+    CHECK((s[1].key == "b c" && s[1].written == "\"b c\"" && s[1].line == 2));
+    CHECK((s[1].key_offset == 2 && s[1].value_offset == 10));
+    CHECK((s[2].key == "t" && s[2].written == "[t.u]" && s[2].header && s[2].line == 5));
+    CHECK((s[3].key == "d" && s[3].written == "d . e" && s[3].value_offset == 6));
+    CHECK((s[4].key == "arr" && s[4].written == "[[arr]]" && s[4].header));
+    CHECK(layout.find("d") == &s[3]);
+    CHECK(layout.find("e") == nullptr);
+    CHECK(layout.on_line(3) == nullptr);  // a comment
+    CHECK(layout.on_line(6) == &s[3]);
+}
+
+TEST_CASE("multi-line values belong to their key; what is inside is no key", "[toml][scan]") {
+    const auto layout = scan_toml(
+        "index = [\n  \"a\",  # ]\n  \"]\"\n]\ntext = \"\"\"\nroot = [\n\"\"\"\nlast = 1\n");
+    REQUIRE(layout.statements.size() == 3);
+    CHECK(layout.statements[1].key == "text");
+    CHECK(layout.statements[2].key == "last");
+    for (std::size_t line : {1, 2, 3, 4}) CHECK(layout.on_line(line) == &layout.statements[0]);
+    for (std::size_t line : {5, 6, 7}) CHECK(layout.on_line(line) == &layout.statements[1]);
+    CHECK(layout.find("root") == nullptr);
+    CHECK_FALSE(layout.unclosed);  // brackets in strings and comments do not count
+}
+
+TEST_CASE("an array or inline table never closed is found where it opens", "[toml][scan]") {
+    SECTION("across lines") {
+        const auto layout = scan_toml("a = 1\nindex = [\"a\",\n\"b\"\nroot = \"x\"\n");
+        REQUIRE(layout.unclosed);
+        CHECK(layout.unclosed->line == 2);
+        CHECK(layout.unclosed->offset == 8);
+        CHECK(layout.statements[layout.unclosed->statement].key == "index");
+    }
+    SECTION("nested: the outermost") {
+        const auto layout = scan_toml("x = [[1], [2\n");
+        REQUIRE(layout.unclosed);
+        CHECK(layout.unclosed->offset == 4);
+    }
+    SECTION("an inline table") {
+        const auto layout = scan_toml("x = { a = 1\n");
+        REQUIRE(layout.unclosed);
+        CHECK(layout.unclosed->offset == 4);
+    }
+    SECTION("closed ones are not") {
+        CHECK_FALSE(scan_toml("x = [[1], [2]]\ny = { a = [1] }\nz = \"[\"\n").unclosed);
+    }
+}
+
+TEST_CASE("columns count characters, as an editor shows them", "[toml][scan]") {
+    const auto layout = scan_toml("k = \"\xC3\xA9t\xC3\xA9\" x\n");
+    CHECK(layout.column(1, 0) == 1);
+    CHECK(layout.column(1, 4) == 5);
+    CHECK(layout.column(1, 12) == 11);  // 'x', after two 2-byte characters
+}
