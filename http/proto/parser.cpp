@@ -5,7 +5,9 @@
 #include <cctype>
 #include <string_view>
 
+#include "http/fields/host.hpp"
 #include "http/fields/text.hpp"
+#include "http/proto/target.hpp"
 
 namespace http {
 namespace {
@@ -20,11 +22,6 @@ const llhttp_settings_t& settings() {
 }
 
 RequestParser& self(llhttp_t* p) { return *static_cast<RequestParser*>(p->data); }
-
-bool is_tchar(unsigned char c) {
-    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-    return std::isalnum(c) != 0 || extra.find(static_cast<char>(c)) != std::string_view::npos;
-}
 
 Method to_method(std::uint8_t m) {
     switch (m) {
@@ -53,7 +50,9 @@ void store(std::string& slot, const std::string& value, bool list) {
 }  // namespace
 
 RequestParser::RequestParser(std::size_t max_head_size, std::size_t max_target_size)
-    : max_head_size_(max_head_size), max_target_size_(max_target_size) {
+    : max_head_size_(max_head_size),
+      max_target_size_(max_target_size),
+      line_check_(max_target_size) {
     static const llhttp_settings_t callbacks = [] {
         llhttp_settings_t s = settings();
         s.on_message_begin = &RequestParser::on_message_begin;
@@ -74,6 +73,7 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
     if (error_status_ != 0) return {ParseEvent::error, 0};
     request_ = &request;
     const char* begin = reinterpret_cast<const char*>(data.data());
+    if (checking_line_) return check_line(begin, data.size());
     chunk_begin_ = begin;
     pending_ = ParseEvent::need_more;
     const bool head_before = in_head_;
@@ -90,6 +90,8 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
         else
             llhttp_resume(&llhttp_);
     } else if (err != HPE_OK) {
+        if (err == HPE_INVALID_METHOD && error_status_ == 0)
+            return start_line_check(begin, data.size(), head_before);
         if (error_status_ == 0) fail(map_llhttp_error(err), llhttp_get_error_reason(&llhttp_));
         return {ParseEvent::error, data.size()};
     }
@@ -102,7 +104,12 @@ ParseResult RequestParser::feed(std::span<const std::byte> data, Request& reques
         fail(431, "request head too large");
         return {ParseEvent::error, result.consumed};
     }
-    if (result.consumed > 0) byte_before_chunk_ = begin[result.consumed - 1];
+    for (std::size_t i = result.consumed; i > 0; --i) {
+        if (!is_ows(begin[i - 1])) {
+            last_before_chunk_ = begin[i - 1];
+            break;
+        }
+    }
     return result;
 }
 
@@ -134,22 +141,43 @@ int RequestParser::fail(int status, const char* reason) noexcept {
     return HPE_USER;
 }
 
-int RequestParser::map_llhttp_error(llhttp_errno_t err) const noexcept {
-    switch (err) {
-        case HPE_INVALID_VERSION: return 505;
-        case HPE_INVALID_METHOD: {
-            // A well-formed token we do not know is 501; bytes that are no token (a TLS
-            // hello, binary garbage) are simply a bad request.
-            const char* pos = llhttp_get_error_pos(&llhttp_);
-            const bool token =
-                pos != nullptr && (is_tchar(static_cast<unsigned char>(*pos)) || *pos == ' ');
-            bool prefix_ok = true;
-            for (const char* c = chunk_begin_; pos != nullptr && c < pos; ++c)
-                prefix_ok = prefix_ok && is_tchar(static_cast<unsigned char>(*c));
-            return token && prefix_ok ? 501 : 400;
-        }
-        default: return 400;
+int RequestParser::map_llhttp_error(llhttp_errno_t err) noexcept {
+    return err == HPE_INVALID_VERSION ? 505 : 400;
+}
+
+// llhttp stopped inside the method, at `error pos`: the rest of the line decides 400 or 501.
+// The bytes llhttp took before it (leading empty lines aside) were method characters.
+ParseResult RequestParser::start_line_check(const char* begin, std::size_t size, bool head_before) {
+    const char* pos = llhttp_get_error_pos(&llhttp_);
+    const auto taken = static_cast<std::size_t>(pos - begin);
+    const bool begun =
+        head_before || std::any_of(begin, pos, [](char c) { return c != '\r' && c != '\n'; });
+    checking_line_ = true;
+    in_message_ = true;
+    in_head_ = true;
+    head_bytes_ = (head_before ? head_bytes_ : 0) + taken;
+    line_check_.start(begun);
+    ParseResult result = check_line(pos, size - taken);
+    result.consumed += taken;
+    return result;
+}
+
+ParseResult RequestParser::check_line(const char* begin, std::size_t size) {
+    using Verdict = RequestLineCheck::Verdict;
+    std::size_t used = 0;
+    const Verdict verdict = line_check_.feed({begin, size}, used);
+    head_bytes_ += used;
+    switch (verdict) {
+        case Verdict::more:
+            // An endless method token is bounded like any head.
+            if (head_bytes_ <= max_head_size_) return {ParseEvent::need_more, used};
+            fail(431, "request head too large");
+            break;
+        case Verdict::bad: fail(400, "malformed request line"); break;
+        case Verdict::unknown_method: fail(501, "method not implemented"); break;
+        case Verdict::target_too_long: fail(414, "target too long"); break;
     }
+    return {ParseEvent::error, used};
 }
 
 int RequestParser::on_message_begin(llhttp_t* p) {
@@ -196,8 +224,14 @@ int RequestParser::on_header_field_complete(llhttp_t* p) {
 int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
     RequestParser& s = self(p);
     // obs-fold: llhttp 8.1 hands the continuation line over as another value piece that
-    // starts right after a line break. A value piece never follows LF otherwise.
-    const char before = at > s.chunk_begin_ ? at[-1] : s.byte_before_chunk_;
+    // starts right after a line break, or, after an empty first line ("X:\r\n b"), as the
+    // first piece, after the fold's whitespace. A value piece never follows LF and optional
+    // whitespace otherwise. An empty value ("X:") arrives as one empty piece just after the
+    // line's CRLF: that is no fold (a whitespace-only fold of it would still be empty).
+    if (n == 0) return 0;
+    const char* c = at;
+    while (c > s.chunk_begin_ && is_ows(c[-1])) --c;
+    const char before = c > s.chunk_begin_ ? c[-1] : s.last_before_chunk_;
     if (before == '\n') return s.fail(400, "obsolete line folding");
     if (s.value_.size() + n <= s.max_head_size_) s.value_.append(at, n);
     return 0;
@@ -243,6 +277,10 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
     RequestParser& s = self(p);
     Request& r = *s.request_;
     s.in_head_ = false;
+    // llhttp reads "GET /" without a version as HTTP/0.9, which we do not speak: a request
+    // line without its HTTP-version lacks the grammar (RFC 9112 §3), like lighttpd says.
+    if (p->http_major == 0 && p->http_minor == 9)
+        return s.fail(400, "request line without HTTP version");
     if (p->http_major != 1 || p->http_minor > 1) return s.fail(505, "unsupported HTTP version");
     r.method = to_method(p->method);
     r.method_name = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
@@ -257,6 +295,13 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
         return s.fail(400, "Transfer-Encoding without final chunked");
     if (r.host_count > 1) return s.fail(400, "duplicate Host header");
     if (r.host_count == 0 && r.version_minor == 1) return s.fail(400, "missing Host header");
+    // Empty too: RFC 9112 §3.2 allows that only for a target URI without an authority, and an
+    // http URI always has one (RFC 9110 §4.2.1); nginx and lighttpd refuse it as well.
+    if (r.host_count == 1 && !valid_host(r.host))
+        return s.fail(400, r.host.empty() ? "empty Host header" : "invalid Host header");
+    std::string_view authority;
+    if (absolute_form_authority(r.target, authority) && !valid_host(authority))
+        return s.fail(400, "invalid authority in the target");
     if (r.target.empty()) return s.fail(400, "empty target");
     s.pending_ = ParseEvent::head;
     return HPE_PAUSED;

@@ -1,5 +1,6 @@
 // RequestParser: llhttp (strict mode) plus the checks llhttp 8.1 leaves to us: obs-fold, empty
-// header names, Host presence and uniqueness, version 1.0/1.1 only, head and target limits.
+// header names, Host presence, uniqueness and syntax (an absolute-form target's authority
+// too), version 1.0/1.1 only, head and target limits, and 400 or 501 for an unknown method.
 // Fed any split of the input, byte by byte included; it stops after each request head and
 // after each message end so the Connection can answer in order. One parser per connection.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "http/proto/request.hpp"
+#include "http/proto/request_line.hpp"
 
 namespace http {
 
@@ -61,12 +63,16 @@ private:
     llhttp_errno_t execute(const char* begin, std::size_t size);
     int fail(int status, const char* reason) noexcept;
     void store_header_value();
-    int map_llhttp_error(llhttp_errno_t err) const noexcept;
+    static int map_llhttp_error(llhttp_errno_t err) noexcept;
+    ParseResult start_line_check(const char* begin, std::size_t size, bool head_before);
+    ParseResult check_line(const char* begin, std::size_t size);
 
     llhttp_t llhttp_{};
     Request* request_ = nullptr;
     std::size_t max_head_size_;
     std::size_t max_target_size_;
+    RequestLineCheck line_check_;  // once llhttp refused the method: 400 or 501?
+    bool checking_line_ = false;
 
     // Per-message state.
     bool in_message_ = false;
@@ -77,9 +83,10 @@ private:
     std::string value_;        // current header value
     bool value_seen_ = false;  // a value piece of the current header was already delivered
 
-    // Where the current feed() chunk starts, and the byte before it (for obs-fold detection).
+    // Where the current feed() chunk starts, and the last byte before it that is not SP or
+    // HTAB (obs-fold detection looks back over whitespace, across chunks too).
     const char* chunk_begin_ = nullptr;
-    char byte_before_chunk_ = '\n';
+    char last_before_chunk_ = '\n';
     ParseEvent pending_ = ParseEvent::need_more;
 
     int error_status_ = 0;

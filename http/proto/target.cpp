@@ -5,6 +5,8 @@
 
 #include <cstddef>
 
+#include "http/fields/host.hpp"
+
 namespace http {
 namespace {
 
@@ -29,35 +31,19 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
 // query or fragment, or sets `error` to bad_form.
 std::string_view raw_path(std::string_view raw, TargetError& error) {
     if (!raw.empty() && raw.front() != '/') {
-        std::size_t scheme_len = 0;
-        if (starts_with_nocase(raw, "http://"))
-            scheme_len = 7;
-        else if (starts_with_nocase(raw, "https://"))
-            scheme_len = 8;
-        if (scheme_len == 0) {
-            error = TargetError::bad_form;  // "*", authority-form, relative paths, garbage
-            return {};
-        }
-        raw.remove_prefix(scheme_len);
-        const std::size_t auth_end = raw.find_first_of("/?#");
-        const std::string_view authority = raw.substr(0, auth_end);
-        for (char c : authority) {
-            // The host is not used here, but an authority with controls or spaces means the
-            // target is garbage; an empty one is not a valid http URI (RFC 9110 §4.2.1).
-            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-                error = TargetError::bad_form;
-                return {};
-            }
-        }
-        if (authority.empty()) {
+        std::string_view authority;
+        // Not absolute-form: "*", authority-form, relative paths, garbage. An authority that
+        // is no host (controls, spaces, userinfo, empty) means the target is garbage too.
+        if (!absolute_form_authority(raw, authority) || !valid_host(authority)) {
             error = TargetError::bad_form;
             return {};
         }
-        if (auth_end == std::string_view::npos || raw[auth_end] != '/') {
+        raw.remove_prefix(static_cast<std::size_t>(authority.data() - raw.data()) +
+                          authority.size());
+        if (raw.empty() || raw.front() != '/') {
             // "http://host" and "http://host?q": an empty path means "/" (RFC 9110 §4.2.3).
             return "/";
         }
-        raw.remove_prefix(auth_end);
     }
     if (raw.empty()) {
         error = TargetError::bad_form;
@@ -118,6 +104,19 @@ TargetError remove_dot_segments(std::string_view in, std::string& out) {
 }
 
 }  // namespace
+
+bool absolute_form_authority(std::string_view raw, std::string_view& authority) noexcept {
+    std::size_t scheme_len = 0;
+    if (starts_with_nocase(raw, "http://"))
+        scheme_len = 7;
+    else if (starts_with_nocase(raw, "https://"))
+        scheme_len = 8;
+    else
+        return false;
+    raw.remove_prefix(scheme_len);
+    authority = raw.substr(0, raw.find_first_of("/?#"));
+    return true;
+}
 
 TargetError decode_target_into(std::string_view raw, std::string& path, std::string& scratch) {
     path.clear();

@@ -32,6 +32,11 @@ DecodedTarget decode_target(std::string_view raw);
 // caller that reuses them decodes without allocating.
 TargetError decode_target_into(std::string_view raw, std::string& path, std::string& scratch);
 
+// For an absolute-form target ("http://a:8080/x?q"): true, and `authority` is "a:8080" (a
+// view into raw, maybe empty). False for any other form. The parser checks the authority
+// with valid_host (http/fields/host.hpp) as it checks a Host field.
+bool absolute_form_authority(std::string_view raw, std::string_view& authority) noexcept;
+
 // Percent-encodes a decoded path for use in a Location header: everything outside RFC 3986
 // unreserved characters and '/' is escaped, so CR, LF, spaces and controls can never appear.
 std::string encode_path(std::string_view path);

@@ -132,15 +132,29 @@ void header_syntax(V& t) {
 void request_line(V& t) {
     t.push_back({"HTTP/2.0", "GET / HTTP/2.0\r\nHost: test\r\n\r\n", {505}, true});
     t.push_back({"HTTP/1.2", "GET / HTTP/1.2\r\nHost: test\r\n\r\n", {505}, true});
-    t.push_back({"HTTP/0.9 style request", "GET /\r\n\r\n", {400, 505}, true});
-    t.push_back({"lowercase method", "get / HTTP/1.1\r\nHost: test\r\n\r\n", {400, 501}, true});
-    t.push_back({"overlong method token", std::string(200, 'A') + " / HTTP/1.1\r\nHost: test\r\n\r\n", {400, 501}, true});
+    // RFC 9112 §3: no request-line grammar is 400; 501 only for a well-formed line whose method
+    // is a token we do not implement (RFC 9110 §15.6.2).
+    t.push_back({"HTTP/0.9 style request (no version)", "GET /\r\n\r\n", {400}, true});
+    t.push_back({"request line of one word", "garbage\r\n\r\n", {400}, true});
+    t.push_back({"method alone", "GET\r\n\r\n", {400}, true});
+    t.push_back({"unknown method without a version", "BREW /\r\n\r\n", {400}, true});
+    t.push_back({"unknown method, well-formed line", "BREW / HTTP/1.1\r\nHost: test\r\n\r\n", {501}, true});
+    t.push_back({"lowercase method", "get / HTTP/1.1\r\nHost: test\r\n\r\n", {501}, true});
+    t.push_back({"overlong method token", std::string(200, 'A') + " / HTTP/1.1\r\nHost: test\r\n\r\n", {501}, true});
     t.push_back({"space in target", "GET /a b HTTP/1.1\r\nHost: test\r\n\r\n", {400}, true});
     t.push_back({"target longer than --max-target-size", req("", "/" + std::string(max_target_size + 100, 'a')), {414}, true});
     t.push_back({"TLS ClientHello", tls_client_hello(), {400}, true});
     t.push_back({"random garbage", "\xff\xfe" + noise(300, 99), {400}, true});
     t.push_back({"GET * (asterisk-form)", "GET * HTTP/1.1\r\nHost: test\r\n\r\n", {400}, false});
     t.push_back({"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", {400, 405}, true});
+}
+
+// RFC 9112 §3.2: a Host (or an absolute-form authority) that is not uri-host [":" port].
+void host_values(V& t) {
+    for (const std::string host : {"###", "a b", "a/b@c", "[::1", "localhost:abc", "x:1:2", "\xff", ":80", ""})
+        t.push_back({"Host: '" + (host == "\xff" ? "<0xFF>" : host) + "'", "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n", {400}, true});
+    t.push_back({"absolute-form authority ###", "GET http://###/page.html HTTP/1.1\r\nHost: test\r\n\r\n", {400}, true});
+    t.push_back({"absolute-form with userinfo", "GET http://u@test/page.html HTTP/1.1\r\nHost: test\r\n\r\n", {400}, true});
 }
 
 void targets(V& t) {
@@ -223,6 +237,7 @@ const std::vector<HostileInput>& hostile_inputs() {
         smuggling(t);
         header_syntax(t);
         request_line(t);
+        host_values(t);
         limits_and_garbage(t);
         targets(t);
         more_targets(t);

@@ -11,8 +11,11 @@ FULL = {
 }
 QUICK = {
     "connections": "16,64", "files": "679B", "close_files": "679B", "keepalive": "on",
-    "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0, "models_limit": 2,
+    "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0,
 }
+# --quick's models: the default one, and a blocking one whose starvation the summary shows
+# (c=16 and 64 keep-alive connections; loop serves one, the rest wait in the accept queue).
+QUICK_MODELS = ("epoll-et", "loop")
 
 DESCRIPTION = """\
 Compare polyhttpd's concurrency models with each other and with nginx, lighttpd, h2o and a
@@ -30,12 +33,20 @@ def _cpu(text):
     return None if text in ("none", "") else int(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad argument is one line naming it (no usage block, never a traceback), exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser():
-    p = argparse.ArgumentParser(prog="bench/run", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(prog="bench/run", description=DESCRIPTION,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     a = p.add_argument
     a("--quick", action="store_true",
-      help="smoke run (< 2 min): 2 models + references, c=16,64, 679B, keep-alive, 1 round of 2 s")
+      help="smoke run (< 2 min): epoll-et (the default) and loop (blocking) + references, "
+           "c=16,64, 679B, keep-alive, 1 round of 2 s")
     a("--binary", help="use this polyhttpd instead of building build-bench/ (Release)")
     a("--baseline-binary", metavar="PATH",
       help="also measure every chosen model of this polyhttpd, as MODEL@baseline, in the same "
@@ -74,24 +85,56 @@ def parser():
     return p
 
 
+def parse(argv=None):
+    """The command line, checked and resolved; a bad value exits with one line."""
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        return resolve(args)
+    except ValueError as e:
+        p.error(str(e))
+
+
+def _positive(name, value, zero_ok=False):
+    if value < 0 or (value == 0 and not zero_ok):
+        raise ValueError(f"{name} must be {'0 or more' if zero_ok else 'positive'}, got {value}")
+    return value
+
+
 def resolve(args):
-    """Fills unset options from the quick or full defaults and splits the lists."""
+    """Fills unset options from the quick or full defaults and splits the lists. Raises
+    ValueError naming the option for a value outside its range."""
     base = QUICK if args.quick else FULL
     for key, value in base.items():
-        if key != "models_limit" and getattr(args, key) is None:
+        if getattr(args, key) is None:
             setattr(args, key, value)
-    args.models_limit = base.get("models_limit")
-    args.connections = [int(c) for c in _csv(args.connections)]
+    args.default_models = QUICK_MODELS if args.quick else None
+    try:
+        args.connections = [int(c) for c in _csv(args.connections)]
+    except ValueError:
+        raise ValueError(f"--connections wants numbers, got {args.connections!r}") from None
+    if not args.connections:
+        raise ValueError("--connections is empty")
+    for c in args.connections:
+        _positive("--connections", c)
+    for key in ("duration", "rounds", "timeout"):
+        _positive("--" + key, getattr(args, key))
+    for key in ("warmup", "idle", "noise_retries"):
+        _positive("--" + key.replace("_", "-"), getattr(args, key), zero_ok=True)
     args.files = _csv(args.files)
     args.close_files = _csv(args.close_files)
-    args.keepalive = [m == "on" for m in _csv(args.keepalive)]
+    modes = _csv(args.keepalive)
+    if not modes or any(m not in ("on", "off") for m in modes):
+        raise ValueError(f"--keepalive wants on, off or on,off, got {args.keepalive!r}")
+    args.keepalive = [m == "on" for m in modes]
     args.refs = [] if args.refs == "none" else _csv(args.refs)
     unknown = [f for f in args.files + args.close_files if f not in webroot.FILES]
     if unknown:
-        raise SystemExit(f"bench/run: unknown file {unknown}; known: {', '.join(webroot.FILES)}")
+        raise ValueError(f"unknown file {', '.join(unknown)}; known: {', '.join(webroot.FILES)}")
     bad_refs = [r for r in args.refs if r not in servers.REFERENCES]
     if bad_refs:
-        raise SystemExit(f"bench/run: unknown reference {bad_refs}; known: {servers.REFERENCES}")
+        raise ValueError(f"unknown reference {', '.join(bad_refs)}; "
+                         f"known: {', '.join(servers.REFERENCES)}")
     args.model_args = _model_args(args.model_args)
     return args
 
@@ -101,6 +144,6 @@ def _model_args(items):
     for item in items:
         model, sep, rest = item.partition("=")
         if not sep:
-            raise SystemExit(f"bench/run: --model-args wants MODEL=ARGS, got {item!r}")
+            raise ValueError(f"--model-args wants MODEL=ARGS, got {item!r}")
         out[model] = rest.split()
     return out

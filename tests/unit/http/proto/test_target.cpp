@@ -194,7 +194,15 @@ TEST_CASE("target: request forms", "[target]") {
         {"http://example.com/a/b?q#f", TargetError::none, "/a/b"},
         {"HTTP://Example.COM/a", TargetError::none, "/a"},
         {"hTtPs://example.com:8443/x/", TargetError::none, "/x/"},
-        {"https://user@example.com/x", TargetError::none, "/x"},
+        // Userinfo is refused (RFC 9110 §4.2.4: it hides the real authority), and an
+        // authority is checked as a Host field is (http/fields/host.hpp).
+        {"https://user@example.com/x", TargetError::bad_form, ""},
+        {"http://###/x", TargetError::bad_form, ""},
+        {"http://[::1/x", TargetError::bad_form, ""},
+        {"http://h:abc/x", TargetError::bad_form, ""},
+        {"http://x:1:2/x", TargetError::bad_form, ""},
+        {"http://:80/x", TargetError::bad_form, ""},
+        {"http://h:/x", TargetError::none, "/x"},
         {"http://[::1]:8080/x", TargetError::none, "/x"},
         {"http://example.com", TargetError::none, "/"},  // empty path is "/" (RFC 9110 4.2.3)
         {"http://example.com?q=1", TargetError::none, "/"},

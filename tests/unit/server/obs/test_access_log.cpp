@@ -135,3 +135,44 @@ TEST_CASE("reconfigure switches the format and the file live", "[access_log]") {
     CHECK(std::count(tb.begin(), tb.end(), '\n') == 1);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+std::string json_user_agent(std::string_view ua) {
+    http::Exchange e = sample();
+    e.user_agent = ua;
+    std::string line;
+    server::format_json(line, "10.0.0.1:1", e);
+    const std::string_view key = ",\"user_agent\":\"";
+    const auto from = line.find(key) + key.size();
+    return line.substr(from, line.find("\",\"duration_us\"") - from);
+}
+
+}  // namespace
+
+TEST_CASE("json lines keep valid UTF-8 as UTF-8 and escape only what is not", "[access_log]") {
+    // Valid text passes through: 2-, 3- and 4-byte sequences, the highest code point.
+    CHECK(json_user_agent("\xc3\xbcn\xc3\xaf") == "\xc3\xbcn\xc3\xaf");    // ünï
+    CHECK(json_user_agent("\xe2\x82\xac 5") == "\xe2\x82\xac 5");          // €
+    CHECK(json_user_agent("a\xf0\x9f\x98\x80z") == "a\xf0\x9f\x98\x80z");  // U+1F600
+    CHECK(json_user_agent("\xf4\x8f\xbf\xbf") == "\xf4\x8f\xbf\xbf");      // U+10FFFF
+    CHECK(json_user_agent("\xc2\xa0\xef\xbf\xbd") == "\xc2\xa0\xef\xbf\xbd");
+    // Controls: C0, DEL and C1 (U+0085 is C2 85) are escaped; quotes and backslashes too.
+    CHECK(json_user_agent("a\tb\x7f\xc2\x85\"\\") == "a\\u0009b\\u007F\\u0085\\\"\\\\");
+    // Invalid bytes: each one \u00XX of the byte, and what follows is read afresh.
+    CHECK(json_user_agent("\xff") == "\\u00FF");
+    CHECK(json_user_agent("\xc3") == "\\u00C3");                        // cut short at the end
+    CHECK(json_user_agent("\xc3z") == "\\u00C3z");                      // cut short mid-string
+    CHECK(json_user_agent("\xe2\x82z") == "\\u00E2\\u0082z");           // 3-byte cut short
+    CHECK(json_user_agent("\xf0\x9f\x98") == "\\u00F0\\u009F\\u0098");  // 4-byte cut short
+    CHECK(json_user_agent("\x80\xbf") == "\\u0080\\u00BF");             // lone continuations
+    CHECK(json_user_agent("\xc0\xae\xc1\xbf") == "\\u00C0\\u00AE\\u00C1\\u00BF");  // overlong
+    CHECK(json_user_agent("\xe0\x80\xae") == "\\u00E0\\u0080\\u00AE");             // overlong
+    CHECK(json_user_agent("\xf0\x80\x80\xae") == "\\u00F0\\u0080\\u0080\\u00AE");  // overlong
+    CHECK(json_user_agent("\xed\xa0\x80") == "\\u00ED\\u00A0\\u0080");  // surrogate U+D800
+    CHECK(json_user_agent("\xed\xbf\xbf") == "\\u00ED\\u00BF\\u00BF");  // surrogate U+DFFF
+    CHECK(json_user_agent("\xf4\x90\x80\x80") == "\\u00F4\\u0090\\u0080\\u0080");  // > U+10FFFF
+    CHECK(json_user_agent("\xf5\x80\x80\x80") == "\\u00F5\\u0080\\u0080\\u0080");
+    CHECK(json_user_agent("\xc3\xbc\xff\xc3\xbc") == "\xc3\xbc\\u00FF\xc3\xbc");  // mixed
+    CHECK(json_user_agent("\xed\x9f\xbf") == "\xed\x9f\xbf");  // U+D7FF, just below them
+}
