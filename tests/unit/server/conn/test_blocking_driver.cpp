@@ -35,7 +35,7 @@ struct Server : test::LoopbackSite {  // its listener is never accepted on
     // Serves one connection to its end on this thread; the client's bytes must be written
     // (and its side half-closed if needed) before, since nothing else runs meanwhile.
     std::uint64_t serve(test::SocketPair& s) const {
-        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx);
+        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx).requests;
     }
 };
 
