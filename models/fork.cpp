@@ -149,6 +149,7 @@ private:
     void drain() {
         draining_ = true;
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
+        server::announce_stop(ctx_);  // before this model's own lines about the stop
         const auto out =
             children_.stop_all(grace, ctx_.shutdown, ctx_.stats,
                                [this](pid_t pid, int status) { on_exit(pid, status); });

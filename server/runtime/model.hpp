@@ -47,7 +47,10 @@ public:
     // Serves (see Run), with the stop lines every model shares (stop_log.hpp) logged beside it.
     std::error_code run(Context& ctx) const {
         const StopLog stop_log(ctx);
-        return run_(ctx);
+        ctx.stop_log = &stop_log;
+        const std::error_code ec = run_(ctx);
+        ctx.stop_log = nullptr;
+        return ec;
     }
 
 private:

@@ -23,6 +23,10 @@ std::string signal_name(int sig, const char* fallback) {
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::string(fallback);
 }
 
+void announce_stop(const Context& ctx) {
+    if (ctx.stop_log != nullptr) ctx.stop_log->announce_pending();
+}
+
 StopLog::StopLog(const Context& ctx) : ctx_(ctx) {
     if (ctx_.shutdown.wake_fd() < 0) return;  // never installed (a test): nothing can stop it
     quit_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -49,9 +53,13 @@ StopLog::~StopLog() {
 }
 
 void StopLog::run() {
-    while (!urgent_logged_) {
-        // The stop pipes stay readable once written: wait for the next one not yet logged.
-        const int next = drain_logged_ ? ctx_.shutdown.urgent_fd() : ctx_.shutdown.wake_fd();
+    for (;;) {
+        int next = -1;  // the stop pipes stay readable once written: the next one not logged
+        {
+            const std::lock_guard lock(mu_);
+            if (urgent_logged_) return;
+            next = drain_logged_ ? ctx_.shutdown.urgent_fd() : ctx_.shutdown.wake_fd();
+        }
         pollfd fds[2] = {{quit_.get(), POLLIN, 0}, {next, POLLIN, 0}};
         if (poly::retry_eintr([&] { return ::poll(fds, 2, -1); }) < 0) return;
         if (fds[0].revents != 0) return;
@@ -59,7 +67,8 @@ void StopLog::run() {
     }
 }
 
-void StopLog::announce_pending() {
+void StopLog::announce_pending() const {
+    const std::lock_guard lock(mu_);
     const Shutdown& stop = ctx_.shutdown;
     if (!drain_logged_ && stop.requested()) {
         drain_logged_ = true;

@@ -10,6 +10,7 @@
 // children are in it. Blocks nothing but its own thread; the destructor joins it.
 #pragma once
 
+#include <mutex>
 #include <thread>
 
 #include "base/unique_fd.hpp"
@@ -25,16 +26,25 @@ public:
     StopLog(const StopLog&) = delete;
     StopLog& operator=(const StopLog&) = delete;
 
+    // Logs the stop and the urgent stop once each, if they came and were not logged yet.
+    // For a model about to log lines of its own about the stop (any thread): they then come
+    // after the stop's line, not before it.
+    void announce_pending() const;
+
 private:
     void run();
-    void announce_pending();  // logs the stop and the urgent stop once each, when they came
 
     const Context& ctx_;
     poly::UniqueFd quit_;  // eventfd: the model returned
-    bool drain_logged_ = false;
-    bool urgent_logged_ = false;
+    mutable std::mutex mu_;
+    mutable bool drain_logged_ = false;
+    mutable bool urgent_logged_ = false;
     std::thread thread_;
 };
+
+// ctx.stop_log->announce_pending() while a StopLog runs beside the model (Model::run); nothing
+// otherwise (a test calling a model's run function directly).
+void announce_stop(const Context& ctx);
 
 // "SIGTERM", or `fallback` for 0 (a stop requested without a signal).
 std::string signal_name(int sig, const char* fallback);
