@@ -33,6 +33,17 @@ private:
     itest::RawClient client_;
 };
 
+// A server with --shutdown-timeout `drain` and one stalled download.
+struct StalledServer {
+    StalledServer(const std::string& model, const std::string& drain)
+        : server(model, root.path(), {"--shutdown-timeout", drain, "--send-timeout", "60s"}),
+          download(server.port()) {}
+
+    const mtest::BigRoot root;
+    itest::ServerProcess server;
+    const StalledDownload download;
+};
+
 bool logged(const itest::ServerProcess& server, std::string_view line) {
     return server.output().find(line) != std::string::npos;
 }
@@ -47,10 +58,8 @@ bool eventually_logged(const itest::ServerProcess& server, std::string_view line
 TEST_CASE("stop: a second SIGTERM ends a drain at once; the cut is logged and counted",
           "[faults][stop]") {
     MODEL_UNDER_TEST();
-    const mtest::BigRoot root;
-    itest::ServerProcess server(model, root.path(),
-                                {"--shutdown-timeout", "30s", "--send-timeout", "60s"});
-    const StalledDownload download(server.port());
+    StalledServer stalled(model, "30s");
+    itest::ServerProcess& server = stalled.server;
     server.send_signal(SIGTERM);
     INFO(server.output_tail());
     REQUIRE(eventually_logged(server,
@@ -68,10 +77,8 @@ TEST_CASE("stop: a second SIGTERM ends a drain at once; the cut is logged and co
 
 TEST_CASE("stop: a drain that times out says how many connections it cut", "[faults][stop]") {
     MODEL_UNDER_TEST();
-    const mtest::BigRoot root;
-    itest::ServerProcess server(model, root.path(),
-                                {"--shutdown-timeout", "1s", "--send-timeout", "60s"});
-    const StalledDownload download(server.port());
+    StalledServer stalled(model, "1s");
+    itest::ServerProcess& server = stalled.server;
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());
     CHECK(e.clean());
