@@ -22,8 +22,10 @@ namespace server {
 namespace {
 
 // How long children have to abort their connections after the cut order (SIGUSR2) before
-// they are killed: aborting is a close and an access-log line, not a wait.
-constexpr std::chrono::seconds cut_grace{2};
+// they are killed: aborting is a close and an access-log line, not a wait. Well inside the
+// control thread's backstop (server/proc/control.hpp: it exits the master 1 s after the
+// shutdown timeout), so the cut is logged rather than overtaken.
+constexpr std::chrono::milliseconds cut_grace{500};
 
 // Read by signal handlers, hence plain ints set before the handlers can run.
 int chld_pipe[2] = {-1, -1};  // master: SIGCHLD self-pipe

@@ -76,7 +76,7 @@ public:
 
     // The shutdown sequence of both models: SIGTERM to every child, wait up to `grace` or
     // until the second stop signal (stop.urgent_fd()); then take the connections the children
-    // still hold as cut, order the cut (SIGUSR2), and SIGKILL the children still alive 2 s
+    // still hold as cut, order the cut (SIGUSR2), and SIGKILL the children still alive 0.5 s
     // later (a stopped process), with a warning.
     struct Outcome {
         std::size_t cut = 0;     // connections held when the cut was ordered
