@@ -69,6 +69,7 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     server::Context ctx(listener, stop, access_log, stats, server::make_runtime(cfg, metrics));
     spdlog::info("listening on {} ({}model {}, root {})", listener.local_address(),
                  activated >= 0 ? "socket activation, " : "", model->name(), cfg.root);
+    for (const std::string& line : server::ignored_options(*model, cfg)) spdlog::warn("{}", line);
     std::error_code ec;
     {
         server::ControlThread control(

@@ -99,7 +99,8 @@ std::optional<unsigned> resolve_group(const std::string& name) {
     return gr.gr_gid;
 }
 
-unsigned resolve_workers(unsigned workers) noexcept {
+unsigned resolve_workers(unsigned workers, unsigned model_default) noexcept {
+    if (workers == workers_unset) return model_default;
     if (workers != 0) return workers;
     // hardware_concurrency() may return 0 when the count is unknown.
     return std::max(1u, std::thread::hardware_concurrency());

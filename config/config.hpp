@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ inline constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug",
                                                                "error", "critical", "off"};
 inline constexpr std::array<std::string_view, 2> uring_files_modes = {"sendfile", "splice"};
 
+// --workers not given: the model decides (see resolve_workers).
+inline constexpr unsigned workers_unset = std::numeric_limits<unsigned>::max();
+
 struct Config {
     // Serving
     std::string model = "epoll-et";
@@ -33,7 +37,9 @@ struct Config {
     bool hidden = false;
 
     // Concurrency
-    unsigned workers = 1;  // 0 means "auto" (number of cores) before validation
+    // workers_unset: not given, each model's own default (1 event loop; prefork's pool of 8);
+    // 0: "auto" (one per core). An explicit count, 1 included, is that count.
+    unsigned workers = workers_unset;
     unsigned max_connections = 20000;
     unsigned max_requests_per_worker = 0;  // prefork recycles a worker after this many; 0: never
     // TCP_DEFER_ACCEPT: the kernel hands a connection over only once its request arrives
@@ -89,7 +95,8 @@ std::optional<ListenAddress> parse_listen(std::string_view text);
 std::optional<unsigned> resolve_user(const std::string& name);
 std::optional<unsigned> resolve_group(const std::string& name);
 
-// workers as configured, with 0 ("auto") replaced by the number of cores (at least 1).
-unsigned resolve_workers(unsigned workers) noexcept;
+// workers as configured, with workers_unset replaced by the model's own default and 0 ("auto")
+// by the number of cores (at least 1).
+unsigned resolve_workers(unsigned workers, unsigned model_default) noexcept;
 
 }  // namespace config

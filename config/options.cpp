@@ -52,7 +52,7 @@ Result check_index(const Config& cfg, const Option& opt) {
 }
 
 Result check_workers(const Config& cfg, const Option& opt) {
-    if (cfg.workers <= max_workers) return std::nullopt;
+    if (cfg.workers <= max_workers || cfg.workers == workers_unset) return std::nullopt;
     return flag(opt) + ": " + std::to_string(cfg.workers) + " is above the maximum of 1024";
 }
 
@@ -146,12 +146,15 @@ constexpr Option table[] = {
     {.name = "workers",
      .field = &Config::workers,
      .type_name = "N|auto",
-     .help = "Processes/threads for pooled models, or auto",
+     .help = "Event loops (select, poll, epoll-*, coroutine, uring: default 1) or prefork "
+             "processes (default 8); auto: one per core",
      .apply = Apply::at_start,
      .noun = "worker count",
      .hint = " (use a number or auto)",
      .zero_word = "auto",
-     .check = check_workers},
+     .check = check_workers,
+     .unset_word = "model default",
+     .per_model = true},
     {.name = "max-connections",
      .field = &Config::max_connections,
      .type_name = "N",
@@ -161,13 +164,15 @@ constexpr Option table[] = {
     {.name = "max-requests-per-worker",
      .field = &Config::max_requests_per_worker,
      .type_name = "N",
-     .help = "prefork: recycle a worker after N requests (0: never)"},
+     .help = "prefork: recycle a worker after N requests (0: never)",
+     .per_model = true},
     {.name = "uring-files",
      .field = &Config::uring_files,
      .type_name = "MODE",
      .help = "uring: send large files by {choices} (through a pipe)",
      .choices = uring_files_modes,
-     .noun = "mode"},
+     .noun = "mode",
+     .per_model = true},
     {.name = "defer-accept",
      .field = &Config::defer_accept,
      .type_name = "DURATION",
@@ -272,7 +277,15 @@ Result check_choice(const Config& cfg, const Option& opt) {
            list_choices(opt.choices) + ")";
 }
 
-// The value as the reload log shows it: numbers plain, durations in milliseconds.
+// A count's value as its word ("auto", "model default"), if it has one.
+std::optional<std::string> count_word(unsigned v, const Option& opt) {
+    if (v == 0 && !opt.zero_word.empty()) return std::string(opt.zero_word);
+    if (v == workers_unset && !opt.unset_word.empty()) return std::string(opt.unset_word);
+    return std::nullopt;
+}
+
+// The value as the reload log shows it: numbers plain (or their word), durations in
+// milliseconds.
 std::string show(const Config& cfg, const Option& opt) {
     return std::visit(
         [&](auto field) -> std::string {
@@ -286,6 +299,8 @@ std::string show(const Config& cfg, const Option& opt) {
                 return v ? "true" : "false";
             else if constexpr (std::is_same_v<T, ms>)
                 return std::to_string(v.count()) + "ms";
+            else if constexpr (std::is_same_v<T, unsigned>)
+                return count_word(v, opt).value_or(std::to_string(v));
             else
                 return std::to_string(v);
         },
@@ -315,8 +330,7 @@ std::string format_value(const Config& cfg, const Option& opt) {
             if constexpr (std::is_same_v<T, std::string>)
                 return v;
             else if constexpr (std::is_same_v<T, unsigned>)
-                return v == 0 && !opt.zero_word.empty() ? std::string(opt.zero_word)
-                                                        : std::to_string(v);
+                return count_word(v, opt).value_or(std::to_string(v));
             else if constexpr (std::is_same_v<T, std::size_t>)
                 return format_size(v);
             else if constexpr (std::is_same_v<T, ms>)
@@ -338,6 +352,10 @@ Result convert_value(const std::string& text, const Option& opt, Config& cfg) {
             } else if constexpr (std::is_same_v<T, unsigned>) {
                 if (!opt.zero_word.empty() && text == opt.zero_word) {
                     out = 0;
+                    return std::nullopt;
+                }
+                if (!opt.unset_word.empty() && text == opt.unset_word) {
+                    out = workers_unset;
                     return std::nullopt;
                 }
                 return parse_into(text, opt, parse_count, out, "number");

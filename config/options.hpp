@@ -54,6 +54,11 @@ struct Option {
     std::string_view hint = {};       // after a conversion error: " (use e.g. 16k)"
     std::string_view zero_word = {};  // a count: this word stands for 0 ("auto")
     Check check = nullptr;            // run by validate() after the choices
+    // A count: this word stands for "not given", the default (workers_unset: the model decides).
+    std::string_view unset_word = {};
+    // Read by some models only (server::Model::reads names them): a value set for a model that
+    // does not read it is warned of at startup.
+    bool per_model = false;
 };
 
 // Every option, in --help order; validate() reports the first problem in this order too.

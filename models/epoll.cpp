@@ -22,9 +22,10 @@ std::error_code run_epoll(server::Context& ctx) {
 
 extern constinit const server::Model epoll_et_model{
     "epoll-et", "epoll, edge-triggered: every read, write and accept drains to EAGAIN",
-    &run_epoll<true>};
+    &run_epoll<true>, server::event_loop_reads};
 
 extern constinit const server::Model epoll_lt_model{
-    "epoll-lt", "epoll, level-triggered: readiness repeats until consumed", &run_epoll<false>};
+    "epoll-lt", "epoll, level-triggered: readiness repeats until consumed", &run_epoll<false>,
+    server::event_loop_reads};
 
 }  // namespace models

@@ -16,7 +16,8 @@
 //
 // Stop (SIGTERM/SIGINT): stop accepting, forward SIGTERM to the children (each closes an idle
 // keep-alive connection at once and finishes a response in flight), wait up to
-// --shutdown-timeout, SIGKILL the stragglers, exit 0.
+// --shutdown-timeout or a second SIGTERM/SIGINT, then have the children cut their responses
+// (Children::stop_all), exit 0.
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,7 +124,8 @@ private:
         ::close(ctx_.listener.fd());  // the Listener object is never used (nor destroyed) here
         const server::Context mine(ctx_.listener, ctx_.shutdown, ctx_.access_log, ctx_.stats,
                                    std::move(rt));
-        server::serve_blocking(std::move(c.fd), c.peer, mine);
+        // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
+        server::serve_blocking(std::move(c.fd), c.peer, mine, {ctx_.shutdown.urgent_fd(), false});
         return 0;
     }
 
@@ -147,10 +149,11 @@ private:
     void drain() {
         draining_ = true;
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
-        const std::size_t busy = children_.live();
-        if (busy > 0) spdlog::info("fork: stopping; {} children finishing", busy);
-        children_.stop_all(
-            grace, [this](pid_t pid, int status) { on_exit(pid, status); }, "fork", "children");
+        server::announce_stop(ctx_);  // before this model's own lines about the stop
+        const auto out =
+            children_.stop_all(grace, ctx_.shutdown, ctx_.stats,
+                               [this](pid_t pid, int status) { on_exit(pid, status); });
+        ctx_.shutdown.count_cut(out.cut);
         spdlog::info("fork: {} children forked, {} ended abnormally, {} at the cap, {} bytes sent",
                      forked_, abnormal_, cap_episodes_,
                      ctx_.stats.bytes_sent.load(std::memory_order_relaxed));

@@ -1,8 +1,8 @@
 // The iterative server (the seed's first lesson): accept one connection, serve it to the end,
 // then accept the next. Clients queue in the listen backlog meanwhile. Useful as the baseline
 // every other model is measured against, and for debugging: no concurrency at all.
-#include <spdlog/spdlog.h>
-
+// Stop: nobody else can bound the drain, so the connection being served keeps
+// --shutdown-timeout itself and also ends at once on a second SIGINT/SIGTERM.
 #include "server/conn/blocking_driver.hpp"
 #include "server/runtime/model.hpp"
 #include "server/sys/acceptor.hpp"
@@ -14,7 +14,9 @@ std::error_code serve_one_at_a_time(server::Context& ctx) {
     for (;;) {
         server::Accepted c = server::accept_blocking(ctx.listener.fd(), ctx.shutdown);
         if (!c.fd) break;  // stop requested
-        server::serve_blocking(std::move(c.fd), c.peer, ctx);
+        const server::Drain drain{ctx.shutdown.urgent_fd(), true};
+        if (server::serve_blocking(std::move(c.fd), c.peer, ctx, drain).cut)
+            ctx.shutdown.count_cut(1);
     }
     return {};
 }

@@ -70,8 +70,10 @@ private:
 std::unique_ptr<server::Poller> make_poll_poller() { return std::make_unique<PollPoller>(); }
 
 extern constinit const server::Model poll_model{
-    "poll", "one reactor on poll(): no fd ceiling, O(n) per wait", [](server::Context& ctx) {
+    "poll", "one reactor on poll(): no fd ceiling, O(n) per wait",
+    [](server::Context& ctx) {
         return server::run_reactors(ctx, [] { return std::make_unique<PollPoller>(); });
-    }};
+    },
+    server::event_loop_reads};
 
 }  // namespace models

@@ -81,6 +81,7 @@ extern constinit const server::Model select_model{
     "select", "one reactor on select(); fds past FD_SETSIZE are answered 503",
     [](server::Context& ctx) {
         return server::run_reactors(ctx, [] { return std::make_unique<SelectPoller>(); });
-    }};
+    },
+    server::event_loop_reads};
 
 }  // namespace models

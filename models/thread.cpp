@@ -12,9 +12,9 @@
 //
 // Stop: the threads watch the process's stop pipe inside serve_blocking(), so idle keep-alive
 // connections close at once and responses in flight finish; the main thread joins them all
-// within --shutdown-timeout and then cuts the stragglers' sockets (shutdown(SHUT_RDWR)) so
-// their threads return and can be joined before run() does: no thread ever outlives the
-// Context it uses.
+// within --shutdown-timeout (or until a second SIGINT/SIGTERM) and then cuts the stragglers'
+// sockets (shutdown(SHUT_RDWR)) so their threads return and can be joined before run() does:
+// no thread ever outlives the Context it uses.
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -114,16 +114,17 @@ public:
         for (const pthread_t t : ended) ::pthread_join(t, nullptr);
     }
 
-    // Joins threads as they finish until none is left or the deadline passes; returns how
-    // many are still running.
-    std::size_t join_until(clock::time_point deadline) {
-        for (;;) {
+    // Joins threads as they finish until none is left, the deadline passes or interrupt_fd
+    // turns readable; returns how many are still running.
+    std::size_t join_until(clock::time_point deadline, int interrupt_fd = -1) {
+        for (bool interrupted = false;;) {
             join_finished();
             const std::size_t left = live();
             const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-            if (left == 0 || ms.count() <= 0) return left;
-            pollfd p{done_.get(), POLLIN, 0};
-            poly::retry_eintr([&] { return ::poll(&p, 1, static_cast<int>(ms.count())); });
+            if (left == 0 || ms.count() <= 0 || interrupted) return left;
+            pollfd p[2] = {{done_.get(), POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
+            poly::retry_eintr([&] { return ::poll(p, 2, static_cast<int>(ms.count())); });
+            interrupted = p[1].revents != 0;
         }
     }
 
@@ -220,15 +221,14 @@ private:
         }
     }
 
+    // The threads do not watch the second stop signal themselves: this thread alone decides
+    // what is cut, so each cut connection is counted once.
     void drain() {
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
-        threads_.join_finished();
-        const std::size_t busy = threads_.live();
-        if (busy > 0) spdlog::info("thread: stopping; {} connections finishing", busy);
-        const std::size_t left = threads_.join_until(clock::now() + grace);
+        const std::size_t left =
+            threads_.join_until(clock::now() + grace, ctx_.shutdown.urgent_fd());
         if (left > 0) {
-            spdlog::warn("thread: {} connections still busy after {} ms are closed", left,
-                         grace.count());
+            ctx_.shutdown.count_cut(left);
             threads_.cut_stragglers();
             threads_.join_all();
         }

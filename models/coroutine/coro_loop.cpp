@@ -153,7 +153,7 @@ void CoroLoop::enqueue(Watch& w) {
     run_queue_.push_back(&w);  // bad_alloc here ends the process: nothing sane to do
 }
 
-void CoroLoop::run() {
+std::size_t CoroLoop::run() {
     while (!scope_.empty()) {
         if (stopping_ && now_ >= stop_deadline_) break;
         const int n = poller_.wait(events_, next_timeout_ms());
@@ -167,14 +167,19 @@ void CoroLoop::run() {
         run_queued();
         expire_timers();
     }
-    if (!scope_.empty() && stopping_)
-        spdlog::info("shutdown timeout: cancelling {} coroutines still running", scope_.size());
+    const std::size_t cancelled = scope_.size();
     scope_.destroy_all();
+    return cancelled;
 }
 
 void CoroLoop::dispatch(const PollEvent& ev) {
     if (ev.fd == opt_.stop_fd) {
         begin_stop();
+        return;
+    }
+    if (ev.fd == opt_.urgent_fd) {
+        poller_.remove(ev.fd);
+        stop_deadline_ = now_;  // run() ends before its next wait
         return;
     }
     // Looked up now, not when the batch arrived: a coroutine resumed earlier in this batch
@@ -219,6 +224,9 @@ void CoroLoop::begin_stop() {
     stopping_ = true;
     stop_deadline_ = now_ + opt_.drain_timeout();
     poller_.remove(opt_.stop_fd);  // readable forever from now on
+    if (opt_.urgent_fd >= 0 && !poller_.add(opt_.urgent_fd, Interest::read))
+        spdlog::warn("coroutine loop: cannot watch for a second stop signal: {}",
+                     std::strerror(errno));
     std::vector<std::coroutine_handle<>> waiting;
     for (Watch* w = all_; w != nullptr; w = w->next_) {
         if (waits_for_event(w->waiting_))

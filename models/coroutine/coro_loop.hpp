@@ -15,7 +15,7 @@
 // its deadline passes resumes with Wake::timeout.
 // Stop: once stop_fd turns readable, every Watch gets Wake::stop exactly once (a waiting one
 // at once, a busy one at its next wait); run() then returns when every coroutine has finished
-// or drain_timeout has passed, whichever comes first.
+// or drain_timeout has passed (or urgent_fd turned readable), whichever comes first.
 #pragma once
 
 #include <chrono>
@@ -118,7 +118,8 @@ public:
     using clock = std::chrono::steady_clock;
 
     struct Options {
-        int stop_fd = -1;  // becomes readable (and stays so) when the loop must stop
+        int stop_fd = -1;    // becomes readable (and stays so) when the loop must stop
+        int urgent_fd = -1;  // likewise, once the drain must end at once (a second signal)
         // Asked when the stop arrives (so a reload's value applies).
         std::function<std::chrono::milliseconds()> drain_timeout = [] {
             return std::chrono::milliseconds(10'000);
@@ -134,8 +135,9 @@ public:
     void spawn(Detached task) noexcept { scope_.spawn(std::move(task)); }
 
     // Serves until every spawned coroutine has finished, or after a stop until the drain
-    // timeout; then destroys the frames still suspended. Blocks the calling thread.
-    void run();
+    // timeout (or urgent_fd); then destroys the frames still suspended and returns how many
+    // it destroyed. Blocks the calling thread.
+    std::size_t run();
 
     [[nodiscard]] clock::time_point now() const noexcept { return now_; }  // of this turn
     [[nodiscard]] bool stopping() const noexcept { return stopping_; }

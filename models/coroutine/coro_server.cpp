@@ -176,11 +176,13 @@ struct Worker {
     explicit Worker(LoopShared& s) : sh(s), loop(options(s.ctx)) {}
     void run() {
         loop.spawn(acceptor(loop, sh));
-        loop.run();
+        // What is left at the end are connections: the acceptor ends at the stop.
+        sh.ctx.shutdown.count_cut(loop.run());
     }
     static CoroLoop::Options options(Context& ctx) {
         CoroLoop::Options opt;
         opt.stop_fd = ctx.shutdown.wake_fd();
+        opt.urgent_fd = ctx.shutdown.urgent_fd();
         opt.drain_timeout = [&ctx] { return ctx.runtime()->cfg.shutdown_timeout; };
         return opt;
     }

@@ -10,6 +10,6 @@ namespace models {
 
 extern constinit const server::Model coroutine_model{
     "coroutine", "one C++20 coroutine per connection, resumed by an edge-triggered epoll loop",
-    &server::run_coroutine_loops};
+    &server::run_coroutine_loops, server::event_loop_reads};
 
 }  // namespace models

@@ -19,7 +19,8 @@
 // 100 ms doubling up to 10 s. --max-requests-per-worker makes a worker exit after the
 // connection that reached the count, and the master replaces it. Stop (SIGTERM/SIGINT) is
 // forwarded to every worker: each finishes its connection, the master waits up to
-// --shutdown-timeout, then SIGKILLs the rest. Reload (the control thread publishes a new
+// --shutdown-timeout (or a second SIGTERM/SIGINT), then has the rest cut their connections
+// (Children::stop_all). Reload (the control thread publishes a new
 // configuration and bumps ctx.generation(), polled every 200 ms): a new generation of workers
 // starts with the new snapshot, then the old ones get SIGTERM and leave after their connection.
 #include <poll.h>
@@ -50,11 +51,11 @@ constexpr auto generation_poll = 200ms;
 constexpr auto fast_death = 1s;  // a worker dying younger than this counts toward back-off
 constexpr auto max_backoff = 10s;
 
-// --workers for prefork: the Config default (1) means "not given", hence prefork's own
-// default of 8 (a pool of one would be the loop model); "auto" is one per core. Never more
-// workers than --max-connections, since each holds one connection.
+// --workers for prefork: not given, prefork's own default of 8; "auto" is one per core; an
+// explicit count is that count (1 too). Never more workers than --max-connections, since each
+// holds one connection.
 unsigned pool_size(const config::Config& cfg) {
-    const unsigned n = cfg.workers == 1 ? default_workers : config::resolve_workers(cfg.workers);
+    const unsigned n = server::worker_count(cfg, default_workers, "workers");
     return std::max(1u, std::min(n, cfg.max_connections));
 }
 
@@ -69,7 +70,9 @@ int worker_main(const server::Context& master, std::shared_ptr<const server::Run
     for (;;) {
         server::Accepted c = acceptor.accept();
         if (!c.fd) return 0;
-        served += server::serve_blocking(std::move(c.fd), c.peer, ctx);
+        // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
+        const server::Drain drain{ctx.shutdown.urgent_fd(), false};
+        served += server::serve_blocking(std::move(c.fd), c.peer, ctx, drain).requests;
         if (max_requests != 0 && served >= max_requests) return 0;
     }
 }
@@ -219,8 +222,10 @@ private:
     void stop() {
         stopping_ = true;
         const auto grace = ctx_.runtime()->cfg.shutdown_timeout;
-        children_.stop_all(
-            grace, [&](pid_t pid, int status) { on_exit(pid, status); }, "prefork", "workers");
+        server::announce_stop(ctx_);  // before this model's own lines about the stop
+        const auto out = children_.stop_all(grace, ctx_.shutdown, ctx_.stats,
+                                            [&](pid_t pid, int status) { on_exit(pid, status); });
+        ctx_.shutdown.count_cut(out.cut);
         spdlog::info("prefork: {} workers started in all, {} recycled, {} died; {} connections",
                      count_.spawned, count_.recycled, count_.died,
                      ctx_.stats.connections_total.load(std::memory_order_relaxed));
@@ -243,8 +248,10 @@ private:
 
 }  // namespace
 
+constexpr std::string_view prefork_reads[] = {"workers", "max-requests-per-worker"};
+
 extern constinit const server::Model prefork_model{
     "prefork", "a supervised pool of --workers processes (default 8) on one listener",
-    &server::run_server<Pool>};
+    &server::run_server<Pool>, prefork_reads};
 
 }  // namespace models

@@ -10,8 +10,11 @@
 
 namespace models {
 
+constexpr std::string_view uring_reads[] = {"workers", "uring-files"};
+
 extern constinit const server::Model uring_model{
     "uring", "io_uring, completion-based: multishot accept and receive, one ring per thread",
-    &server::run_uring_loops, []() -> std::string { return server::uring_unavailable_reason(); }};
+    &server::run_uring_loops, uring_reads,
+    []() -> std::string { return server::uring_unavailable_reason(); }};
 
 }  // namespace models

@@ -37,7 +37,7 @@ UringLoop::~UringLoop() = default;
 void UringLoop::run() {
     now_ = clock::now();
     arm_accept();
-    arm_stop_watch();
+    arm_stop_watch(shared_.ctx.shutdown.wake_fd());
     while (!stopping_ || !conns_.empty()) {
         ring_.submit_and_wait(next_timeout());
         now_ = clock::now();
@@ -59,7 +59,13 @@ void UringLoop::dispatch(const io_uring_cqe& cqe) {
     }
     switch (op) {
         case UringOp::accept: on_accept(cqe); break;
-        case UringOp::stop: begin_shutdown(); break;
+        case UringOp::stop:
+            // The first completion is the stop; the one armed then, the second signal.
+            if (stopping_)
+                stop_deadline_ = now_;  // cut now: run() ends this turn
+            else
+                begin_shutdown();
+            break;
         default: break;  // cancellations' own results
     }
 }
@@ -134,10 +140,12 @@ void UringLoop::pause_accepting(clock::time_point until) {
     io_uring_sqe_set_data64(s, tag(UringOp::ignore));
 }
 
-// The stop pipe becomes readable once and stays so: one single-shot poll hears it.
-void UringLoop::arm_stop_watch() {
+// The stop pipes become readable once and stay so: one single-shot poll hears each. The
+// urgent one is armed only once the stop came, so completions come in order.
+void UringLoop::arm_stop_watch(int fd) {
+    if (fd < 0) return;
     io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_poll_add(s, shared_.ctx.shutdown.wake_fd(), POLLIN);
+    io_uring_prep_poll_add(s, fd, POLLIN);
     io_uring_sqe_set_data64(s, tag(UringOp::stop));
 }
 
@@ -145,6 +153,7 @@ void UringLoop::begin_shutdown() {
     if (stopping_) return;
     stopping_ = true;
     stop_deadline_ = now_ + shared_.ctx.runtime()->cfg.shutdown_timeout;
+    arm_stop_watch(shared_.ctx.shutdown.urgent_fd());
     pause_accepting(stop_deadline_);
     // advance() may destroy a connection, which reorders conns_: walk a copy.
     std::vector<UringConn*> all;
@@ -161,8 +170,13 @@ void UringLoop::begin_shutdown() {
 void UringLoop::finish_remaining() {
     std::vector<UringConn*> all;
     for (auto& c : conns_) all.push_back(c.get());
-    for (UringConn* c : all)
-        if (!c->cancelling) close_conn(*c);
+    std::size_t cut = 0;
+    for (UringConn* c : all) {
+        if (c->cancelling) continue;
+        cut += c->linger.active() ? 0 : 1;  // a lingering one had its response
+        close_conn(*c);
+    }
+    shared_.ctx.shutdown.count_cut(cut);
     const auto give_up = clock::now() + 500ms;  // within the control thread's drain bound
     while (!conns_.empty() && clock::now() < give_up) {
         ring_.submit_and_wait(100ms);

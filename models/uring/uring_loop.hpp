@@ -83,7 +83,7 @@ private:
     void on_accept(const io_uring_cqe& cqe);
     void admit(int fd);
     void pause_accepting(clock::time_point until);
-    void arm_stop_watch();
+    void arm_stop_watch(int fd);
     void begin_shutdown();
     void finish_remaining();
 

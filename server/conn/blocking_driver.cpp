@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -13,15 +15,37 @@
 namespace server {
 namespace {
 
-enum class Wait { ready, timeout, stop };
+enum class Wait { ready, timeout, stop, cut };
 
-Wait wait_socket(int fd, http::Want want, const Deadline& dl, int stop_fd) {
-    pollfd fds[2] = {{fd, static_cast<short>(want == http::Want::read ? POLLIN : POLLOUT), 0},
-                     {stop_fd, POLLIN, 0}};
-    const nfds_t n = stop_fd >= 0 ? 2 : 1;
-    const int r = poly::retry_eintr([&] { return ::poll(fds, n, dl.remaining_ms()); });
-    if (r == 0) return Wait::timeout;
-    if (n == 2 && fds[1].revents != 0) return Wait::stop;
+// What a connection waits for besides its socket: the stop (until seen once), the cut, and
+// after the stop the drain's own deadline.
+struct StopWatch {
+    int stop_fd;
+    int cut_fd;
+    bool own_deadline;  // Drain::own_deadline
+    Deadline::clock::time_point drain_end = Deadline::clock::time_point::max();
+};
+
+int wait_ms(const Deadline& dl, const StopWatch& sw) {
+    const auto now = Deadline::clock::now();
+    int ms = dl.remaining_ms(now);
+    if (sw.drain_end != Deadline::clock::time_point::max()) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(sw.drain_end - now);
+        ms = static_cast<int>(std::clamp<long long>(left.count(), 0, ms));
+    }
+    return ms;
+}
+
+Wait wait_socket(int fd, http::Want want, const Deadline& dl, const StopWatch& sw) {
+    pollfd fds[3] = {{fd, static_cast<short>(want == http::Want::read ? POLLIN : POLLOUT), 0},
+                     {sw.stop_fd, POLLIN, 0},
+                     {sw.cut_fd, POLLIN, 0}};  // poll() skips negative descriptors
+    const int r = poly::retry_eintr([&] { return ::poll(fds, 3, wait_ms(dl, sw)); });
+    // The stop before the cut (a second signal may already be there): an idle connection
+    // then closes as stopped, and only a response in flight counts as cut.
+    if (fds[1].revents != 0) return Wait::stop;
+    if (fds[2].revents != 0) return Wait::cut;
+    if (r == 0) return Deadline::clock::now() >= sw.drain_end ? Wait::cut : Wait::timeout;
     return Wait::ready;  // readiness, or an error/hang-up the next syscall will report
 }
 
@@ -39,10 +63,11 @@ void linger_close(ConnState& c) {
 
 }  // namespace
 
-std::uint64_t serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx) {
+Served serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx, Drain drain) {
     ConnState c(std::move(sock), peer, ctx, Deadline::clock::now());
     const int fd = c.fd.get();
-    int stop_fd = ctx.shutdown.wake_fd();
+    StopWatch sw{ctx.shutdown.wake_fd(), drain.cut_fd, drain.own_deadline};
+    bool cut = false;
     for (http::Want want = c.http.want(); want != http::Want::close; want = c.http.want()) {
         IoResult r;
         if (want == http::Want::read) {
@@ -60,18 +85,24 @@ std::uint64_t serve_blocking(poly::UniqueFd sock, std::string_view peer, const C
             c.deadline.update(c.http.phase(), r.bytes > 0);
             continue;
         }
-        switch (wait_socket(fd, want, c.deadline, stop_fd)) {
+        switch (wait_socket(fd, want, c.deadline, sw)) {
             case Wait::ready: break;
             case Wait::timeout: c.http.on_timeout(); break;
             case Wait::stop:
-                stop_fd = -1;  // the stop pipe stays readable: watch it once
+                sw.stop_fd = -1;  // the stop pipe stays readable: watch it once
+                if (sw.own_deadline)
+                    sw.drain_end = Deadline::clock::now() + c.runtime->cfg.shutdown_timeout;
                 c.http.shutdown();
+                break;
+            case Wait::cut:
+                cut = true;  // idle connections closed at the stop: this one is mid-exchange
+                c.http.abort();
                 break;
         }
         c.deadline.update(c.http.phase(), false);
     }
-    if (c.http.wants_linger()) linger_close(c);
-    return c.http.requests_served();
+    if (c.http.wants_linger() && !cut) linger_close(c);
+    return {c.http.requests_served(), cut};
 }
 
 }  // namespace server

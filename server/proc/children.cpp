@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -20,9 +21,16 @@
 namespace server {
 namespace {
 
+// How long children have to abort their connections after the cut order (SIGUSR2) before
+// they are killed: aborting is a close and an access-log line, not a wait. Well inside the
+// control thread's backstop (server/proc/control.hpp: it exits the master 1 s after the
+// shutdown timeout), so the cut is logged rather than overtaken.
+constexpr std::chrono::milliseconds cut_grace{500};
+
 // Read by signal handlers, hence plain ints set before the handlers can run.
 int chld_pipe[2] = {-1, -1};  // master: SIGCHLD self-pipe
 int child_stop_w = -1;        // child: write end of its private stop pipe
+int child_cut_w = -1;         // child: write end of its private cut pipe (SIGUSR2)
 
 void on_sigchld(int) {
     const int saved = errno;
@@ -35,6 +43,13 @@ void on_child_stop(int) {
     const int saved = errno;
     const char byte = 1;
     [[maybe_unused]] const auto n = ::write(child_stop_w, &byte, 1);
+    errno = saved;
+}
+
+void on_child_cut(int) {
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(child_cut_w, &byte, 1);
     errno = saved;
 }
 
@@ -52,6 +67,7 @@ void close_fd(int& fd) {
 }
 
 bool readable(int fd) {
+    if (fd < 0) return false;
     pollfd p{fd, POLLIN, 0};
     return poly::retry_eintr([&] { return ::poll(&p, 1, 0); }) > 0;
 }
@@ -63,6 +79,23 @@ sigset_t spawn_signals() {
     return s;
 }
 
+// Puts a new private pipe's read end in place of `inherited` (same descriptor number, so code
+// that captured it keeps working) and stores its write end in `write_end`. Returns whether
+// `inherited` was readable before (the master's state when we were forked), or nothing.
+std::optional<bool> replace_pipe(int inherited, int& write_end) {
+    int p[2];
+    if (inherited < 0 || ::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return std::nullopt;
+    const bool was_readable = readable(inherited);
+    if (::dup3(p[0], inherited, O_CLOEXEC) < 0) {
+        ::close(p[0]);
+        ::close(p[1]);
+        return std::nullopt;
+    }
+    ::close(p[0]);
+    write_end = p[1];
+    return was_readable;
+}
+
 // Runs in the new child with the spawn signals still blocked, so none of the master's
 // handlers can run here before the child's own are in place.
 bool become_child(const Shutdown& stop, pid_t parent) {
@@ -70,21 +103,18 @@ bool become_child(const Shutdown& stop, pid_t parent) {
     close_fd(chld_pipe[0]);
     close_fd(chld_pipe[1]);
     // Reload and log reopening are the master's business; the default action would kill us.
-    for (const int sig : {SIGHUP, SIGUSR1, SIGUSR2}) set_handler(sig, SIG_IGN, 0);
+    for (const int sig : {SIGHUP, SIGUSR1}) set_handler(sig, SIG_IGN, 0);
 
-    const int inherited = stop.wake_fd();
-    int p[2];
-    if (inherited < 0 || ::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return false;
-    const bool stopping = readable(inherited);  // the master stopped before we got here
-    // Same descriptor number, new pipe: code that captured wake_fd() keeps working.
-    if (::dup3(p[0], inherited, O_CLOEXEC) < 0) return false;
-    ::close(p[0]);
-    child_stop_w = p[1];
+    const std::optional<bool> stopping = replace_pipe(stop.wake_fd(), child_stop_w);
+    const std::optional<bool> cutting = replace_pipe(stop.urgent_fd(), child_cut_w);
+    if (!stopping || !cutting) return false;
     if (!set_handler(SIGTERM, on_child_stop, SA_RESTART) ||
-        !set_handler(SIGINT, on_child_stop, SA_RESTART))
+        !set_handler(SIGINT, on_child_stop, SA_RESTART) ||
+        !set_handler(SIGUSR2, on_child_cut, SA_RESTART))
         return false;
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (stopping || ::getppid() != parent) on_child_stop(0);  // raced with the master's end
+    if (*stopping || ::getppid() != parent) on_child_stop(0);  // raced with the master's end
+    if (*cutting) on_child_cut(0);                             // forked after a second stop signal
     return true;
 }
 
@@ -163,32 +193,45 @@ void Children::signal_all(int sig) const {
 }
 
 std::size_t Children::wait_all(std::chrono::steady_clock::time_point deadline,
-                               const std::function<void(pid_t, int)>& on_exit) {
+                               const std::function<void(pid_t, int)>& on_exit, int interrupt_fd) {
     using namespace std::chrono;
     for (;;) {
         reap(on_exit);
         if (live_.empty()) return 0;
         const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
-        if (left <= 0) return live_.size();
-        pollfd p{chld_pipe[0], POLLIN, 0};
+        if (left <= 0 || readable(interrupt_fd)) return live_.size();
+        pollfd p[2] = {{chld_pipe[0], POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
         const int ms = static_cast<int>(std::min<long long>(left, 60'000));
-        poly::retry_eintr([&] { return ::poll(&p, 1, ms); });
+        poly::retry_eintr([&] { return ::poll(p, 2, ms); });
     }
 }
 
-std::size_t Children::stop_all(std::chrono::milliseconds grace,
-                               const std::function<void(pid_t, int)>& on_exit,
-                               std::string_view model, std::string_view children) {
+std::int64_t Children::connections_held(const Stats& stats) const {
+    std::int64_t held = 0;
+    for (const pid_t pid : live_) {
+        const auto i = static_cast<std::size_t>(pid);
+        if (i < stats.pid_slots) held += stats.active_by_pid[i].load(std::memory_order_relaxed);
+    }
+    return held;
+}
+
+Children::Outcome Children::stop_all(std::chrono::milliseconds grace, const Shutdown& stop,
+                                     const Stats& stats,
+                                     const std::function<void(pid_t, int)>& on_exit) {
     using clock = std::chrono::steady_clock;
+    Outcome out;
     signal_all(SIGTERM);
-    const std::size_t stragglers = wait_all(clock::now() + grace, on_exit);
-    if (stragglers == 0) return 0;
+    if (wait_all(clock::now() + grace, on_exit, stop.urgent_fd()) == 0) return out;
+    // Counted before the order: a child that ends its connection now still had it.
+    out.cut = static_cast<std::size_t>(std::max<std::int64_t>(connections_held(stats), 0));
+    signal_all(SIGUSR2);
+    out.killed = wait_all(clock::now() + cut_grace, on_exit);
+    if (out.killed == 0) return out;
     signal_all(SIGKILL);
     wait_all(clock::now() + std::chrono::seconds(5), on_exit);  // SIGKILL is not instant
-    if (!model.empty())
-        spdlog::warn("{}: {} {} still busy after {} ms were killed", model, stragglers, children,
-                     grace.count());
-    return stragglers;
+    spdlog::warn("{} child process{} did not end when told and {} killed", out.killed,
+                 out.killed == 1 ? "" : "es", out.killed == 1 ? "was" : "were");
+    return out;
 }
 
 std::string describe_wait_status(int status) {

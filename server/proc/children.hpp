@@ -19,17 +19,24 @@
 // pipe (which would stop the whole server). The master therefore forwards its stop to the
 // children with SIGTERM (signal_all), and PR_SET_PDEATHSIG turns the master's death into
 // the same SIGTERM, so no worker outlives a SIGKILLed master holding the listener.
+// The same way SIGUSR2 makes a private pipe readable under the number of the Shutdown's
+// urgent fd: the master's order to cut the connection in flight now (its drain timed out, or
+// a second SIGINT/SIGTERM came), which the child's serve_blocking() watches (Drain::cut_fd).
+// A cut response is then logged and counted in the child like in every other model, which a
+// SIGKILL would prevent; SIGKILL stays the last resort for a child that does not react.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 
+#include "server/obs/stats.hpp"
 #include "server/sys/shutdown.hpp"
 
 namespace server {
@@ -59,17 +66,24 @@ public:
     void signal(pid_t pid, int sig) const;
     void signal_all(int sig) const;
 
-    // Reaps until no child is left or `deadline` passes; returns how many are still alive.
+    // Reaps until no child is left, `deadline` passes or interrupt_fd is readable; returns
+    // how many are still alive.
     std::size_t wait_all(std::chrono::steady_clock::time_point deadline,
-                         const std::function<void(pid_t, int)>& on_exit);
+                         const std::function<void(pid_t, int)>& on_exit, int interrupt_fd = -1);
 
-    // The shutdown sequence of both models: SIGTERM to every child, wait up to `grace`,
-    // SIGKILL the stragglers and reap them. Returns how many had to be killed, and warns of
-    // them as "<model>: N <children> still busy after G ms were killed" when `model` is given
-    // (children: what the model calls them, "children" or "workers").
-    std::size_t stop_all(std::chrono::milliseconds grace,
-                         const std::function<void(pid_t, int)>& on_exit,
-                         std::string_view model = {}, std::string_view children = "children");
+    // Connections the live children hold now (Stats' per-process count).
+    [[nodiscard]] std::int64_t connections_held(const Stats& stats) const;
+
+    // The shutdown sequence of both models: SIGTERM to every child, wait up to `grace` or
+    // until the second stop signal (stop.urgent_fd()); then take the connections the children
+    // still hold as cut, order the cut (SIGUSR2), and SIGKILL the children still alive 0.5 s
+    // later (a stopped process), with a warning.
+    struct Outcome {
+        std::size_t cut = 0;     // connections held when the cut was ordered
+        std::size_t killed = 0;  // children that had to be SIGKILLed
+    };
+    Outcome stop_all(std::chrono::milliseconds grace, const Shutdown& stop, const Stats& stats,
+                     const std::function<void(pid_t, int)>& on_exit);
 
 private:
     std::unordered_set<pid_t> live_;

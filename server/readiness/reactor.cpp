@@ -1,6 +1,7 @@
 #include "server/readiness/reactor.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
@@ -38,8 +39,13 @@ void Reactor::run() {
         if (!listening_ && !stopping_ && now_ >= accept_resume_at_) resume_accepting();
         if (stopping_ && now_ >= stop_deadline_) break;
     }
-    for (auto& c : conns_)
-        if (c) destroy_conn(*c);
+    std::size_t cut = 0;
+    for (auto& c : conns_) {
+        if (!c) continue;
+        cut += c->linger.active() ? 0 : 1;  // a lingering one had its response
+        destroy_conn(*c);
+    }
+    shared_.ctx.shutdown.count_cut(cut);
 }
 
 int Reactor::next_timeout_ms(clock::time_point now) {
@@ -57,6 +63,11 @@ void Reactor::dispatch(const PollEvent& ev) {
     }
     if (ev.fd == shared_.ctx.shutdown.wake_fd()) {
         begin_shutdown(now_);
+        return;
+    }
+    if (ev.fd == shared_.ctx.shutdown.urgent_fd()) {  // the second stop signal: cut now
+        poller_->remove(ev.fd);
+        stop_deadline_ = now_;
         return;
     }
     if (ev.fd < 0 || static_cast<std::size_t>(ev.fd) >= conns_.size()) return;
@@ -103,6 +114,9 @@ void Reactor::begin_shutdown(clock::time_point now) {
     stop_deadline_ = now + shared_.ctx.runtime()->cfg.shutdown_timeout;
     // The stop pipe stays readable forever: stop watching it, and stop accepting.
     poller_->remove(shared_.ctx.shutdown.wake_fd());
+    if (const int urgent = shared_.ctx.shutdown.urgent_fd();
+        urgent >= 0 && !poller_->add(urgent, Interest::read))
+        spdlog::warn("reactor: cannot watch for a second stop signal: {}", std::strerror(errno));
     if (listening_) poller_->remove(shared_.ctx.listener.fd());
     listening_ = false;
     for (auto& c : conns_) {

@@ -21,6 +21,8 @@
 
 namespace server {
 
+class StopLog;
+
 struct Runtime {
     // Throws std::system_error when the root cannot be opened (startup or reload).
     explicit Runtime(const config::Config& c);
@@ -64,6 +66,8 @@ public:
     Shutdown& shutdown;
     AccessLog& access_log;
     Stats& stats;
+    // Set by Model::run() for the run (stop_log.hpp: announce_stop()); null otherwise.
+    const StopLog* stop_log = nullptr;
 
 private:
     // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's load() releases its internal

@@ -6,11 +6,14 @@
 // code never branches on which model runs, by name or by any flag.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "server/runtime/context.hpp"
+#include "server/runtime/stop_log.hpp"
 
 namespace server {
 
@@ -24,9 +27,11 @@ public:
     // feature missing or forbidden). Cheap enough for --list-models; any thread.
     using Probe = std::string (*)();
 
+    // reads: the per-model options (config::Option::per_model) this model reads, by name.
     constexpr Model(std::string_view name, std::string_view summary, Run serve,
+                    std::span<const std::string_view> reads = {},
                     Probe unavailable = nullptr) noexcept
-        : name_(name), summary_(summary), run_(serve), unavailable_(unavailable) {}
+        : name_(name), summary_(summary), run_(serve), reads_(reads), unavailable_(unavailable) {}
 
     // The --model value.
     [[nodiscard]] constexpr std::string_view name() const noexcept { return name_; }
@@ -36,14 +41,37 @@ public:
     [[nodiscard]] std::string unavailable_reason() const {
         return unavailable_ != nullptr ? unavailable_() : std::string();
     }
-    std::error_code run(Context& ctx) const { return run_(ctx); }
+    [[nodiscard]] constexpr std::span<const std::string_view> reads() const noexcept {
+        return reads_;
+    }
+    // Serves (see Run), with the stop lines every model shares (stop_log.hpp) logged beside it.
+    std::error_code run(Context& ctx) const {
+        const StopLog stop_log(ctx);
+        ctx.stop_log = &stop_log;
+        const std::error_code ec = run_(ctx);
+        ctx.stop_log = nullptr;
+        return ec;
+    }
 
 private:
     std::string_view name_;
     std::string_view summary_;
     Run run_;
+    std::span<const std::string_view> reads_;
     Probe unavailable_;
 };
+
+// What every event-loop model reads (select, poll, epoll-*, coroutine): --workers loops.
+inline constexpr std::string_view event_loop_reads[] = {"workers"};
+
+// One warning line per per-model option that cfg sets (to other than its default) and `model`
+// does not read: "--workers 4 is ignored by --model loop (it reads none of --workers, ...)".
+// main() logs them at startup. Pure; any thread.
+std::vector<std::string> ignored_options(const Model& model, const config::Config& cfg);
+
+// --workers resolved for a model whose own default is model_default; "auto" logs the count it
+// chose, naming what it counts ("event loops", "workers"). Any thread.
+unsigned worker_count(const config::Config& cfg, unsigned model_default, std::string_view what);
 
 // The run function of a model whose server object (Server(Context&), with std::error_code
 // run()) sets up resources in its constructor: a std::system_error from that set-up (a

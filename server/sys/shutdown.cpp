@@ -10,9 +10,9 @@
 namespace server {
 namespace {
 
-void on_stop_signal(int) {
+void on_stop_signal(int sig) {
     const int saved = errno;
-    Shutdown::instance().request();
+    Shutdown::instance().request(sig);
     errno = saved;
 }
 
@@ -35,22 +35,31 @@ Shutdown& Shutdown::instance() {
 }
 
 void Shutdown::install() {
-    if (pipe_[0] < 0 && ::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
-        throw std::system_error(errno, std::generic_category(), "pipe2");
+    for (int* p : {pipe_, urgent_pipe_})
+        if (p[0] < 0 && ::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
+            throw std::system_error(errno, std::generic_category(), "pipe2");
     set_handler(SIGTERM, on_stop_signal);
     set_handler(SIGINT, on_stop_signal);
     set_handler(SIGQUIT, on_quit_signal);
     set_handler(SIGPIPE, SIG_IGN);
 }
 
-void Shutdown::request() noexcept {
-    // Async-signal-safe: an atomic store and one write(2). The byte is never read back, so
-    // the read end stays readable for every waiter.
-    if (requested_.exchange(true, std::memory_order_acq_rel)) return;
-    if (pipe_[1] >= 0) {
+void Shutdown::request(int sig) noexcept {
+    // Async-signal-safe: atomics and one write(2). The byte is never read back, so the read
+    // end stays readable for every waiter. A third signal and later change nothing.
+    const auto wake = [](const int* p) {
+        if (p[1] < 0) return;
         const char byte = 1;
-        [[maybe_unused]] const auto n = ::write(pipe_[1], &byte, 1);
+        [[maybe_unused]] const auto n = ::write(p[1], &byte, 1);
+    };
+    if (!requested_.exchange(true, std::memory_order_acq_rel)) {
+        first_sig_.store(sig, std::memory_order_relaxed);
+        wake(pipe_);
+        return;
     }
+    if (urgent_.exchange(true, std::memory_order_acq_rel)) return;
+    second_sig_.store(sig, std::memory_order_relaxed);
+    wake(urgent_pipe_);
 }
 
 }  // namespace server

@@ -1,11 +1,11 @@
-// SIGHUP (reload), SIGUSR1 (log rotation), SIGQUIT (immediate) and the bound on SIGTERM,
-// for every model.
-#include <catch2/catch.hpp>
-
+// SIGHUP (reload), SIGUSR1 (log rotation), SIGQUIT (immediate), the bound on SIGTERM and a
+// second SIGINT stopping a drain at once, for every model.
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <filesystem>
+
+#include <catch2/catch.hpp>
 
 #include "daemon.hpp"
 
@@ -132,5 +132,23 @@ TEST_CASE("SIGQUIT exits at once; SIGTERM is bounded by --shutdown-timeout", "[s
         REQUIRE(st);
         CHECK(std::chrono::steady_clock::now() - start < 3s);  // 1 s + the 1 s backstop grace
         CHECK(WIFEXITED(*st));
+    }
+    SECTION("SIGINT twice (Ctrl-C, Ctrl-C) during a download stops at once") {
+        Daemon d(server_argv(model, dir.path.string(),
+                             {"--shutdown-timeout", "30s", "--send-timeout", "60s"}));
+        const auto port = d.port();
+        REQUIRE(port);
+        const StalledClient stuck(*port, "/big.bin");
+        std::this_thread::sleep_for(300ms);  // the response is in flight and stalls
+        d.signal(SIGINT);
+        CHECK(d.wait_output("SIGINT: draining ", 10s));
+        CHECK(d.wait_output("a second SIGINT/SIGTERM stops at once", 10s));
+        d.signal(SIGINT);
+        // Well inside the 30 s drain: only the second SIGINT ends it this early.
+        const auto st = d.wait_exit(10s);
+        INFO(d.output());
+        REQUIRE(st);
+        CHECK(WIFEXITED(*st));
+        CHECK(d.output().find("SIGINT again: stopping at once") != std::string::npos);
     }
 }

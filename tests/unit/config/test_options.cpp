@@ -52,6 +52,24 @@ TEST_CASE("the defaults shown by --help are the ones a flag would spell", "[opti
     const auto& workers = *std::find_if(config::options().begin(), config::options().end(),
                                         [](const auto& o) { return o.name == "workers"; });
     CHECK(config::format_value(c, workers) == "auto");
+    // Not given: each model's default, shown as such by --help (prefork's 8, one event loop).
+    CHECK(config::format_value(d, workers) == "model default");
+    CHECK(workers.per_model);
+}
+
+TEST_CASE("--workers: an explicit 1 is 1, not the model's default", "[options]") {
+    const auto& workers = *std::find_if(config::options().begin(), config::options().end(),
+                                        [](const auto& o) { return o.name == "workers"; });
+    Config c;
+    REQUIRE_FALSE(config::convert_value("1", workers, c).has_value());
+    CHECK(c.workers == 1);
+    CHECK(c.workers != Config{}.workers);
+    REQUIRE_FALSE(config::convert_value("model default", workers, c).has_value());
+    CHECK(c.workers == config::workers_unset);
+    CHECK_FALSE(config::validate(c).has_value());  // the sentinel is not "above 1024"
+    Config four;
+    four.workers = 4;
+    CHECK(config::changes(c, four, Apply::at_start).front().from == "model default");
 }
 
 TEST_CASE("choices read as a sentence", "[options]") {

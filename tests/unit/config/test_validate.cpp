@@ -158,6 +158,13 @@ TEST_CASE("validate is pure: auto workers stay 0 until resolve_workers", "[valid
     REQUIRE_FALSE(validate(c).has_value());
     CHECK(c.workers == 0);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    CHECK(config::resolve_workers(0) == cores);
-    CHECK(config::resolve_workers(3) == 3);
+    CHECK(config::resolve_workers(0, 8) == cores);
+    CHECK(config::resolve_workers(3, 8) == 3);
+}
+
+TEST_CASE("resolve_workers: not given is the model's default; an explicit 1 is 1", "[validate]") {
+    CHECK(Config{}.workers == config::workers_unset);
+    CHECK(config::resolve_workers(config::workers_unset, 8) == 8);  // prefork's pool
+    CHECK(config::resolve_workers(config::workers_unset, 1) == 1);  // one event loop
+    CHECK(config::resolve_workers(1, 8) == 1);
 }

@@ -78,7 +78,8 @@ public:
     }
     // A test that failed half-way leaves its child running: SIGTERM, then SIGKILL.
     ~ServedChild() {
-        children_.stop_all(std::chrono::seconds(2), [](pid_t, int) {});
+        children_.stop_all(std::chrono::seconds(2), installed_stop(), *site_.stats,
+                           [](pid_t, int) {});
     }
     ServedChild(const ServedChild&) = delete;
     ServedChild& operator=(const ServedChild&) = delete;

@@ -27,15 +27,19 @@ namespace {
 const std::string big_body(1 << 20, 'z');  // several socketpair buffers
 
 struct Server : test::LoopbackSite {  // its listener is never accepted on
-    explicit Server(std::chrono::milliseconds header_timeout = 10s)
-        : LoopbackSite([=](config::Config& cfg) { cfg.header_timeout = header_timeout; }) {
+    explicit Server(std::chrono::milliseconds header_timeout = 10s,
+                    std::chrono::milliseconds shutdown_timeout = 10s)
+        : LoopbackSite([=](config::Config& cfg) {
+              cfg.header_timeout = header_timeout;
+              cfg.shutdown_timeout = shutdown_timeout;
+          }) {
         tmp.file("root/big.bin", big_body);
     }
 
     // Serves one connection to its end on this thread; the client's bytes must be written
     // (and its side half-closed if needed) before, since nothing else runs meanwhile.
     std::uint64_t serve(test::SocketPair& s) const {
-        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx);
+        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx).requests;
     }
 };
 
@@ -138,6 +142,66 @@ TEST_CASE("serve_blocking: a stop closes a kept-alive connection once it is idle
     REQUIRE(children.wait_all(std::chrono::steady_clock::now() + 10s,
                               [&](pid_t, int st) { status = st; }) == 0);
     CHECK(server::describe_wait_status(status) == "exit status 1");  // one request served
+}
+
+namespace {
+
+// A child serving one GET of big.bin to a client that reads nothing past the head, with
+// `drain`; it exits 3 when serve_blocking reports the response cut, 0 when not. The client's
+// end is `far`; the head has arrived when this returns.
+pid_t serve_stalled_download(server::Children& children, const Server& srv, test::SocketPair& s,
+                             server::Drain drain) {
+    test::write_all(s.far.get(), "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    const pid_t pid = children.spawn(test::installed_stop(), [&] {
+        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *srv.ctx, drain).cut ? 3
+                                                                                             : 0;
+    });
+    REQUIRE(pid > 0);
+    s.near.reset();
+    // A few bytes only: the rest must stay unread (read_until would drain the socket).
+    REQUIRE(test::poll_for(s.far.get(), POLLIN, 10s));
+    char head[15];
+    REQUIRE(::recv(s.far.get(), head, sizeof head, 0) == static_cast<ssize_t>(sizeof head));
+    CHECK(std::string_view(head, sizeof head) == "HTTP/1.1 200 OK");
+    return pid;
+}
+
+std::string wait_status(server::Children& children) {
+    std::string how = "still running";
+    children.wait_all(std::chrono::steady_clock::now() + 10s,
+                      [&](pid_t, int st) { how = server::describe_wait_status(st); });
+    return how;
+}
+
+}  // namespace
+
+TEST_CASE("serve_blocking: a stop lets a response finish; the cut order aborts it",
+          "[blocking_driver][children]") {
+    // As fork and prefork serve: the master's cut order (SIGUSR2) is the child's cut_fd.
+    const server::Shutdown& stop = test::installed_stop();
+    Server srv;
+    auto s = test::socket_pair();
+    server::Children children;
+    const pid_t pid = serve_stalled_download(children, srv, s, {stop.urgent_fd(), false});
+    children.signal(pid, SIGTERM);
+    // The stop alone does not end a response in flight (and no deadline of its own here).
+    CHECK(children.wait_all(std::chrono::steady_clock::now() + 200ms, [](pid_t, int) {}) == 1);
+    children.signal(pid, SIGUSR2);
+    CHECK(wait_status(children) == "exit status 3");
+    CHECK_FALSE(stop.requested());  // only the child's own pipes were written
+}
+
+TEST_CASE("serve_blocking: with its own deadline, a stopped response is cut at the timeout",
+          "[blocking_driver][children]") {
+    // As the loop model serves: nobody else bounds the drain. The send timeout (60 s) and the
+    // 10 s bound below are far away; only the 100 ms shutdown timeout can end it this early.
+    const server::Shutdown& stop = test::installed_stop();
+    Server srv(10s, 100ms);
+    auto s = test::socket_pair();
+    server::Children children;
+    const pid_t pid = serve_stalled_download(children, srv, s, {stop.urgent_fd(), true});
+    children.signal(pid, SIGTERM);
+    CHECK(wait_status(children) == "exit status 3");
 }
 
 // The one socket-tuning policy of every driver: TCP_NODELAY before the second write, never

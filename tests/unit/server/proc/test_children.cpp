@@ -1,6 +1,6 @@
 // Children: spawning, reaping through the SIGCHLD self-pipe, a child's private stop, and the
-// shutdown sequence (SIGTERM, grace, SIGKILL). Real fork()s of this test process; every child
-// runs only the body given here and _exit()s, so Catch never runs twice.
+// shutdown sequence (SIGTERM, grace, the cut order, SIGKILL). Real fork()s of this test process;
+// every child runs only the body given here and _exit()s, so Catch never runs twice.
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -96,10 +96,61 @@ TEST_CASE("stop_all: children that stop are not killed; one that ignores its sto
     // wait_all gives up at its deadline and says how many are left.
     CHECK(children.wait_all(std::chrono::steady_clock::now() + 20ms, ended.sink()) == 2);
 
-    CHECK(children.stop_all(300ms, ended.sink()) == 1);
+    const auto out = children.stop_all(300ms, stop, server::Stats::shared(), ended.sink());
+    CHECK(out.killed == 1);  // the cut order (SIGUSR2) reached it too: nobody looks
+    CHECK(out.cut == 0);     // neither counted a connection
     CHECK(children.live() == 0);
     CHECK(server::describe_wait_status(ended.status[polite]) == "exit status 0");
     CHECK(server::describe_wait_status(ended.status[deaf]) == "killed by SIGKILL");
+}
+
+TEST_CASE("stop_all: past the grace, the connections still held are cut by order, not killed",
+          "[children]") {
+    const server::Shutdown& stop = test::installed_stop();
+    server::Stats& stats = server::Stats::shared();  // per-process counts the master can read
+    server::Children children;
+    Ended ended;
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    // Holds a "connection" through its stop, as a response in flight does, until the cut
+    // order (SIGUSR2) makes its urgent fd readable: exit 0 then, 1 if it never comes.
+    const pid_t busy = children.spawn(stop, [&] {
+        const server::ConnectionCount held(stats);
+        [[maybe_unused]] const auto n = ::write(ready[1], "x", 1);
+        return test::poll_for(stop.urgent_fd(), POLLIN, 20s) ? 0 : 1;
+    });
+    REQUIRE(busy > 0);
+    ::close(ready[1]);
+    char byte = 0;
+    REQUIRE(::read(ready[0], &byte, 1) == 1);  // the count is taken
+    ::close(ready[0]);
+    CHECK(children.connections_held(stats) == 1);
+
+    const auto out = children.stop_all(100ms, stop, stats, ended.sink());
+    CHECK(out.cut == 1);
+    CHECK(out.killed == 0);
+    CHECK(server::describe_wait_status(ended.status[busy]) == "exit status 0");
+    CHECK_FALSE(stop.urgent());  // the child's own pipe, not this process's
+}
+
+TEST_CASE("wait_all returns early when its interrupt fd turns readable", "[children]") {
+    const server::Shutdown& stop = test::installed_stop();
+    server::Children children;
+    Ended ended;
+    const pid_t child = children.spawn(
+        stop, [&stop] { return test::poll_for(stop.wake_fd(), POLLIN, 20s) ? 0 : 1; });
+    REQUIRE(child > 0);
+    int interrupt[2];
+    REQUIRE(::pipe(interrupt) == 0);
+    REQUIRE(::write(interrupt[1], "x", 1) == 1);
+    // Far from the 20 s deadline: only the interrupt can end it now.
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(children.wait_all(t0 + 20s, ended.sink(), interrupt[0]) == 1);
+    CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+    ::close(interrupt[0]);
+    ::close(interrupt[1]);
+    children.signal(child, SIGTERM);
+    CHECK(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
 }
 
 TEST_CASE("describe_wait_status names exits and signals", "[children]") {

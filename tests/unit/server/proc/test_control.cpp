@@ -26,7 +26,8 @@ TEST_CASE("restart_needed names what a reload cannot apply", "[control]") {
     // Under socket activation --listen is not used at all.
     CHECK(server::restart_needed(a, b, true).size() == 2);
     b.workers = 4;
-    CHECK(server::sized_at_start(a, b) == std::vector<std::string>{"workers: '1' -> '4'"});
+    CHECK(server::sized_at_start(a, b) ==
+          std::vector<std::string>{"workers: 'model default' -> '4'"});
 }
 
 TEST_CASE("stderr is the journal only when $JOURNAL_STREAM names it", "[logging]") {
