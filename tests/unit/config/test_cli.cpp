@@ -151,9 +151,9 @@ TEST_CASE("actions", "[cli]") {
         CHECK_THAT(r.message, Catch::Contains("--header-timeout"));
         CHECK_THAT(r.message, Catch::Contains("loop, fork, thread, epoll-et"));
     }
-    SECTION("--check-config on a good configuration") {
+    SECTION("--check-config on a good configuration: main() runs the preflight") {
         const auto r = parse({"--check-config", "--listen", ":0"});
-        CHECK(r.action == Action::exit_ok);
+        CHECK(r.action == Action::check_config);
         CHECK(r.message == "configuration OK");
     }
     SECTION("--check-config on a bad configuration") {
@@ -281,14 +281,20 @@ TEST_CASE("a bad value in the config file names the option", "[cli][file]") {
     CHECK(r.message == "--keepalive-timeout: invalid duration 'soon' (use e.g. 10s, 500ms)");
 }
 
-TEST_CASE("the shipped example config loads and holds exactly the defaults", "[cli][file]") {
+TEST_CASE("the shipped example config loads and holds the defaults but root", "[cli][file]") {
     const auto path = example_config();
     REQUIRE(fs::exists(path));
-    const auto r = parse({"--config", path.string()});
+    // It serves /srv/www, which need not exist here: a flag stands in (flags win).
+    TempDir dir;
+    const auto r = parse({"--config", path.string(), "--root", dir.path.string()});
     REQUIRE(r.action == Action::serve);
     config::Config expected;
     expected.config_file = path.string();
+    expected.root = dir.path.string();
     CHECK(r.cfg == expected);
+    std::ifstream in(path);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    CHECK(text.find("\nroot = \"/srv/www\"\n") != std::string::npos);
 }
 
 TEST_CASE("the shipped example config lists every option in --help", "[cli][file]") {
