@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -105,6 +106,25 @@ std::string read_all(int fd) {
     }
 }
 
+// Whether this machine has one of the addresses, by binding a socket to it on port 0 (an
+// ephemeral port, never the configured one, which the running server may hold): bind() then
+// fails only for an address that is not here, as startup's would.
+std::optional<std::string> check_local(const std::string& listen, const ResolvedListen& r) {
+    int first_errno = 0;
+    for (Endpoint e : r.all) {
+        if (e.addr.ss_family == AF_INET6)
+            reinterpret_cast<sockaddr_in6*>(&e.addr)->sin6_port = 0;
+        else
+            reinterpret_cast<sockaddr_in*>(&e.addr)->sin_port = 0;
+        const poly::UniqueFd fd(::socket(e.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (fd && ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&e.addr), e.len) == 0)
+            return std::nullopt;
+        if (first_errno == 0) first_errno = errno;
+    }
+    return "--listen: '" + listen +
+           "' is not an address of this machine: " + std::strerror(first_errno);
+}
+
 // The forked child: switch as startup will, check, report the problem (or nothing) on `fd`.
 [[noreturn]] void run_child(const config::Config& cfg, int fd) {
     std::string problem;
@@ -160,6 +180,7 @@ std::optional<std::string> check_as_server_user(const config::Config& cfg) {
 std::optional<std::string> preflight(const config::Config& cfg, bool socket_activated) {
     const ResolvedListen listen = resolve_listen(cfg.listen);
     if (listen.all.empty()) return listen.error;
+    if (auto err = check_local(cfg.listen, listen)) return err;
     const auto la = config::parse_listen(cfg.listen);
     if (!socket_activated && la) {
         if (auto err = check_port_privilege(la->port)) return err;

@@ -1,8 +1,9 @@
 // Preflight: the checks of a configuration that need the server's side of things, run by
 // main() for --check-config and, the same function, at startup before anything is opened, so
 // that nothing --check-config passes fails at startup on any of them:
-//  - --listen resolved (host names through the resolver), never bound: --check-config also
-//    runs as ExecReload beside the running server, which holds the port;
+//  - --listen resolved (host names through the resolver) to an address of this machine,
+//    never bound on its port: --check-config also runs as ExecReload beside the running
+//    server, which holds the port (so a port another program holds is not detected);
 //  - a port below net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE, unless
 //    systemd passes the socket: the bind happens before --user takes effect, so this
 //    process's capability is the one that counts;

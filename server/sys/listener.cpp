@@ -41,6 +41,32 @@ void add_unique(std::vector<Endpoint>& all, const addrinfo& ai) {
     all.push_back(e);
 }
 
+// socket, bind and listen on one address into fd; nullptr, or the step that failed (errno set).
+const char* bind_one(const Endpoint& e, int backlog, poly::UniqueFd& fd) {
+    fd.reset(::socket(e.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return "socket";
+    const int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (e.addr.ss_family == AF_INET6)
+        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) return "bind";
+    if (::listen(fd.get(), backlog) != 0) return "listen";
+    return nullptr;
+}
+
+// One listening socket serves every model, so a name's other addresses stay unbound: say so.
+void warn_unbound(const std::string& address, const std::string& bound,
+                  const ResolvedListen& resolved) {
+    std::string others;
+    for (const Endpoint& e : resolved.all) {
+        const std::string a = format_address(&e.addr);
+        if (a == bound) continue;
+        others += (others.empty() ? "" : ", ") + a;
+    }
+    spdlog::warn("--listen {}: listening on {} only, not on {} (name one address to choose)",
+                 address, bound, others);
+}
+
 }  // namespace
 
 ResolvedListen resolve_listen(const std::string& address) {
@@ -59,7 +85,7 @@ ResolvedListen resolve_listen(const std::string& address) {
     const int rc = ::getaddrinfo(la->host.c_str(), port.c_str(), &hints, &list);
     if (rc != 0) {
         const std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
-        out.error = "--listen: cannot resolve '" + la->host + "': " + why;
+        out.error = "--listen: cannot resolve '" + address + "': " + why;
         return out;
     }
     for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) add_unique(out.all, *ai);
@@ -84,28 +110,18 @@ Listener Listener::bind(const std::string& address, int backlog) {
         errno = EINVAL;
         fail(resolved.error);
     }
-    const Endpoint& first = resolved.all.front();
-    if (resolved.all.size() > 1) {
-        std::string others;
-        for (std::size_t i = 1; i < resolved.all.size(); ++i)
-            others += (i > 1 ? ", " : "") + format_address(&resolved.all[i].addr);
-        spdlog::warn(
-            "--listen {}: listening on its first address, {}, not on {} (name one "
-            "address to choose)",
-            address, format_address(&first.addr), others);
+    for (std::size_t i = 0; i < resolved.all.size(); ++i) {
+        Listener l;
+        const char* step = bind_one(resolved.all[i], backlog, l.fd_);
+        // A name may list an address this machine lacks (::1 without IPv6): try the next.
+        const bool absent = errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT;
+        if (step != nullptr && absent && i + 1 < resolved.all.size()) continue;
+        if (step != nullptr) fail(std::string(step) + " " + address);
+        l.local_ = local_name(l.fd());
+        if (resolved.all.size() > 1) warn_unbound(address, l.local_, resolved);
+        return l;
     }
-    const sockaddr_storage& ss = first.addr;
-    const socklen_t len = first.len;
-    Listener l;
-    l.fd_.reset(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!l.fd_) fail("socket");
-    const int one = 1;
-    ::setsockopt(l.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ss.ss_family == AF_INET6) ::setsockopt(l.fd(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (::bind(l.fd(), reinterpret_cast<const sockaddr*>(&ss), len) != 0) fail("bind " + address);
-    if (::listen(l.fd(), backlog) != 0) fail("listen " + address);
-    l.local_ = local_name(l.fd());
-    return l;
+    fail("bind " + address);  // not reached: the last address either binds or fails above
 }
 
 Listener Listener::adopt(int fd) {

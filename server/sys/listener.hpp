@@ -36,10 +36,11 @@ bool listens_as_configured(const std::string& listening, const ResolvedListen& c
 class Listener {
 public:
     // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). A host name that
-    // resolves to several addresses is bound on the first (one listening socket serves every
-    // model; a client of the name tries the same first address), with a warning naming the
-    // others. SO_REUSEADDR is set; the socket is blocking and CLOEXEC. Throws
-    // std::system_error with the address in the message when resolving or binding fails.
+    // resolves to several addresses is bound on the first this machine has (one listening
+    // socket serves every model; a client of the name tries the same first address), with a
+    // warning naming the others. SO_REUSEADDR is set; the socket is blocking and CLOEXEC.
+    // Throws std::system_error with the address in the message when resolving or binding
+    // fails.
     static Listener bind(const std::string& address, int backlog = 4096);
     // Takes ownership of an already listening socket (socket activation), made blocking like
     // a bound one. Throws std::system_error when it cannot be inspected.
