@@ -2,13 +2,16 @@
 // privileges, build the shared Runtime, start the control thread and hand everything to the
 // chosen model. Exceptions are allowed here (startup) and nowhere on the I/O path.
 //
-// Order matters: HUP/USR1 are blocked before any thread exists (control.hpp); the socket and
-// the log files are opened while still root; the Runtime (which opens the web root) is built
-// after the drop, so a root the service user cannot read fails at startup, not per request.
+// Order matters: the preflight (preflight.hpp) runs first, the same one --check-config runs,
+// so what it passes cannot fail later on an address, a port, the root or a log file; HUP/USR1
+// are blocked before any thread exists (control.hpp); the socket and the log files are opened
+// while still root; the Runtime (which opens the web root) is built after the drop.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +20,7 @@
 #include "server/obs/logging.hpp"
 #include "server/obs/metrics.hpp"
 #include "server/proc/control.hpp"
+#include "server/proc/preflight.hpp"
 #include "server/proc/privileges.hpp"
 #include "server/proc/systemd.hpp"
 #include "server/runtime/context.hpp"
@@ -35,13 +39,34 @@ int list_models() {
     return 0;
 }
 
+// One line on stderr before logging is set up; under systemd still with journald's priority.
+int refuse(const std::string& line, int status) {
+    std::fprintf(stderr, "%spolyhttpd: %s\n", server::stderr_is_journal() ? "<3>" : "",
+                 line.c_str());
+    return status;
+}
+
 // A model the kernel cannot support stops the server before anything is set up, with one line.
-int refuse_unavailable(const std::string& model_name) {
+int refuse_unavailable(const std::string& model_name, int status) {
     const std::string why = models::find_model(model_name)->unavailable_reason();
     if (why.empty()) return 0;
-    std::fprintf(stderr, "%spolyhttpd: --model %s is unavailable here: %s\n",
-                 server::stderr_is_journal() ? "<3>" : "", model_name.c_str(), why.c_str());
-    return 1;
+    return refuse("--model " + model_name + " is unavailable here: " + why, status);
+}
+
+// --check-config: what startup checks before it opens anything, and nothing more (it never
+// binds: as ExecReload it runs beside the server that holds the port).
+int check_config(const config::ParseResult& parsed) {
+    if (const int rc = refuse_unavailable(parsed.cfg.model, 2); rc != 0) return rc;
+    if (auto err = server::preflight(parsed.cfg, false)) return refuse(*err, 2);
+    std::printf("%s\n", parsed.message.c_str());
+    return 0;
+}
+
+// The root as the startup line shows it: absolute, symlinks resolved ("." says nothing).
+std::string resolved_root(const std::string& root) {
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(root, ec);
+    return ec ? root : real.string();
 }
 
 config::ParseResult parse(int argc, const char* const* argv) {
@@ -59,6 +84,7 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     const int activated = server::systemd::take_listen_fd();
     server::Listener listener =
         activated >= 0 ? server::Listener::adopt(activated) : server::Listener::bind(cfg.listen);
+    if (activated >= 0) server::systemd::warn_if_listen_differs(listener, cfg.listen);
     if (cfg.defer_accept.count() > 0 && !listener.set_defer_accept(cfg.defer_accept))
         spdlog::warn("--defer-accept: not available on {}: {}", listener.local_address(),
                      std::strerror(errno));
@@ -68,7 +94,8 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
                                         std::chrono::steady_clock::now()};
     server::Context ctx(listener, stop, access_log, stats, server::make_runtime(cfg, metrics));
     spdlog::info("listening on {} ({}model {}, root {})", listener.local_address(),
-                 activated >= 0 ? "socket activation, " : "", model->name(), cfg.root);
+                 activated >= 0 ? "socket activation, " : "", model->name(),
+                 resolved_root(cfg.root));
     for (const std::string& line : server::ignored_options(*model, cfg)) spdlog::warn("{}", line);
     std::error_code ec;
     {
@@ -90,15 +117,15 @@ int main(int argc, char** argv) {
     const config::ParseResult parsed = parse(argc, argv);
     switch (parsed.action) {
         case config::Action::exit_ok: std::printf("%s\n", parsed.message.c_str()); return 0;
-        case config::Action::exit_error:
-            // Logging is not set up yet; under systemd still give journald the priority.
-            std::fprintf(stderr, "%spolyhttpd: %s\n", server::stderr_is_journal() ? "<3>" : "",
-                         parsed.message.c_str());
-            return 2;
+        case config::Action::exit_error: return refuse(parsed.message, 2);
+        case config::Action::check_config: return check_config(parsed);
         case config::Action::list_models: return list_models();
         case config::Action::serve: break;
     }
-    if (const int rc = refuse_unavailable(parsed.cfg.model); rc != 0) return rc;
+    if (const int rc = refuse_unavailable(parsed.cfg.model, 1); rc != 0) return rc;
+    // A problem here is the configuration's, as with exit_error: the same status.
+    if (auto err = server::preflight(parsed.cfg, server::systemd::socket_passed()))
+        return refuse(*err, 2);
     try {
         server::init_logging(parsed.cfg.log_level, parsed.cfg.error_log);
     } catch (const std::exception& e) {

@@ -144,7 +144,7 @@ ParseResult finish(const Raw& raw, ParseResult result, const std::vector<std::st
     if (!err) err = check_model(result.cfg.model, models);
     if (!err) err = validate(result.cfg);
     if (err) return {Action::exit_error, result.cfg, *err};
-    if (raw.check_config) return {Action::exit_ok, result.cfg, "configuration OK"};
+    if (raw.check_config) return {Action::check_config, result.cfg, "configuration OK"};
     return result;
 }
 

@@ -1,7 +1,9 @@
 // Command-line and config-file binding (CLI11). Called once from main() at startup, single
 // threaded. It never prints and never exits: main() acts on the result (print message to
 // stdout for exit_ok / list_models, to stderr for exit_error, then exit 0 / 0 / 2).
-// A serve result holds a Config that has already passed validate() and the model-name check.
+// A serve or check_config result holds a Config that has already passed validate() and the
+// model-name check; what needs the server's side (addresses resolved, the identity of --user)
+// is left to main(), which runs the same preflight for both (config/ cannot reach server/).
 #pragma once
 
 #include <string>
@@ -11,13 +13,15 @@
 
 namespace config {
 
-enum class Action { serve, list_models, exit_ok, exit_error };
+// check_config: --check-config with a valid Config; main() runs the preflight, then prints
+// message ("configuration OK") and exits 0, or the preflight's line and exits 2.
+enum class Action { serve, check_config, list_models, exit_ok, exit_error };
 
 struct ParseResult {
     Action action = Action::serve;
     Config cfg;
-    std::string message;  // exit_error: one line; exit_ok: help, version or "configuration OK";
-                          // list_models: the names, one per line; serve: empty
+    std::string message;  // exit_error: one line; exit_ok: help or version; check_config:
+                          // "configuration OK"; list_models: the names, one per line; serve: empty
 };
 
 // model_names feeds --model's validation and --help; it comes from models/registry.

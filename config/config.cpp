@@ -99,6 +99,24 @@ std::optional<unsigned> resolve_group(const std::string& name) {
     return gr.gr_gid;
 }
 
+std::string system_directory(const std::string& dir) {
+    // Everything beneath these is the kernel's or the system's own (devices, credentials,
+    // keys, kernel images, runtime sockets); no site lives there.
+    constexpr std::array<std::string_view, 7> whole = {"/boot", "/dev", "/etc", "/proc",
+                                                       "/root", "/run", "/sys"};
+    // These hold sites only in subdirectories (/var/www, /usr/share/doc, /home/alice/site).
+    constexpr std::array<std::string_view, 8> exact = {"/",     "/bin", "/home", "/opt",
+                                                       "/sbin", "/tmp", "/usr",  "/var"};
+    const std::string_view d(dir);
+    for (const std::string_view top : whole) {
+        if (d == top || (d.starts_with(top) && d[top.size()] == '/')) return std::string(top);
+    }
+    if (std::find(exact.begin(), exact.end(), d) != exact.end()) return dir;
+    // /lib, /lib32, /lib64, /libx32: whatever the architecture calls them.
+    if (d.starts_with("/lib") && d.find('/', 1) == std::string_view::npos) return dir;
+    return {};
+}
+
 unsigned resolve_workers(unsigned workers, unsigned model_default) noexcept {
     if (workers == workers_unset) return model_default;
     if (workers != 0) return workers;

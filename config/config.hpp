@@ -35,6 +35,9 @@ struct Config {
     std::vector<std::string> index = {"index.html"};
     bool autoindex = false;
     bool hidden = false;
+    // A root of / or of a system directory (/etc, /usr, /proc...) is refused unless this says
+    // it is meant: a service's working directory is /, so a relative root can land there.
+    bool allow_system_root = false;
 
     // Concurrency
     // workers_unset: not given, each model's own default (1 event loop; prefork's pool of 8);
@@ -74,12 +77,17 @@ struct Config {
     friend bool operator==(const Config&, const Config&) = default;
 };
 
-// Checks values that CLI11 cannot (listen address syntax, root exists, log level name, limits
-// in range): every option's checks (options.cpp), in the option table's order. Returns the
-// first problem as one human-readable line, or nothing.
+// Checks values that CLI11 cannot (listen address syntax, root exists and is no system
+// directory, log level name, limits in range): every option's checks (options.cpp), in the
+// option table's order. Returns the first problem as one human-readable line, or nothing.
 // Pure: it reads the file system (root) and NSS (user, group) but changes nothing; workers == 0
-// stays 0.
+// stays 0. What depends on the server's identity or the network (addresses resolved, ports,
+// log files and root reachable by --user) is server/proc/preflight.hpp's, run by main().
 std::optional<std::string> validate(const Config& cfg);
+
+// The system directory `dir` (absolute, canonical) is or lies in, such as "/" or "/etc";
+// empty when it is none. A root there would publish the machine's own files.
+std::string system_directory(const std::string& dir);
 
 // A --listen value taken apart for bind(). Forms: "host:port", "[v6]:port", ":port" (all IPv4
 // interfaces, host "0.0.0.0"). host has no brackets; port 0 asks the kernel for an ephemeral one.

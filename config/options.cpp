@@ -39,7 +39,18 @@ Result check_root(const Config& cfg, const Option& opt) {
     if (ec) return flag(opt) + ": cannot access '" + root + "': " + ec.message();
     if (st.type() != fs::file_type::directory)
         return flag(opt) + ": '" + root + "' is not a directory";
-    return std::nullopt;
+    if (cfg.allow_system_root) return std::nullopt;
+    const fs::path real = fs::canonical(root, ec);
+    if (ec) return flag(opt) + ": cannot resolve '" + root + "': " + ec.message();
+    const std::string system = system_directory(real.string());
+    if (system.empty()) return std::nullopt;
+    // Names the resolved path: "." under systemd is "/", which the admin never typed.
+    const std::string what =
+        real == root ? "'" + root + "' is" : "'" + root + "' resolves to '" + real.string() + "',";
+    const std::string where =
+        system == real ? " a system directory" : " inside the system directory " + system;
+    return flag(opt) + ": " + what + where +
+           "; serving it would publish the machine's own files (--allow-system-root if meant)";
 }
 
 Result check_index(const Config& cfg, const Option& opt) {
@@ -133,6 +144,9 @@ constexpr Option table[] = {
      .type_name = "DIR",
      .help = "Directory to serve",
      .check = check_root},
+    {.name = "allow-system-root",
+     .field = &Config::allow_system_root,
+     .help = "Serve a root of / or a system directory (/etc, /usr, /proc...) all the same"},
     {.name = "index",
      .field = &Config::index,
      .type_name = "NAMES",

@@ -61,11 +61,11 @@ void verify(const Target& t) {
 
 }  // namespace
 
-void drop_privileges(const std::string& user, const std::string& group) {
-    if (user.empty() && group.empty()) return;
+bool switch_identity(const std::string& user, const std::string& group) {
+    if (user.empty() && group.empty()) return false;
     const Target t = resolve(user, group);
     if (::geteuid() != 0) {
-        if (t.uid == ::geteuid() && t.gid == ::getegid()) return;  // already that identity
+        if (t.uid == ::geteuid() && t.gid == ::getegid()) return false;  // already that identity
         throw std::runtime_error("--user/--group: switching identity needs root (running as uid " +
                                  std::to_string(::geteuid()) + ")");
     }
@@ -74,7 +74,12 @@ void drop_privileges(const std::string& user, const std::string& group) {
     if (::setresgid(t.gid, t.gid, t.gid) != 0) fail("setresgid");
     if (::setresuid(t.uid, t.uid, t.uid) != 0) fail("setresuid");
     verify(t);
-    spdlog::info("running as uid {} gid {} (no supplementary groups)", t.uid, t.gid);
+    return true;
+}
+
+void drop_privileges(const std::string& user, const std::string& group) {
+    if (switch_identity(user, group))
+        spdlog::info("running as uid {} gid {} (no supplementary groups)", ::getuid(), ::getgid());
 }
 
 void warn_if_root() {

@@ -58,4 +58,18 @@ int take_listen_fd() {
     return fd;
 }
 
+bool socket_passed() noexcept { return sd_listen_fds(0) > 0; }
+
+std::optional<std::string> listen_mismatch(const Listener& passed, const std::string& configured) {
+    const ResolvedListen resolved = resolve_listen(configured);
+    if (listens_as_configured(passed.local_address(), resolved)) return std::nullopt;
+    return "socket activation: serving " + passed.local_address() +
+           ", the socket systemd passed, not --listen " + configured +
+           " (make ListenStream= in the .socket unit and listen agree)";
+}
+
+void warn_if_listen_differs(const Listener& passed, const std::string& configured) {
+    if (auto line = listen_mismatch(passed, configured)) spdlog::warn("{}", *line);
+}
+
 }  // namespace server::systemd

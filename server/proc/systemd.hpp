@@ -5,7 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <string_view>
+
+#include "server/sys/listener.hpp"
 
 namespace server::systemd {
 
@@ -22,5 +26,15 @@ std::chrono::microseconds watchdog_interval() noexcept;
 // $LISTEN_FDS/$LISTEN_PID so children never claim it. Throws std::runtime_error when systemd
 // passed something that is not a listening stream socket. Main thread, before any thread.
 int take_listen_fd();
+
+// Whether systemd passed this process a socket, without taking it (preflight runs before
+// take_listen_fd and skips the port check then). Main thread.
+bool socket_passed() noexcept;
+
+// With socket activation the configured --listen is not bound: this is the line warning that
+// `configured` does not name the socket systemd passed (naming both), or nothing when it
+// does. listen_mismatch resolves the name (it may block); warn_if_listen_differs logs it.
+std::optional<std::string> listen_mismatch(const Listener& passed, const std::string& configured);
+void warn_if_listen_differs(const Listener& passed, const std::string& configured);
 
 }  // namespace server::systemd

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -9,6 +10,8 @@
 
 #include <cstring>
 #include <system_error>
+
+#include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
 
@@ -19,22 +22,6 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-socklen_t fill_address(const config::ListenAddress& la, sockaddr_storage& ss) {
-    std::memset(&ss, 0, sizeof ss);
-    if (la.v6) {
-        auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(la.port);
-        if (::inet_pton(AF_INET6, la.host.c_str(), &a->sin6_addr) != 1) return 0;
-        return sizeof *a;
-    }
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(la.port);
-    if (::inet_pton(AF_INET, la.host.c_str(), &a->sin_addr) != 1) return 0;
-    return sizeof *a;
-}
-
 std::string local_name(int fd) {
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
@@ -42,26 +29,99 @@ std::string local_name(int fd) {
     return format_address(&bound);
 }
 
+// getaddrinfo hands out one entry per address and socket type; SOCK_STREAM leaves one per
+// address, but /etc/hosts may list an address twice.
+void add_unique(std::vector<Endpoint>& all, const addrinfo& ai) {
+    Endpoint e;
+    std::memcpy(&e.addr, ai.ai_addr, ai.ai_addrlen);
+    e.len = ai.ai_addrlen;
+    for (const Endpoint& seen : all) {
+        if (seen.len == e.len && std::memcmp(&seen.addr, &e.addr, e.len) == 0) return;
+    }
+    all.push_back(e);
+}
+
+// socket, bind and listen on one address into fd; nullptr, or the step that failed (errno set).
+const char* bind_one(const Endpoint& e, int backlog, poly::UniqueFd& fd) {
+    fd.reset(::socket(e.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return "socket";
+    const int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (e.addr.ss_family == AF_INET6)
+        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) return "bind";
+    if (::listen(fd.get(), backlog) != 0) return "listen";
+    return nullptr;
+}
+
+// One listening socket serves every model, so a name's other addresses stay unbound: say so.
+void warn_unbound(const std::string& address, const std::string& bound,
+                  const ResolvedListen& resolved) {
+    std::string others;
+    for (const Endpoint& e : resolved.all) {
+        const std::string a = format_address(&e.addr);
+        if (a == bound) continue;
+        others += (others.empty() ? "" : ", ") + a;
+    }
+    spdlog::warn("--listen {}: listening on {} only, not on {} (name one address to choose)",
+                 address, bound, others);
+}
+
 }  // namespace
 
-Listener Listener::bind(const std::string& address, int backlog) {
+ResolvedListen resolve_listen(const std::string& address) {
+    ResolvedListen out;
     const auto la = config::parse_listen(address);
-    sockaddr_storage ss;
-    const socklen_t len = la ? fill_address(*la, ss) : 0;
-    if (len == 0) {
-        errno = EINVAL;
-        fail("listen address '" + address + "' is not a numeric IPv4 or [IPv6] address");
+    if (!la) {
+        out.error = "--listen: invalid address '" + address + "'";
+        return out;
     }
-    Listener l;
-    l.fd_.reset(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!l.fd_) fail("socket");
-    const int one = 1;
-    ::setsockopt(l.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ss.ss_family == AF_INET6) ::setsockopt(l.fd(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (::bind(l.fd(), reinterpret_cast<sockaddr*>(&ss), len) != 0) fail("bind " + address);
-    if (::listen(l.fd(), backlog) != 0) fail("listen " + address);
-    l.local_ = local_name(l.fd());
-    return l;
+    addrinfo hints{};
+    hints.ai_family = la->v6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (la->v6 ? AI_NUMERICHOST : 0);
+    addrinfo* list = nullptr;
+    const std::string port = std::to_string(la->port);
+    const int rc = ::getaddrinfo(la->host.c_str(), port.c_str(), &hints, &list);
+    if (rc != 0) {
+        const std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+        out.error = "--listen: cannot resolve '" + address + "': " + why;
+        return out;
+    }
+    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) add_unique(out.all, *ai);
+    ::freeaddrinfo(list);
+    return out;
+}
+
+bool listens_as_configured(const std::string& listening, const ResolvedListen& configured) {
+    // "host:port" for IPv4, "[v6]:port" for IPv6: the host part ends at the last colon.
+    const auto host_of = [](const std::string& a) { return a.substr(0, a.rfind(':')); };
+    for (const Endpoint& e : configured.all) {
+        const std::string want = format_address(&e.addr);
+        const bool any_port = want.ends_with(":0");
+        if (want == listening || (any_port && host_of(want) == host_of(listening))) return true;
+    }
+    return false;
+}
+
+Listener Listener::bind(const std::string& address, int backlog) {
+    const ResolvedListen resolved = resolve_listen(address);
+    if (resolved.all.empty()) {
+        errno = EINVAL;
+        fail(resolved.error);
+    }
+    for (std::size_t i = 0; i < resolved.all.size(); ++i) {
+        Listener l;
+        const char* step = bind_one(resolved.all[i], backlog, l.fd_);
+        // A name may list an address this machine lacks (::1 without IPv6): try the next.
+        const bool absent = errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT;
+        if (step != nullptr && absent && i + 1 < resolved.all.size()) continue;
+        if (step != nullptr) fail(std::string(step) + " " + address);
+        l.local_ = local_name(l.fd());
+        if (resolved.all.size() > 1) warn_unbound(address, l.local_, resolved);
+        return l;
+    }
+    fail("bind " + address);  // not reached: the last address either binds or fails above
 }
 
 Listener Listener::adopt(int fd) {

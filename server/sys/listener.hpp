@@ -3,18 +3,44 @@
 // read-only by every thread and inherited by forked children.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 
 namespace server {
 
+// One socket address a --listen value names.
+struct Endpoint {
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+};
+
+// The addresses of a --listen value, in the resolver's order: a numeric address as it is, a
+// host name through getaddrinfo (/etc/hosts, DNS; RFC 6724 order, which /etc/gai.conf
+// adjusts). Nothing is bound. Blocks on the resolver; any thread. On failure `error` says why
+// in one line naming --listen, and `all` is empty.
+struct ResolvedListen {
+    std::vector<Endpoint> all;
+    std::string error;
+};
+ResolvedListen resolve_listen(const std::string& address);
+
+// Whether `listening` ("host:port", as Listener::local_address) is one of `configured`'s
+// addresses; a configured port 0 matches any port.
+bool listens_as_configured(const std::string& listening, const ResolvedListen& configured);
+
 class Listener {
 public:
-    // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). SO_REUSEADDR is
-    // set; the socket is blocking and CLOEXEC. Throws std::system_error with the address in
-    // the message when binding fails.
+    // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). A host name that
+    // resolves to several addresses is bound on the first this machine has (one listening
+    // socket serves every model; a client of the name tries the same first address), with a
+    // warning naming the others. SO_REUSEADDR is set; the socket is blocking and CLOEXEC.
+    // Throws std::system_error with the address in the message when resolving or binding
+    // fails.
     static Listener bind(const std::string& address, int backlog = 4096);
     // Takes ownership of an already listening socket (socket activation), made blocking like
     // a bound one. Throws std::system_error when it cannot be inspected.

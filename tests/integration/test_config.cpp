@@ -5,6 +5,16 @@
 #include <csignal>
 #include <fstream>
 #include <thread>
+// Then --check-config against startup (the same preflight) and the shipped defaults.
+#include <arpa/inet.h>
+#include <grp.h>
+#include <netdb.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include "suite.hpp"
 
@@ -135,4 +145,211 @@ TEST_CASE("configuration: --index, --autoindex, --hidden", "[integration][config
     SECTION("--hidden serves dotfiles") { hidden_served(port); }
     SECTION("symlinks out of the root stay refused with --hidden") { symlinks_still_refused(port); }
     CLEAN_SHUTDOWN_SECTION(flags)
+}
+
+// ---- --check-config and startup: the same preflight, the same one line, status 2 ----
+
+namespace {
+
+struct Run {
+    int status = -1;  // exit status; -1 when killed
+    std::string output;
+};
+
+// The binary with args, stdout and stderr together, to the end; as `nobody` when asked (the
+// child switches before exec, as a service manager would), from `cwd`.
+Run run_polyhttpd(const std::vector<std::string>& args, bool as_nobody = false,
+                  const std::string& cwd = "/tmp") {
+    std::vector<std::string> argv = {POLYHTTPD_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(p[1], 1);
+        ::dup2(p[1], 2);
+        ::close(p[0]);
+        ::close(p[1]);
+        const bool ok =
+            ::chdir(cwd.c_str()) == 0 &&
+            (!as_nobody || (::setgroups(0, nullptr) == 0 && ::setresgid(65534, 65534, 65534) == 0 &&
+                            ::setresuid(65534, 65534, 65534) == 0));
+        std::vector<char*> cargv;
+        for (auto& a : argv) cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        // A server that starts where a refusal was expected must not hang the suite: the alarm
+        // ends it (status -1, a failure), long after any refusal would have come.
+        ::alarm(60);
+        if (ok) ::execv(cargv[0], cargv.data());
+        ::_exit(127);
+    }
+    ::close(p[1]);
+    Run r;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;)
+        r.output.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) r.status = WEXITSTATUS(status);
+    return r;
+}
+
+// A scratch directory every user can search, removed at scope exit.
+struct ScratchDir {
+    std::string path;
+    ScratchDir() {
+        char tmpl[] = "/tmp/polyhttpd-check-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl) != nullptr);
+        path = tmpl;
+        ::chmod(path.c_str(), 0755);
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    std::string dir(const std::string& name, mode_t mode) const {
+        const std::string p = path + "/" + name;
+        ::mkdir(p.c_str(), mode);
+        ::chmod(p.c_str(), mode);
+        return p;
+    }
+};
+
+// --check-config refuses with exactly `line`, and startup with the same line and status
+// (nothing --check-config passes may fail at startup, nor the other way round).
+void both_refuse(std::vector<std::string> args, const std::string& line, bool as_nobody = false) {
+    args.insert(args.begin(), {"--access-log", "off"});  // first: a case may name a log
+    std::vector<std::string> check = args;
+    check.push_back("--check-config");
+    for (const auto& run : {run_polyhttpd(check, as_nobody), run_polyhttpd(args, as_nobody)}) {
+        INFO("output: " << run.output);
+        CHECK(run.status == 2);
+        CHECK(run.output == "polyhttpd: " + line + "\n");
+    }
+}
+
+bool running_as_root() {
+    if (::geteuid() == 0) return true;
+    WARN("not root: the checks as another user are not exercised");
+    return false;
+}
+
+std::string first_address_of_localhost() {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    if (::getaddrinfo("localhost", "80", &hints, &list) != 0) return {};
+    char host[INET6_ADDRSTRLEN] = "";
+    if (list->ai_family == AF_INET)
+        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(list->ai_addr)->sin_addr, host,
+                    sizeof host);
+    ::freeaddrinfo(list);
+    return host;
+}
+
+}  // namespace
+
+TEST_CASE("--check-config refuses what startup refuses: one line, status 2",
+          "[integration][config][check-config]") {
+    ScratchDir d;
+    const std::string www = d.dir("www", 0755);
+    const std::vector<std::string> base = {"--listen", "127.0.0.1:0", "--root", www};
+    auto with = [&](std::vector<std::string> more) {
+        more.insert(more.begin(), base.begin(), base.end());
+        return more;
+    };
+    SECTION("a good configuration, and a host name in --listen") {
+        for (const char* listen : {"127.0.0.1:0", "localhost:8080"}) {
+            const Run r = run_polyhttpd(with({"--listen", listen, "--check-config"}));
+            INFO("output: " << r.output);
+            CHECK(r.status == 0);
+            CHECK(r.output == "configuration OK\n");
+        }
+    }
+    SECTION("an address that is not this machine's") {
+        both_refuse(with({"--listen", "192.0.2.1:8080"}),
+                    "--listen: '192.0.2.1:8080' is not an address of this machine: Cannot "
+                    "assign requested address");
+    }
+    SECTION("a name that does not resolve") {
+        const Run r = run_polyhttpd(with({"--listen", "nohost.invalid:8080", "--check-config"}));
+        CHECK(r.status == 2);
+        CHECK(r.output.rfind("polyhttpd: --listen: cannot resolve 'nohost.invalid:8080': ", 0) ==
+              0);
+        CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    }
+    SECTION("an access or error log in a directory that does not exist") {
+        both_refuse(with({"--access-log", d.path + "/none/access.log"}),
+                    "--access-log: directory '" + d.path + "/none' does not exist");
+        both_refuse(with({"--error-log", d.path + "/none/error.log"}),
+                    "--error-log: directory '" + d.path + "/none' does not exist");
+    }
+    SECTION("a root the --user cannot read: refused at startup too, not 403 for everything") {
+        if (!running_as_root()) return;
+        const std::string priv = d.dir("private", 0700);
+        both_refuse(with({"--root", priv, "--user", "nobody"}),
+                    "--root: '" + priv +
+                        "' cannot be read and searched by uid 65534 (nobody): Permission denied");
+    }
+    SECTION("a port below 1024 for a user without CAP_NET_BIND_SERVICE") {
+        if (!running_as_root()) return;
+        both_refuse(with({"--listen", "127.0.0.1:80"}),
+                    "--listen: port 80 is below 1024 (net.ipv4.ip_unprivileged_port_start) and "
+                    "uid 65534 (nobody) lacks CAP_NET_BIND_SERVICE (start as root, grant the "
+                    "capability, or let systemd pass the socket)",
+                    true);
+    }
+    SECTION("--root / is refused, and served with --allow-system-root") {
+        both_refuse(with({"--root", "/"}),
+                    "--root: '/' is a system directory; serving it would publish the machine's "
+                    "own files (--allow-system-root if meant)");
+        const Run r = run_polyhttpd(with({"--root", "/", "--allow-system-root", "--check-config"}));
+        CHECK(r.status == 0);
+        CHECK(r.output == "configuration OK\n");
+    }
+    SECTION("a relative root where a service starts (/) names what it resolved to") {
+        const Run r = run_polyhttpd({"--root", ".", "--check-config"}, false, "/");
+        CHECK(r.status == 2);
+        CHECK(r.output.find("--root: '.' resolves to '/', a system directory") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("--listen localhost:PORT passes the check and is served", "[integration][config]") {
+    MODEL_UNDER_TEST();
+    if (first_address_of_localhost() != "127.0.0.1") {
+        WARN("localhost resolves to IPv6 first here; the suite's client speaks IPv4 only");
+        return;
+    }
+    const std::vector<std::string> flags = {"--listen", "localhost:0"};
+    ServerProcess& server = shared_server(model, flags);
+    const HttpResponse r = fetch(server.port(), get_request("/"));
+    CHECK(r.status == 200);
+    CHECK(server.output().find("root " + std::filesystem::canonical(web_root().path()).string() +
+                               ")") != std::string::npos);
+    CLEAN_SHUTDOWN_SECTION(flags)
+}
+
+TEST_CASE("the shipped config cannot serve /etc/passwd", "[integration][config][check-config]") {
+    MODEL_UNDER_TEST();
+    const std::string shipped = std::string(POLYHTTPD_SOURCE_DIR) + "/config/polyhttpd.toml";
+    // Started the way the unit starts it: from /, with nothing but the file.
+    const Run check = run_polyhttpd({"--config", shipped, "--check-config"}, false, "/");
+    INFO("output: " << check.output);
+    if (!std::filesystem::is_directory("/srv/www")) {
+        CHECK(check.status == 2);
+        CHECK(check.output.find("'/srv/www' does not exist\n") != std::string::npos);
+        return;
+    }
+    CHECK(check.status == 0);
+    const std::vector<std::string> flags = {"--config", shipped, "--root", "/srv/www"};
+    ServerProcess server(model, "/srv/www", flags);
+    for (const char* target : {"/etc/passwd", "/../../etc/passwd", "/%2e%2e/etc/passwd"}) {
+        const HttpResponse r = fetch(server.port(), get_request(target));
+        CHECK(r.status != 200);
+        CHECK(r.body.find("root:x:0:0") == std::string::npos);
+    }
+    check_exit(server.stop(stop_grace), server);
 }

@@ -75,7 +75,8 @@ Run run_binary(const std::vector<std::string>& args, const std::string& env_reas
 }
 
 const std::vector<std::string> serve_uring = {"--model", "uring", "--listen", "127.0.0.1:0",
-                                              "--root", "/", "--access-log", "off"};
+                                              "--root", "/", "--allow-system-root",
+                                              "--access-log", "off"};
 
 void check_one_clear_line(const Run& r, const std::string& expected) {
     INFO("output: " << r.output);

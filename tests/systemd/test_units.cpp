@@ -66,7 +66,19 @@ TEST_CASE("the service unit is Type=notify, reloads with SIGHUP and is hardened"
                        "SystemCallFilter=@system-service", "LimitNOFILE=65536",
                        "ReadOnlyPaths=/srv/www", "LogsDirectory=polyhttpd", "WatchdogSec=30s"});
     const std::string socket = slurp(source_dir() / "config/polyhttpd.socket");
-    check_lines(socket, {"ListenStream=8080", "Accept=no", "WantedBy=sockets.target"});
+    check_lines(socket, {"ListenStream=127.0.0.1:8080", "Accept=no", "WantedBy=sockets.target"});
+}
+
+TEST_CASE("the example config listens where the socket unit does and serves /srv/www", "[units]") {
+    const std::string config = slurp(source_dir() / "config/polyhttpd.toml");
+    const std::string socket = slurp(source_dir() / "config/polyhttpd.socket");
+    const std::string service = slurp(source_dir() / "config/polyhttpd.service");
+    std::smatch listen, stream;
+    REQUIRE(std::regex_search(config, listen, std::regex("\nlisten = \"([^\"]*)\"\n")));
+    REQUIRE(std::regex_search(socket, stream, std::regex("\nListenStream=(.*)\n")));
+    CHECK(listen[1] == stream[1]);
+    check_lines(config, {R"(root = "/srv/www")", "allow-system-root = false"});
+    check_lines(service, {"ReadOnlyPaths=/srv/www"});
 }
 
 TEST_CASE("the logrotate snippet renames and signals USR1 instead of copytruncate", "[units]") {

@@ -112,9 +112,9 @@ TEST_CASE("actions", "[cli]") {
         CHECK_THAT(r.message, Catch::Contains("--header-timeout"));
         CHECK_THAT(r.message, Catch::Contains("loop, fork, thread, epoll-et"));
     }
-    SECTION("--check-config on a good configuration") {
+    SECTION("--check-config on a good configuration: main() runs the preflight") {
         const auto r = parse({"--check-config", "--listen", ":0"});
-        CHECK(r.action == Action::exit_ok);
+        CHECK(r.action == Action::check_config);
         CHECK(r.message == "configuration OK");
     }
     SECTION("--check-config on a bad configuration") {

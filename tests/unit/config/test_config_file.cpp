@@ -69,14 +69,20 @@ TEST_CASE("flags on the command line beat the config file", "[cli][file]") {
     CHECK(r.cfg.model == "fork");  // not on the command line: the file's value stands
 }
 
-TEST_CASE("the shipped example config loads and holds exactly the defaults", "[cli][file]") {
+TEST_CASE("the shipped example config loads and holds the defaults but root", "[cli][file]") {
     const auto path = example_config();
     REQUIRE(fs::exists(path));
-    const auto r = parse({"--config", path.string()});
+    // It serves /srv/www, which need not exist here: a flag stands in (flags win).
+    TempDir dir;
+    const auto r = parse({"--config", path.string(), "--root", dir.path.string()});
     REQUIRE(r.action == Action::serve);
     config::Config expected;
     expected.config_file = path.string();
+    expected.root = dir.path.string();
     CHECK(r.cfg == expected);
+    std::ifstream in(path);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    CHECK(text.find("\nroot = \"/srv/www\"\n") != std::string::npos);
 }
 
 TEST_CASE("the shipped example config lists every option in --help", "[cli][file]") {

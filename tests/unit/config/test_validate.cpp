@@ -168,3 +168,70 @@ TEST_CASE("resolve_workers: not given is the model's default; an explicit 1 is 1
     CHECK(config::resolve_workers(config::workers_unset, 1) == 1);  // one event loop
     CHECK(config::resolve_workers(1, 8) == 1);
 }
+
+TEST_CASE("system_directory names / and the system's directories", "[validate][root]") {
+    using config::system_directory;
+    for (const char* dir :
+         {"/", "/etc", "/usr", "/var", "/bin", "/sbin", "/lib", "/lib64", "/libx32", "/boot",
+          "/proc", "/sys", "/dev", "/run", "/root", "/home", "/tmp", "/opt"}) {
+        CAPTURE(dir);
+        CHECK(system_directory(dir) == dir);
+    }
+    // Everything beneath the kernel's and the system's own trees, named by the tree.
+    CHECK(system_directory("/etc/ssl/private") == "/etc");
+    CHECK(system_directory("/proc/self") == "/proc");
+    CHECK(system_directory("/sys/kernel") == "/sys");
+    CHECK(system_directory("/dev/shm") == "/dev");
+    CHECK(system_directory("/run/credentials") == "/run");
+    // Sites live below the others; near-miss names are not the directories they resemble.
+    for (const char* dir : {"/srv/www", "/var/www", "/usr/share/doc", "/home/alice/site",
+                            "/tmp/site", "/srv", "/etcetera", "/lib64/x", "/devel", "/opt/app"}) {
+        CAPTURE(dir);
+        CHECK(system_directory(dir).empty());
+    }
+}
+
+TEST_CASE("a root that resolves to a system directory is refused unless allowed",
+          "[validate][root]") {
+    namespace fs = std::filesystem;
+    Config c;
+    SECTION("/ itself") {
+        c.root = "/";
+        CHECK(validate(c) ==
+              "--root: '/' is a system directory; serving it would publish the machine's own "
+              "files (--allow-system-root if meant)");
+    }
+    SECTION("a path inside /etc") {
+        c.root = "/etc/ssl/";
+        CHECK(validate(c) ==
+              "--root: '/etc/ssl/' resolves to '/etc/ssl', inside the system directory /etc; "
+              "serving it would publish the machine's own files (--allow-system-root if meant)");
+    }
+    SECTION("a relative root names the path it resolved to") {
+        const fs::path here = fs::current_path();
+        fs::current_path("/");
+        c.root = ".";
+        const auto err = validate(c);
+        fs::current_path(here);
+        CHECK(err ==
+              "--root: '.' resolves to '/', a system directory; serving it would publish the "
+              "machine's own files (--allow-system-root if meant)");
+    }
+    SECTION("a symlink into /usr is followed") {
+        const fs::path link = fs::temp_directory_path() / "polyhttpd-validate-usr-link";
+        fs::remove(link);
+        fs::create_directory_symlink("/usr", link);
+        c.root = link.string();
+        const auto err = validate(c);
+        fs::remove(link);
+        REQUIRE(err);
+        CHECK_THAT(*err, Catch::Contains("resolves to '/usr', a system directory"));
+    }
+    SECTION("--allow-system-root says it is meant") {
+        c.root = "/";
+        c.allow_system_root = true;
+        CHECK_FALSE(validate(c).has_value());
+        c.root = "/etc";
+        CHECK_FALSE(validate(c).has_value());
+    }
+}
