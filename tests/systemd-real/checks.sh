@@ -189,8 +189,10 @@ check_stop_drain() {  # model
         ((got >= 1 << 20)) && break
         sleep 0.1
     done
-    # The most the kernel can hold in flight: the receiver's and the sender's buffers.
-    buffers=$(($(awk '{ print $3 }' /proc/sys/net/ipv4/tcp_rmem) + $(awk '{ print $3 }' /proc/sys/net/ipv4/tcp_wmem)))
+    # The most the kernel can hold in flight: the receiver's and the sender's largest buffers,
+    # as the container's network namespace sets them.
+    buffers=$(in_ct_net awk '{ n += $3 } END { print n }' /proc/sys/net/ipv4/tcp_rmem \
+        /proc/sys/net/ipv4/tcp_wmem)
     alive=no
     kill -0 "$curl_pid" 2>/dev/null && alive=yes
     # (systemctl warns that the socket can start the service again: that is the point.)

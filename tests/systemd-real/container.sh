@@ -140,6 +140,6 @@ stop_container() {
     fi
     CT_NSPAWN=
     if [[ -n $CT_ROOT ]] && mountpoint -q "$CT_ROOT"; then umount "$CT_ROOT" || umount -l "$CT_ROOT"; fi
-    [[ -n $CT_RUN ]] && rm -rf "$CT_RUN/upper" "$CT_RUN/work"
+    [[ -n $CT_RUN ]] && rm -rf "$CT_RUN/upper" "$CT_RUN/work" && { rmdir "$CT_RUN/root" 2>/dev/null || true; }
     CT_ROOT=
 }
