@@ -24,7 +24,11 @@ passed=0 failed=0 skipped=0 failures=()
 pass() { echo "PASS  $1: $2"; passed=$((passed + 1)); }
 fail() { echo "FAIL  $1: $2: ${*:3}"; failed=$((failed + 1)); failures+=("$1: $2"); }
 skip() { echo "SKIP  $1: $2: ${*:3}"; skipped=$((skipped + 1)); }
-skipped_run() { echo "SKIPPED: $*"; exit 0; }
+skipped_run() {
+    echo "SKIPPED: $*"
+    echo "systemd-real: $passed passed, $failed failed, $((skipped + 1)) skipped"
+    exit 0
+}
 
 summary() {
     local f
