@@ -7,6 +7,8 @@
 #   scripts/dev.sh test-tsan [all]             ThreadSanitizer over the multi-threaded models:
 #                                              a focused subset (CI), or with `all` the large
 #                                              transfers of faults_test too (3 more minutes)
+#   scripts/dev.sh test-systemd                the shipped units under a real systemd, for every
+#                                              model (tests/systemd-real; root, ~4 minutes)
 # Each installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -86,8 +88,16 @@ case "${1:-}" in
         # not a pass: see the last session note.
         POLYHTTPD_MODELS=thread,poll,epoll-lt,epoll-et,coroutine build-tsan/tests/faults_test "$faults"
         ;;
+    test-systemd)
+        # Not part of `test`: it needs root, a Debian mirror the first time (debootstrap, cached
+        # afterwards in ~/.cache/polyhttpd) and about 4 minutes. POLYHTTPD_MODELS=a,b limits it.
+        scripts/install-deps.sh systemd
+        cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLYHTTPD_WERROR=ON >/dev/null
+        cmake --build build -j "$jobs" --target polyhttpd
+        tests/systemd-real/run.sh build
+        ;;
     *)
-        echo "usage: scripts/dev.sh serve|test|test-sanitize|test-tsan|fuzz [SECONDS]" >&2
+        echo "usage: scripts/dev.sh serve|test|test-sanitize|test-tsan|test-systemd|fuzz [SECONDS]" >&2
         exit 2
         ;;
 esac

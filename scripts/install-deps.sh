@@ -5,6 +5,7 @@
 #   install-deps.sh build    only what compiling needs (the Dockerfile's build stage)
 #   install-deps.sh bench    also wrk and the servers bench/ compares against
 #   install-deps.sh fuzz     also clang and libFuzzer (tests/fuzz, scripts/dev.sh fuzz)
+#   install-deps.sh systemd  debootstrap and systemd-nspawn (scripts/dev.sh test-systemd)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev
@@ -17,6 +18,7 @@ case "${1:-}" in
     bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd h2o gnuplot-nox util-linux
                       procps) ;;
     fuzz) packages+=("${test_packages[@]}" clang-14 libclang-rt-14-dev) ;;
+    systemd) packages+=(debootstrap systemd-container curl) ;;
     *) packages+=("${test_packages[@]}") ;;
 esac
 
