@@ -80,7 +80,7 @@ void bind_actions(CLI::App& app, Raw& raw) {
     // Actions are no keys of the config file (toml_file.cpp refuses them by name).
     app.add_flag("--list-models", raw.list_models, "Print the model names and exit");
     app.add_flag("--version", raw.version, "Print the version and exit");
-    app.add_flag("--check-config", raw.check_config, "Validate the configuration and exit");
+    app.add_flag("--check-config", raw.check_config, "Check everything startup checks (as --user), then exit");
 }
 
 void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {

@@ -15,6 +15,7 @@
 #include "base/syscall.hpp"
 #include "config/options.hpp"
 #include "server/obs/logging.hpp"
+#include "server/proc/preflight.hpp"
 #include "server/proc/systemd.hpp"
 
 namespace server {
@@ -60,9 +61,14 @@ std::vector<std::string> restart_needed(const config::Config& running, const con
                                         bool socket_activated) {
     std::vector<std::string> out;
     for (const config::Change& c : config::changes(running, fresh, config::Apply::restart)) {
-        // Under socket activation the listener comes from systemd: --listen is not used.
-        if (socket_activated && c.name == "listen") continue;
-        out.push_back(describe(c));
+        // Under socket activation the listener comes from systemd, so a restart alone would
+        // not move it either: say where it is changed.
+        if (socket_activated && c.name == "listen")
+            out.push_back(describe(c) +
+                          " (the socket comes from systemd: change ListenStream= "
+                          "in the socket unit)");
+        else
+            out.push_back(describe(c));
     }
     return out;
 }
@@ -165,14 +171,23 @@ void ControlThread::reopen_logs() {
 
 void ControlThread::reload() {
     systemd::notify_reloading();
+    const auto refuse = [this](const std::string& why) {
+        spdlog::error("reload failed, keeping the running configuration: {}", why);
+        systemd::notify_ready(status());
+    };
     const config::ParseResult parsed = opts_.reparse();
     const std::shared_ptr<const Runtime> running = ctx_.runtime();
     if (parsed.action != config::Action::serve) {
-        spdlog::error("reload failed, keeping the running configuration: {}", parsed.message);
-        systemd::notify_ready(status());
+        refuse(parsed.message);
         return;
     }
     config::Config next = parsed.cfg;
+    // The root and the log files as startup checks them, as the user the server now runs as
+    // (a root it cannot read would turn every request into a 403).
+    if (auto err = check_reachable(next)) {
+        refuse(*err);
+        return;
+    }
     for (const std::string& change : restart_needed(running->cfg, next, opts_.socket_activated))
         spdlog::warn("reload: {} needs a restart; keeping the running value", change);
     for (const std::string& change : sized_at_start(running->cfg, next))
@@ -184,8 +199,7 @@ void ControlThread::reload() {
     try {
         fresh = make_runtime(next, opts_.metrics);
     } catch (const std::exception& e) {
-        spdlog::error("reload failed, keeping the running configuration: {}", e.what());
-        systemd::notify_ready(status());
+        refuse(e.what());
         return;
     }
     const auto format = parse_access_log_format(next.access_log_format);

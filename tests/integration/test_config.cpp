@@ -118,6 +118,11 @@ TEST_CASE("configuration: the --config file at startup and on reload", "[integra
     // A good one is applied: the same reader at startup and on reload.
     write_config(model, good + "hidden = false\n");  // a duplicate key: still refused
     CHECK(reload(server, "line 3, column 1: duplicate key ('hidden')"));
+    // A file that parses but names a log no reopen could create: the startup check refuses it.
+    const std::string missing_dir = web_root().base() + "/no-such-dir";
+    write_config(model, "error-log = \"" + missing_dir + "/error.log\"\n");
+    CHECK(reload(server, "reload failed, keeping the running configuration: --error-log: "
+                         "directory '" + missing_dir + "' does not exist"));
     write_config(model, "hidden = false\n");
     CHECK(reload(server, "configuration reloaded"));
     CHECK(eventually_status(server.port(), "/.hidden", 404) == 404);

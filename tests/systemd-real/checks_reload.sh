@@ -46,7 +46,7 @@ check_journal_priorities() {  # model
     sed -i "s/^model = .*/model = \"$other\"/" "$CT_ROOT$CONF"
     in_ct systemctl reload "$UNIT" >/dev/null 2>&1 || true
     write_config "$m" status-path '"/metrics"' no-such-option true
-    in_ct kill -HUP "$(prop MainPID)"
+    in_ct sh -c "kill -HUP $(prop MainPID)"
     journal_wait 4..4 "$warn_re" || true
     journal_wait 3..3 "$err_re" || true
     warnings=$(journal_since warning)
@@ -75,7 +75,7 @@ check_watchdog() {  # model
     in_ct systemctl restart "$UNIT"
     pid=$(prop MainPID)
     n0=$(prop NRestarts)
-    in_ct kill -STOP "$pid"
+    in_ct sh -c "kill -STOP $pid"
     for ((i = 0; i < 600; i++)); do
         now=$(prop MainPID)
         [[ $now != "$pid" && $now != 0 && $(prop ActiveState) == active ]] && break
@@ -87,7 +87,7 @@ check_watchdog() {  # model
         pass "$m" "watchdog: the SIGSTOPped process was killed and restarted (NRestarts $n0 -> $(prop NRestarts))"
     else
         fail "$m" "watchdog" "main PID $pid -> $now, NRestarts $n0 -> $(prop NRestarts), $(prop ActiveState)"
-        in_ct kill -CONT "$pid" 2>/dev/null || true
+        in_ct sh -c "kill -CONT $pid" 2>/dev/null || true
     fi
     rm -f "$CT_ROOT$dropin"
     in_ct systemctl daemon-reload

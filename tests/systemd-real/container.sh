@@ -8,9 +8,10 @@
 
 SR_SUITE=bookworm
 # systemd as PID 1 with journald and D-Bus (systemctl needs it); curl for the health checks a
-# user would make; logrotate because the install steps put a snippet in /etc/logrotate.d;
-# procps for /bin/kill, which the unit's ExecReload= runs (every Debian but a minbase has it).
-SR_BASE_PACKAGES=(systemd systemd-sysv dbus curl logrotate procps)
+# user would make; logrotate because the install steps put a snippet in /etc/logrotate.d.
+# Not procps: the unit's ExecReload= uses the shell's kill, and so does this test, so a system
+# without /bin/kill is what is tested.
+SR_BASE_PACKAGES=(systemd systemd-sysv dbus curl logrotate)
 
 # The Debian packages that own the libraries the binary links (as the Dockerfile finds them).
 runtime_packages() {  # binary

@@ -58,7 +58,7 @@ TEST_CASE("the service unit is Type=notify, reloads with SIGHUP and is hardened"
     const std::string unit = slurp(source_dir() / "config/polyhttpd.service");
     check_lines(unit, {"Type=notify",
                        "ExecStart=/usr/local/bin/polyhttpd --config /etc/polyhttpd/polyhttpd.toml",
-                       R"(ExecReload=/bin/kill -HUP \$MAINPID)", "DynamicUser=yes",
+                       R"(ExecReload=/bin/sh -c 'kill -HUP \$MAINPID')", "KillMode=mixed", "DynamicUser=yes",
                        "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                        "NoNewPrivileges=yes", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
                        "AmbientCapabilities=CAP_NET_BIND_SERVICE",

@@ -23,8 +23,12 @@ TEST_CASE("restart_needed names what a reload cannot apply", "[control]") {
     CHECK(changes[0] == "model: 'loop' -> 'epoll-et'");
     CHECK(changes[1] == "listen: '127.0.0.1:8080' -> ':9000'");
     CHECK(changes[2] == "user: '' -> 'nobody'");
-    // Under socket activation --listen is not used at all.
-    CHECK(server::restart_needed(a, b, true).size() == 2);
+    // Under socket activation the socket unit decides the address: the line says so.
+    const auto activated = server::restart_needed(a, b, true);
+    REQUIRE(activated.size() == 3);
+    CHECK(activated[1] ==
+          "listen: '127.0.0.1:8080' -> ':9000' (the socket comes from systemd: change "
+          "ListenStream= in the socket unit)");
     b.workers = 4;
     CHECK(server::sized_at_start(a, b) ==
           std::vector<std::string>{"workers: 'model default' -> '4'"});
