@@ -13,7 +13,8 @@
 // call the runtime knows to block is deferred to the thread's next intercepted call, and
 // select() is not such a call (poll() and epoll_wait() are). A SIGTERM landing just before
 // select() then slept with it: with no timer filed, forever, and the stop byte unwritten, so
-// the other reactor and the control thread never saw the stop either.
+// the other reactor and the control thread never saw the stop either. (GCC 12's runtime does
+// not intercept select() or pselect() at all.)
 #include "models/select.hpp"
 
 #include <pthread.h>
@@ -100,6 +101,14 @@ int SelectPoller::wait(std::span<server::PollEvent> out, int timeout_ms) {
     // next wait finds the stop pipe readable.
     const int n = ::pselect(max_fd + 1, &r, &w, nullptr, timeout_ms < 0 ? nullptr : &ts,
                             &held_.while_waiting());
+    if (n < 0 && errno == EINTR) {
+        // Under ThreadSanitizer the handler of the signal that ended the wait runs at the
+        // thread's next intercepted call, and pselect() is not one: make one now (sigpending
+        // changes nothing), so that the stop pipe is written before the caller waits again.
+        sigset_t pending;
+        ::sigpending(&pending);
+        errno = EINTR;
+    }
     if (n <= 0) return n;
     int count = 0;
     for (const int fd : fds_) {
