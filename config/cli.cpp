@@ -80,7 +80,8 @@ void bind_actions(CLI::App& app, Raw& raw) {
     // Actions are no keys of the config file (toml_file.cpp refuses them by name).
     app.add_flag("--list-models", raw.list_models, "Print the model names and exit");
     app.add_flag("--version", raw.version, "Print the version and exit");
-    app.add_flag("--check-config", raw.check_config, "Check everything startup checks (as --user), then exit");
+    app.add_flag("--check-config", raw.check_config,
+                 "Check everything startup checks (as --user), then exit");
 }
 
 void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
@@ -136,13 +137,27 @@ std::optional<std::string> merge_config_file(Raw& raw) {
     return std::nullopt;
 }
 
+// Where the file gave the option `name` ("--config 'F' line L, column C: "), or "".
+const std::string& place_of(const Raw& raw, std::string_view name) {
+    const auto all = options();
+    const auto it = std::find_if(all.begin(), all.end(),
+                                 [name](const Option& opt) { return opt.name == name; });
+    return raw.values[static_cast<std::size_t>(it - all.begin())].place;
+}
+
 // After a successful parse: actions first, then values, then cross-checks.
 ParseResult finish(const Raw& raw, ParseResult result, const std::vector<std::string>& models) {
     if (raw.version) return {Action::exit_ok, result.cfg, std::string(version_line)};
     if (raw.list_models) return {Action::list_models, result.cfg, join(models, "\n")};
     auto err = convert(raw, result.cfg);
-    if (!err) err = check_model(result.cfg.model, models);
-    if (!err) err = validate(result.cfg);
+    if (!err) {
+        if (auto bad = check_model(result.cfg.model, models)) err = place_of(raw, "model") + *bad;
+    }
+    if (!err) {
+        // A value the file gave is blamed on its line in the file.
+        if (auto problem = first_problem(result.cfg))
+            err = raw.values[problem->option].place + problem->message;
+    }
     if (err) return {Action::exit_error, result.cfg, *err};
     if (raw.check_config) return {Action::check_config, result.cfg, "configuration OK"};
     return result;

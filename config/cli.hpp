@@ -1,9 +1,10 @@
 // Command-line binding (CLI11) and the --config file (TOML, toml_file.hpp), one path for both.
-// Called from main() at startup and from the control thread on each reload. It never prints and never exits: main() acts on the result (print message to
-// stdout for exit_ok / list_models, to stderr for exit_error, then exit 0 / 0 / 2).
-// A serve or check_config result holds a Config that has already passed validate() and the
-// model-name check; what needs the server's side (addresses resolved, the identity of --user)
-// is left to main(), which runs the same preflight for both (config/ cannot reach server/).
+// Called from main() at startup and from the control thread on each reload. It never prints and
+// never exits: main() acts on the result (print message to stdout for exit_ok / list_models, to
+// stderr for exit_error, then exit 0 / 0 / 2). A serve or check_config result holds a Config that
+// has already passed validate() and the model-name check; what needs the server's side (addresses
+// resolved, the identity of --user) is left to main(), which runs the same preflight for both
+// (config/ cannot reach server/).
 #pragma once
 
 #include <string>

@@ -7,122 +7,16 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "config/option_checks.hpp"
 #include "config/units.hpp"
 
 namespace config {
 namespace {
 
+using namespace checks;
+
 using ms = std::chrono::milliseconds;
 using Result = std::optional<std::string>;
-
-constexpr std::size_t KiB = 1024;
-constexpr std::size_t MiB = 1024 * KiB;
-constexpr unsigned max_workers = 1024;
-
-template <typename T>
-const T& value(const Config& cfg, const Option& opt) {
-    return cfg.*std::get<T Config::*>(opt.field);
-}
-
-Result check_listen(const Config& cfg, const Option& opt) {
-    if (parse_listen(cfg.listen)) return std::nullopt;
-    return flag(opt) + ": invalid address '" + cfg.listen +
-           "' (use host:port, [ipv6]:port or :port, port 0-65535)";
-}
-
-Result check_root(const Config& cfg, const Option& opt) {
-    namespace fs = std::filesystem;
-    const std::string& root = cfg.root;
-    std::error_code ec;
-    const fs::file_status st = fs::status(root, ec);
-    if (st.type() == fs::file_type::not_found) return flag(opt) + ": '" + root + "' does not exist";
-    if (ec) return flag(opt) + ": cannot access '" + root + "': " + ec.message();
-    if (st.type() != fs::file_type::directory)
-        return flag(opt) + ": '" + root + "' is not a directory";
-    if (cfg.allow_system_root) return std::nullopt;
-    const fs::path real = fs::canonical(root, ec);
-    if (ec) return flag(opt) + ": cannot resolve '" + root + "': " + ec.message();
-    const std::string system = system_directory(real.string());
-    if (system.empty()) return std::nullopt;
-    // Names the resolved path: "." under systemd is "/", which the admin never typed.
-    const std::string what =
-        real == root ? "'" + root + "' is" : "'" + root + "' resolves to '" + real.string() + "',";
-    const std::string where =
-        system == real ? " a system directory" : " inside the system directory " + system;
-    return flag(opt) + ": " + what + where +
-           "; serving it would publish the machine's own files (--allow-system-root if meant)";
-}
-
-Result check_index(const Config& cfg, const Option& opt) {
-    for (const auto& name : cfg.index) {
-        // An index name is looked up inside the requested directory, never a path.
-        if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
-            return flag(opt) + ": invalid file name '" + name + "' (a plain name like index.html)";
-    }
-    return std::nullopt;
-}
-
-Result check_workers(const Config& cfg, const Option& opt) {
-    if (cfg.workers <= max_workers || cfg.workers == workers_unset) return std::nullopt;
-    return flag(opt) + ": " + std::to_string(cfg.workers) + " is above the maximum of 1024";
-}
-
-Result check_max_connections(const Config& cfg, const Option& opt) {
-    if (cfg.max_connections >= 1) return std::nullopt;
-    return flag(opt) + ": must be at least 1";
-}
-
-Result check_positive(const Config& cfg, const Option& opt) {
-    if (value<ms>(cfg, opt).count() > 0) return std::nullopt;
-    return flag(opt) + ": must be greater than zero";
-}
-
-Result check_head_size(const Config& cfg, const Option& opt) {
-    if (cfg.max_head_size >= KiB && cfg.max_head_size <= MiB) return std::nullopt;
-    return flag(opt) + ": " + std::to_string(cfg.max_head_size) + " is outside 1k..1M bytes";
-}
-
-Result check_target_size(const Config& cfg, const Option& opt) {
-    if (cfg.max_target_size >= 256 && cfg.max_target_size <= cfg.max_head_size) return std::nullopt;
-    return flag(opt) + ": " + std::to_string(cfg.max_target_size) +
-           " is outside 256..max-head-size (" + std::to_string(cfg.max_head_size) + ") bytes";
-}
-
-Result check_access_log(const Config& cfg, const Option& opt) {
-    if (!cfg.access_log.empty()) return std::nullopt;
-    return flag(opt) + ": empty path (use a file path, - for stdout, or off)";
-}
-
-Result check_error_log(const Config& cfg, const Option& opt) {
-    if (!cfg.error_log.empty()) return std::nullopt;
-    return flag(opt) + ": empty path (use a file path or - for stderr)";
-}
-
-// The status path is compared with the raw request target, so it must be a plain absolute
-// path that no client could spell differently (no escapes, query, fragment or dot segments).
-Result check_status_path(const Config& cfg, const Option& opt) {
-    const std::string& path = cfg.status_path;
-    if (path.empty()) return std::nullopt;
-    const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '/' || c == '-' || c == '_' || c == '.';
-    });
-    if (path.front() != '/' || !plain || path.find("/.") != std::string::npos ||
-        path.find("//") != std::string::npos)
-        return flag(opt) + ": invalid path '" + path +
-               "' (an absolute path of letters, digits, -, _, . and /, such as /metrics)";
-    return std::nullopt;
-}
-
-Result check_user(const Config& cfg, const Option& opt) {
-    if (cfg.user.empty() || resolve_user(cfg.user)) return std::nullopt;
-    return flag(opt) + ": no such user '" + cfg.user + "'";
-}
-
-Result check_group(const Config& cfg, const Option& opt) {
-    if (cfg.group.empty() || resolve_group(cfg.group)) return std::nullopt;
-    return flag(opt) + ": no such group '" + cfg.group + "'";
-}
 
 constexpr std::string_view duration_hint = " (use e.g. 10s, 500ms)";
 
@@ -395,10 +289,16 @@ std::string list_choices(std::span<const std::string_view> choices) {
 
 // Declared in config.hpp; defined here because it is the table's checks, in table order.
 std::optional<std::string> validate(const Config& cfg) {
-    for (const Option& opt : table) {
+    if (auto problem = first_problem(cfg)) return std::move(problem->message);
+    return std::nullopt;
+}
+
+std::optional<Problem> first_problem(const Config& cfg) {
+    for (std::size_t i = 0; i < std::size(table); ++i) {
+        const Option& opt = table[i];
         Result err = opt.choices.empty() ? std::nullopt : check_choice(cfg, opt);
         if (!err && opt.check != nullptr) err = opt.check(cfg, opt);
-        if (err) return err;
+        if (err) return Problem{i, std::move(*err)};
     }
     return std::nullopt;
 }

@@ -64,6 +64,14 @@ struct Option {
 // Every option, in --help order; validate() reports the first problem in this order too.
 std::span<const Option> options() noexcept;
 
+// validate()'s first problem and the option it concerns (an index into options()), so that a
+// value from the --config file can be reported at its place in the file.
+struct Problem {
+    std::size_t option = 0;
+    std::string message;
+};
+std::optional<Problem> first_problem(const Config& cfg);
+
 // "--name", as every message names an option.
 std::string flag(const Option& opt);
 

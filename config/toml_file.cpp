@@ -187,6 +187,7 @@ Result take(const std::string& key, const Value& v, const TomlStatement* st,
             return value_at + *err;
         }
     }
+    raw->place = value_at;
     out[static_cast<std::size_t>(opt - options().data())] = std::move(*raw);
     return std::nullopt;
 }

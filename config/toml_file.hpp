@@ -25,6 +25,9 @@ struct OptionValue {
     std::string text;
     std::vector<std::string> list;
     bool flag = false;
+    // Where a file gave it: "--config 'FILE' line L, column C: ", the prefix of any later
+    // complaint about the value (validate()); empty for a flag or a default.
+    std::string place;
 };
 
 // Indexed like options(): the keys the file sets; the others stay empty.

@@ -283,10 +283,23 @@ TEST_CASE("a broken file is refused even where a flag overrides its key", "[cli]
           "--config '" + file + "' line 1, column 8: 'root' must be a string, not an integer");
 }
 
-TEST_CASE("checks beyond the type name the option, as for a flag", "[cli][file]") {
+TEST_CASE("checks beyond the type are placed in the file when the file gave the value",
+          "[cli][file]") {
     TempDir dir;
-    const auto file = dir.write("c.toml", "root = \"/nonexistent/polyhttpd\"\n");
-    const auto r = parse({"--config", file});
+    const auto file = dir.write("c.toml",
+                                "# a comment\n"
+                                "root = \"/nonexistent/polyhttpd\"\n"
+                                "model = \"nope\"\n");
+    auto r = parse({"--config", file, "--model", "loop"});
     CHECK(r.action == Action::exit_error);
-    CHECK(r.message == "--root: '/nonexistent/polyhttpd' does not exist");
+    CHECK(r.message ==
+          "--config '" + file + "' line 2, column 8: --root: '/nonexistent/polyhttpd' does not "
+          "exist");
+    // The model check comes first; the file's value, its place.
+    r = parse({"--config", file});
+    CHECK(r.message.rfind("--config '" + file + "' line 3, column 9: unknown model 'nope'", 0) ==
+          0);
+    // A flag's value has no place in the file.
+    r = parse({"--config", file, "--model", "loop", "--root", "/nonexistent/flag"});
+    CHECK(r.message == "--root: '/nonexistent/flag' does not exist");
 }

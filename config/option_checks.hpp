@@ -1,0 +1,34 @@
+// The checks of single options beyond conversion and choices, named by the option table
+// (options.cpp: each entry's `check`). Each returns the problem as one line naming the option
+// by its flag. Private to config/: options.cpp is the only caller. Pure, any thread; the root
+// and log checks read the file system, the user and group checks consult NSS.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/options.hpp"
+
+namespace config::checks {
+
+// The value of the option's field, of type T.
+template <typename T>
+const T& value(const Config& cfg, const Option& opt) {
+    return cfg.*std::get<T Config::*>(opt.field);
+}
+
+std::optional<std::string> check_listen(const Config& cfg, const Option& opt);
+std::optional<std::string> check_root(const Config& cfg, const Option& opt);
+std::optional<std::string> check_index(const Config& cfg, const Option& opt);
+std::optional<std::string> check_workers(const Config& cfg, const Option& opt);
+std::optional<std::string> check_max_connections(const Config& cfg, const Option& opt);
+std::optional<std::string> check_positive(const Config& cfg, const Option& opt);
+std::optional<std::string> check_head_size(const Config& cfg, const Option& opt);
+std::optional<std::string> check_target_size(const Config& cfg, const Option& opt);
+std::optional<std::string> check_access_log(const Config& cfg, const Option& opt);
+std::optional<std::string> check_error_log(const Config& cfg, const Option& opt);
+std::optional<std::string> check_status_path(const Config& cfg, const Option& opt);
+std::optional<std::string> check_user(const Config& cfg, const Option& opt);
+std::optional<std::string> check_group(const Config& cfg, const Option& opt);
+
+}  // namespace config::checks
