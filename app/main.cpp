@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/plural.hpp"
 #include "config/cli.hpp"
 #include "models/registry.hpp"
 #include "server/obs/logging.hpp"
@@ -107,7 +108,8 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
         spdlog::critical("model {} failed: {}", model->name(), ec.message());
         return 1;
     }
-    spdlog::info("stopped after {} requests", stats.requests_total());
+    spdlog::info("stopped after {} request{}", stats.requests_total(),
+                 poly::plural(stats.requests_total()));
     return 0;
 }
 

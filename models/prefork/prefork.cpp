@@ -33,6 +33,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/plural.hpp"
 #include "base/syscall.hpp"
 #include "models/prefork/accept_exclusive.hpp"
 #include "server/conn/blocking_driver.hpp"
@@ -90,7 +91,7 @@ public:
         fill();
         if (workers_.empty())  // fork failed at once: nothing would ever serve
             return std::make_error_code(std::errc::resource_unavailable_try_again);
-        spdlog::info("prefork: {} workers", size_);
+        spdlog::info("prefork: {} worker{}", size_, poly::plural(size_));
         while (wait()) {
             bool fast = false;
             children_.reap([&](pid_t pid, int status) { fast |= on_exit(pid, status); });
@@ -226,9 +227,10 @@ private:
         const auto out = children_.stop_all(grace, ctx_.shutdown, ctx_.stats,
                                             [&](pid_t pid, int status) { on_exit(pid, status); });
         ctx_.shutdown.count_cut(out.cut);
-        spdlog::info("prefork: {} workers started in all, {} recycled, {} died; {} connections",
-                     count_.spawned, count_.recycled, count_.died,
-                     ctx_.stats.connections_total.load(std::memory_order_relaxed));
+        const auto connections = ctx_.stats.connections_total.load(std::memory_order_relaxed);
+        spdlog::info("prefork: {} worker{} started in all, {} recycled, {} died; {} connection{}",
+                     count_.spawned, poly::plural(count_.spawned), count_.recycled, count_.died,
+                     connections, poly::plural(connections));
     }
 
     server::Context& ctx_;

@@ -8,13 +8,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/plural.hpp"
 #include "base/syscall.hpp"
 #include "config/units.hpp"
 
 namespace server {
 namespace {
 
-const char* plural(std::uint64_t n) { return n == 1 ? "" : "s"; }
+using poly::plural;
 
 }  // namespace
 

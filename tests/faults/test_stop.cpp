@@ -2,7 +2,7 @@
 // connections the drain waits for and for how long; a second SIGTERM ends it at once (well
 // before a long --shutdown-timeout); a drain that times out says how many connections it cut.
 // Every model words these lines the same and counts the cut request the same way ("stopped
-// after 1 requests": a fork child or prefork worker cut mid-response used to be SIGKILLed,
+// after 1 request": a fork child or prefork worker cut mid-response used to be SIGKILLed,
 // so its request was never counted).
 // Also the options a model does not read: a warning naming the option and the model, and
 // --workers 1 meaning one prefork worker.
@@ -72,7 +72,7 @@ TEST_CASE("stop: a second SIGTERM ends a drain at once; the cut is logged and co
     CHECK(e.clean());
     CHECK(logged(server, "SIGTERM again: stopping at once"));
     CHECK(logged(server, "shutdown: 1 connection cut at the second SIGTERM"));
-    CHECK(logged(server, "stopped after 1 requests"));
+    CHECK(logged(server, "stopped after 1 request\n"));
 }
 
 TEST_CASE("stop: a drain that times out says how many connections it cut", "[faults][stop]") {
@@ -84,7 +84,7 @@ TEST_CASE("stop: a drain that times out says how many connections it cut", "[fau
     CHECK(e.clean());
     CHECK(logged(server, "SIGTERM: draining 1 connection for up to 1s"));
     CHECK(logged(server, "shutdown: 1 connection cut at the 1s shutdown timeout"));
-    CHECK(logged(server, "stopped after 1 requests"));
+    CHECK(logged(server, "stopped after 1 request\n"));
     CHECK_FALSE(logged(server, "killed"));  // fork and prefork children were told, not killed
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("--workers 1 runs one prefork worker; not given, the pool of 8", "[fau
     REQUIRE(pid > 0);
     const std::size_t want = given ? 1 : 8;
     INFO(server.output_tail());
-    CHECK(eventually_logged(server, "prefork: " + std::to_string(want) + " workers"));
+    CHECK(eventually_logged(server, given ? "prefork: 1 worker\n" : "prefork: 8 workers\n"));
     CHECK(eventually([&] { return server_tree(pid).size() - 1 == want; }, 5s));
     CHECK(mtest::get_status(server.port()) == 200);
 }
