@@ -134,6 +134,7 @@ http::Want TlsStream::want() const noexcept {
     if (pending_out() != 0) return http::Want::write;
     switch (state_) {
         case State::handshake: return http::Want::read;
+        case State::closing: return http::Want::write;
         case State::done: return http::Want::close;
         case State::open: break;
     }
@@ -142,7 +143,7 @@ http::Want TlsStream::want() const noexcept {
 
 http::Phase TlsStream::phase() const noexcept {
     if (state_ == State::handshake) return http::Phase::head;
-    if (pending_out() != 0) return http::Phase::write;
+    if (pending_out() != 0 || state_ == State::closing) return http::Phase::write;
     return conn_.phase();
 }
 
@@ -156,14 +157,14 @@ bool TlsStream::wants_linger() const noexcept {
 
 void TlsStream::on_timeout() {
     if (state_ == State::handshake) return fail(true);
-    if (state_ == State::done) return;
+    if (state_ != State::open) return fail(false);  // stuck sending close_notify
     conn_.on_timeout();
     pump();
 }
 
 void TlsStream::shutdown() {
     if (state_ == State::handshake) return fail(false);
-    if (state_ == State::done) return;
+    if (state_ != State::open) return;
     conn_.shutdown();
     pump();
 }
@@ -198,7 +199,8 @@ void TlsStream::pump() {
         const bool wrote = state_ == State::open && write_plaintext();
         if (!read && !wrote) break;
     }
-    if (state_ == State::open && conn_.want() == http::Want::close && plain_len_ == 0)
+    if ((state_ == State::open && conn_.want() == http::Want::close && plain_len_ == 0) ||
+        state_ == State::closing)
         send_close_notify();
     release_if_idle();
 }
@@ -299,9 +301,12 @@ bool TlsStream::fill_plaintext() {
     return plain_len_ != 0;
 }
 
+// Queues close_notify (the peer's is not waited for); while the pair is full, OpenSSL holds
+// it and the next pump tries again.
 void TlsStream::send_close_notify() noexcept {
-    SSL_shutdown(ssl_.get());  // queues close_notify; the peer's is not waited for
-    state_ = State::done;
+    const int r = SSL_shutdown(ssl_.get());
+    const bool full = r < 0 && SSL_get_error(ssl_.get(), r) == SSL_ERROR_WANT_WRITE;
+    state_ = full ? State::closing : State::done;
     ERR_clear_error();
 }
 

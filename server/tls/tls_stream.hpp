@@ -81,7 +81,8 @@ public:
     [[nodiscard]] std::size_t buffer_bytes() const noexcept;
 
 private:
-    enum class State : std::uint8_t { handshake, open, done };
+    // closing: close_notify is queued but did not fit in the pair yet.
+    enum class State : std::uint8_t { handshake, open, closing, done };
 
     void pump();
     bool step_handshake();
