@@ -19,26 +19,9 @@
 #include "unit/http/connection_driver.hpp"
 #include "unit/server/tls/tls_harness.hpp"
 
-using server::tls::TlsContext;
-using test::tls::Client;
-using test::tls::ClientOptions;
-using test::tls::ServerConn;
+using namespace test::tls;  // the harness: Client, Fixture, fetch...
 
 namespace {
-
-constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
-
-struct Fixture {
-    test::tls::Pki pki;
-    test::tls::Site site;
-    std::vector<server::tls::CertKeyFiles> files{
-        pki.issue("local", test::tls::spec("local", {"localhost"}))};
-    std::shared_ptr<const TlsContext> ctx =
-        std::make_shared<TlsContext>(files, std::make_shared<server::tls::LocalTicketKeys>());
-    server::tls::TlsCounters counters;
-
-    ServerConn server() { return ServerConn(site, ctx, counters); }
-};
 
 // The client's first flight (its ClientHello), with the handshake under way.
 std::string first_flight(Client& c) {

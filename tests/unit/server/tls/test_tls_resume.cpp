@@ -16,89 +16,71 @@
 using server::tls::LocalTicketKeys;
 using server::tls::SessionPtr;
 using server::tls::TlsContext;
-using server::tls::TlsCounters;
-using test::tls::Client;
-using test::tls::ClientOptions;
-using test::tls::ServerConn;
+using namespace test::tls;  // the harness: Client, Fixture, fetch...
 
 namespace {
 
-constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
-
-struct Fixture {
-    test::tls::Pki pki;
-    test::tls::Site site;
-    std::vector<server::tls::CertKeyFiles> files{
-        pki.issue("local", test::tls::spec("local", {"localhost"}))};
-    std::shared_ptr<LocalTicketKeys> shared = std::make_shared<LocalTicketKeys>(3);
-    TlsCounters counters;
-
-    std::shared_ptr<const TlsContext> context(std::shared_ptr<LocalTicketKeys> keys) {
-        return std::make_shared<TlsContext>(files, std::move(keys));
-    }
-
-    // One GET against `ctx`; returns the client's session (with the tickets it received) and
-    // whether this connection resumed.
-    SessionPtr visit(const std::shared_ptr<const TlsContext>& ctx, int version,
-                     SSL_SESSION* session, bool& resumed) {
-        ClientOptions o;
-        o.min_version = o.max_version = version;
-        o.session = session;
-        Client c(o);
-        ServerConn s(site, ctx, counters);
-        const auto r = test::tls::fetch(c, s.stream, get_hello);
-        REQUIRE(test::tls::body_of(r.response) == "hello over tls\n");
-        resumed = SSL_session_reused(c.ssl.get()) == 1;
-        CHECK(s.stream.resumed() == resumed);
-        // The client's close_notify: the server answers with its own and closes. (A client
-        // SSL freed without it marks its session unresumable.)
-        SSL_shutdown(c.ssl.get());
-        test::tls::shuttle(c, s.stream, SIZE_MAX);
-        CHECK(s.stream.want() == http::Want::close);
-        CHECK(SSL_shutdown(c.ssl.get()) == 1);  // the server's close_notify arrived
-        return SessionPtr(SSL_get1_session(c.ssl.get()));
-    }
-};
+// One GET against `ctx`; returns the client's session (with the tickets it received) and
+// whether this connection resumed.
+SessionPtr visit(Fixture& f, const std::shared_ptr<const TlsContext>& ctx, int version,
+                 SSL_SESSION* session, bool& resumed) {
+    ClientOptions o;
+    o.min_version = o.max_version = version;
+    o.session = session;
+    Client c(o);
+    ServerConn s(f.site, ctx, f.counters);
+    const auto r = test::tls::fetch(c, s.stream, get_hello);
+    REQUIRE(test::tls::body_of(r.response) == "hello over tls\n");
+    resumed = SSL_session_reused(c.ssl.get()) == 1;
+    CHECK(s.stream.resumed() == resumed);
+    // The client's close_notify: the server answers with its own and closes. (A client SSL
+    // freed without it marks its session unresumable.)
+    SSL_shutdown(c.ssl.get());
+    test::tls::shuttle(c, s.stream, SIZE_MAX);
+    CHECK(s.stream.want() == http::Want::close);
+    CHECK(SSL_shutdown(c.ssl.get()) == 1);  // the server's close_notify arrived
+    return SessionPtr(SSL_get1_session(c.ssl.get()));
+}
 
 }  // namespace
 
 TEST_CASE("two contexts sharing a key store resume each other's sessions", "[tls][resume]") {
     Fixture f;
     const int version = GENERATE(TLS1_3_VERSION, TLS1_2_VERSION);
-    const auto a = f.context(f.shared);
-    const auto b = f.context(f.shared);
+    const auto a = f.context(f.keys);
+    const auto b = f.context(f.keys);
     bool resumed = true;
-    const SessionPtr first = f.visit(a, version, nullptr, resumed);
+    const SessionPtr first = visit(f, a, version, nullptr, resumed);
     CHECK_FALSE(resumed);
     REQUIRE(first != nullptr);
     REQUIRE(SSL_SESSION_is_resumable(first.get()) == 1);
 
-    const SessionPtr second = f.visit(b, version, first.get(), resumed);
+    const SessionPtr second = visit(f, b, version, first.get(), resumed);
     CHECK(resumed);  // b opened a's ticket
-    CHECK(f.visit(a, version, second.get(), resumed) != nullptr);
+    CHECK(visit(f, a, version, second.get(), resumed) != nullptr);
     CHECK(resumed);  // and a opens b's
     CHECK(f.counters.resumed == 2);
     CHECK(f.counters.handshakes == 3);
 
     const auto other = f.context(std::make_shared<LocalTicketKeys>());
-    f.visit(other, version, first.get(), resumed);
+    visit(f, other, version, first.get(), resumed);
     CHECK_FALSE(resumed);  // another store's context cannot open the ticket: full handshake
     CHECK(f.counters.handshake_failures == 0);
 }
 
 TEST_CASE("rotation: a ticket opens under the two next keys, then no more", "[tls][resume]") {
     Fixture f;
-    const auto ctx = f.context(f.shared);
+    const auto ctx = f.context(f.keys);
     bool resumed = true;
-    const SessionPtr session = f.visit(ctx, TLS1_3_VERSION, nullptr, resumed);
+    const SessionPtr session = visit(f, ctx, TLS1_3_VERSION, nullptr, resumed);
     REQUIRE(session != nullptr);
-    REQUIRE(f.shared->rotate());
-    f.visit(ctx, TLS1_3_VERSION, session.get(), resumed);
+    REQUIRE(f.keys->rotate());
+    visit(f, ctx, TLS1_3_VERSION, session.get(), resumed);
     CHECK(resumed);
-    REQUIRE(f.shared->rotate());
-    f.visit(ctx, TLS1_3_VERSION, session.get(), resumed);
+    REQUIRE(f.keys->rotate());
+    visit(f, ctx, TLS1_3_VERSION, session.get(), resumed);
     CHECK(resumed);
-    REQUIRE(f.shared->rotate());
-    f.visit(ctx, TLS1_3_VERSION, session.get(), resumed);
+    REQUIRE(f.keys->rotate());
+    visit(f, ctx, TLS1_3_VERSION, session.get(), resumed);
     CHECK_FALSE(resumed);
 }

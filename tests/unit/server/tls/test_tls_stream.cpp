@@ -1,6 +1,6 @@
 // TlsStream over an http::Connection, against a client SSL, with no socket: GETs over TLS 1.3
-// and 1.2, a large file body, the protocols and ALPN refused, SNI, session resumption across
-// contexts sharing a ticket key store, and the first flight split at every byte offset.
+// and 1.2, close_notify, a large file body, pipelining and a range, TLS 1.1 and h2-only ALPN
+// refused, SNI. (Resumption: test_tls_resume.cpp; hostile input: test_tls_hostile.cpp.)
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,31 +14,12 @@
 #include "server/tls/tls_stream.hpp"
 #include "unit/server/tls/tls_harness.hpp"
 
-using server::tls::LocalTicketKeys;
-using server::tls::TlsContext;
-using server::tls::TlsCounters;
-using test::tls::Client;
-using test::tls::ClientOptions;
-using test::tls::ServerConn;
+using namespace test::tls;  // the harness: Client, Fixture, fetch...
 
 namespace {
 
-constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
 constexpr std::string_view get_hello_close =
     "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-
-struct Fixture {
-    test::tls::Pki pki;
-    test::tls::Site site;
-    std::shared_ptr<LocalTicketKeys> keys = std::make_shared<LocalTicketKeys>();
-    std::vector<server::tls::CertKeyFiles> files{
-        pki.issue("local", test::tls::spec("local", {"localhost"})),
-        pki.issue("wild", test::tls::spec("wild", {"*.example.com"}))};
-    std::shared_ptr<const TlsContext> ctx = std::make_shared<TlsContext>(files, keys);
-    TlsCounters counters;
-
-    ServerConn server() { return ServerConn(site, ctx, counters); }
-};
 
 std::string peer_cn(SSL* ssl) {
     X509* cert = SSL_get0_peer_certificate(ssl);

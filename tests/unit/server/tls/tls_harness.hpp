@@ -14,6 +14,8 @@
 
 #include "http/connection.hpp"
 #include "http/static/static_handler.hpp"
+#include "server/tls/ticket_keys.hpp"
+#include "server/tls/tls_context.hpp"
 #include "server/tls/tls_stream.hpp"
 #include "unit/server/tls/test_pki.hpp"
 
@@ -106,6 +108,29 @@ struct ServerConn {
         : conn(site.handler, site.limits), stream(std::move(ctx), conn, counters) {}
     http::Connection conn;
     server::tls::TlsStream stream;
+};
+
+inline constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+// What most cases need: the PKI, the site, a context with two pairs ("local" for localhost,
+// "wild" for *.example.com) and a ticket key store, and counters.
+struct Fixture {
+    Pki pki;
+    Site site;
+    std::vector<server::tls::CertKeyFiles> files{
+        pki.issue("local", spec("local", {"localhost"})),
+        pki.issue("wild", spec("wild", {"*.example.com"}))};
+    std::shared_ptr<server::tls::LocalTicketKeys> keys =
+        std::make_shared<server::tls::LocalTicketKeys>(3);
+    std::shared_ptr<const server::tls::TlsContext> ctx = context(keys);
+    server::tls::TlsCounters counters;
+
+    // Another context over the same files (another worker, or the next generation).
+    [[nodiscard]] std::shared_ptr<const server::tls::TlsContext> context(
+        std::shared_ptr<server::tls::LocalTicketKeys> store) const {
+        return std::make_shared<server::tls::TlsContext>(files, std::move(store));
+    }
+    ServerConn server() { return ServerConn(site, ctx, counters); }
 };
 
 // Feeds `bytes` to the server in pieces of `step`, as far as it reads.
