@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <filesystem>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -63,13 +62,6 @@ int check_config(const config::ParseResult& parsed) {
     return 0;
 }
 
-// The root as the startup line shows it: absolute, symlinks resolved ("." says nothing).
-std::string resolved_root(const std::string& root) {
-    std::error_code ec;
-    const auto real = std::filesystem::canonical(root, ec);
-    return ec ? root : real.string();
-}
-
 config::ParseResult parse(int argc, const char* const* argv) {
     return config::parse_command_line(argc, argv, models::model_names());
 }
@@ -96,7 +88,7 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     server::Context ctx(listener, stop, access_log, stats, server::make_runtime(cfg, metrics));
     spdlog::info("listening on {} ({}model {}, root {})", listener.local_address(),
                  activated >= 0 ? "socket activation, " : "", model->name(),
-                 resolved_root(cfg.root));
+                 config::resolved_root(cfg.root));
     for (const std::string& line : server::ignored_options(*model, cfg)) spdlog::warn("{}", line);
     std::error_code ec;
     {

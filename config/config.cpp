@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <filesystem>
 #include <thread>
 
 namespace config {
@@ -115,6 +116,12 @@ std::string system_directory(const std::string& dir) {
     // /lib, /lib32, /lib64, /libx32: whatever the architecture calls them.
     if (d.starts_with("/lib") && d.find('/', 1) == std::string_view::npos) return dir;
     return {};
+}
+
+std::string resolved_root(const std::string& root) {
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(root, ec);
+    return ec ? root : real.string();
 }
 
 unsigned resolve_workers(unsigned workers, unsigned model_default) noexcept {

@@ -103,6 +103,10 @@ std::optional<ListenAddress> parse_listen(std::string_view text);
 std::optional<unsigned> resolve_user(const std::string& name);
 std::optional<unsigned> resolve_group(const std::string& name);
 
+// The root as log lines show it: absolute, symlinks resolved ("." says nothing); as given when
+// it cannot be resolved. Reads the file system; any thread.
+std::string resolved_root(const std::string& root);
+
 // workers as configured, with workers_unset replaced by the model's own default and 0 ("auto")
 // by the number of cores (at least 1).
 unsigned resolve_workers(unsigned workers, unsigned model_default) noexcept;

@@ -211,7 +211,8 @@ void ControlThread::reload() {
         spdlog::error("reload: error log {}: {}; keeping the old one", next.error_log,
                       ec.message());
     ctx_.publish(std::move(fresh));
-    spdlog::info("configuration reloaded (generation {}, root {})", ctx_.generation(), next.root);
+    spdlog::info("configuration reloaded (generation {}, root {})", ctx_.generation(),
+                 config::resolved_root(next.root));
     systemd::notify_ready(status());
 }
 
