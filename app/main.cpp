@@ -1,4 +1,4 @@
-// polyhttpd's entry point: parse options, set up logs, bind (or adopt systemd's socket), drop
+// polyhttpd's entry point: parse options, set up logs, bind (or adopt systemd's sockets), drop
 // privileges, build the shared Runtime, start the control thread and hand everything to the
 // chosen model. Exceptions are allowed here (startup) and nowhere on the I/O path.
 //
@@ -7,6 +7,7 @@
 // are blocked before any thread exists (control.hpp); the socket and the log files are opened
 // while still root; the Runtime (which opens the web root) is built after the drop.
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -62,6 +63,16 @@ int check_config(const config::ParseResult& parsed) {
     return 0;
 }
 
+// TCP_DEFER_ACCEPT on every listener; one that has no such option (a unix socket) says so.
+void set_defer_accept(const server::ListenerSet& listeners, std::chrono::milliseconds wait) {
+    if (wait.count() <= 0) return;
+    for (const server::Listener& l : listeners) {
+        if (!l.set_defer_accept(wait))
+            spdlog::warn("--defer-accept: not available on {}: {}", l.local_address(),
+                         std::strerror(errno));
+    }
+}
+
 config::ParseResult parse(int argc, const char* const* argv) {
     return config::parse_command_line(argc, argv, models::model_names());
 }
@@ -74,26 +85,26 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     server::Stats& stats = server::Stats::shared();  // mapped before any fork
     server::Shutdown& stop = server::Shutdown::instance();
     stop.install();
-    const int activated = server::systemd::take_listen_fd();
-    server::Listener listener =
-        activated >= 0 ? server::Listener::adopt(activated) : server::Listener::bind(cfg.listen);
-    if (activated >= 0) server::systemd::warn_if_listen_differs(listener, cfg.listen);
-    if (cfg.defer_accept.count() > 0 && !listener.set_defer_accept(cfg.defer_accept))
-        spdlog::warn("--defer-accept: not available on {}: {}", listener.local_address(),
-                     std::strerror(errno));
+    server::ListenerSet listeners = server::systemd::take_listeners();
+    const bool activated = !listeners.empty();
+    if (activated)
+        server::systemd::warn_if_listen_differs(listeners, cfg.listen);
+    else
+        listeners = server::ListenerSet::bind(cfg.listen);
+    set_defer_accept(listeners, cfg.defer_accept);
     server::drop_privileges(cfg.user, cfg.group);
     server::warn_if_root();
     const server::MetricsSource metrics{stats, std::string(model->name()),
                                         std::chrono::steady_clock::now()};
-    server::Context ctx(listener, stop, access_log, stats, server::make_runtime(cfg, metrics));
-    spdlog::info("listening on {} ({}model {}, root {})", listener.local_address(),
-                 activated >= 0 ? "socket activation, " : "", model->name(),
+    server::Context ctx(listeners, stop, access_log, stats, server::make_runtime(cfg, metrics));
+    spdlog::info("listening on {} ({}model {}, root {})", listeners.addresses(),
+                 activated ? "socket activation, " : "", model->name(),
                  config::resolved_root(cfg.root));
     for (const std::string& line : server::ignored_options(*model, cfg)) spdlog::warn("{}", line);
     std::error_code ec;
     {
         server::ControlThread control(
-            ctx, {[argc, argv] { return parse(argc, argv); }, metrics, activated >= 0});
+            ctx, {[argc, argv] { return parse(argc, argv); }, metrics, activated});
         ec = model->run(ctx);
     }
     if (ec) {

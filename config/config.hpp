@@ -30,7 +30,8 @@ inline constexpr unsigned workers_unset = std::numeric_limits<unsigned>::max();
 struct Config {
     // Serving
     std::string model = "epoll-et";
-    std::string listen = "127.0.0.1:8080";
+    // Plain HTTP listening addresses, each bound (repeatable flag, TOML array or "a,b").
+    std::vector<std::string> listen = {"127.0.0.1:8080"};
     std::string root = ".";
     std::vector<std::string> index = {"index.html"};
     bool autoindex = false;

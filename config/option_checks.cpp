@@ -19,9 +19,23 @@ constexpr unsigned max_workers = 1024;
 }  // namespace
 
 Result check_listen(const Config& cfg, const Option& opt) {
-    if (parse_listen(cfg.listen)) return std::nullopt;
-    return flag(opt) + ": invalid address '" + cfg.listen +
-           "' (use host:port, [ipv6]:port or :port, port 0-65535)";
+    if (cfg.listen.empty()) return flag(opt) + ": no address (give at least one)";
+    std::vector<ListenAddress> seen;
+    for (const std::string& address : cfg.listen) {
+        const auto la = parse_listen(address);
+        if (!la)
+            return flag(opt) + ": invalid address '" + address +
+                   "' (use host:port, [ipv6]:port or :port, port 0-65535)";
+        // Compared as parsed (":80" is "0.0.0.0:80"), so a second bind cannot fail on it
+        // later; port 0 asks for a fresh ephemeral port each time, so it may repeat.
+        const auto same = [&](const ListenAddress& s) {
+            return s.port == la->port && s.host == la->host && s.v6 == la->v6;
+        };
+        if (la->port != 0 && std::any_of(seen.begin(), seen.end(), same))
+            return flag(opt) + ": '" + address + "' is given twice";
+        seen.push_back(*la);
+    }
+    return std::nullopt;
 }
 
 Result check_root(const Config& cfg, const Option& opt) {

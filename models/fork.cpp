@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -54,10 +55,14 @@ public:
     // returns it). The parent is the only process that accepts; O_NONBLOCK makes
     // accept_once() safe even if a queued connection vanished between poll() and accept().
     std::error_code run() {
-        ctx_.listener.set_nonblocking(true);
+        ctx_.listeners.set_nonblocking(true);
+        for (const server::Listener& l : ctx_.listeners) fds_.push_back({l.fd(), POLLIN, 0});
         while (wait_for_work()) {
             children_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
-            if (listener_ready_) accept_and_fork();
+            // One accept per ready listener per turn: none waits behind a busy one.
+            for (std::size_t i = 0; i < ctx_.listeners.size() && still_accepting(); ++i) {
+                if (fds_[first_listener + i].revents != 0) accept_and_fork(ctx_.listeners[i]);
+            }
         }
         drain();
         return {};
@@ -75,17 +80,25 @@ private:
         if (!at_cap && !accepting)
             timeout = static_cast<int>(
                 std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now).count());
-        pollfd fds[3] = {{ctx_.shutdown.wake_fd(), POLLIN, 0},
-                         {children_.wake_fd(), POLLIN, 0},
-                         {ctx_.listener.fd(), POLLIN, 0}};
-        const int n = poly::retry_eintr([&] { return ::poll(fds, accepting ? 3 : 2, timeout); });
+        fds_[0] = {ctx_.shutdown.wake_fd(), POLLIN, 0};
+        fds_[1] = {children_.wake_fd(), POLLIN, 0};
+        // Paused or at the cap: the listeners (after the first two) are left out of the wait.
+        const nfds_t count = accepting ? fds_.size() : first_listener;
+        for (pollfd& p : fds_) p.revents = 0;
+        const int n = poly::retry_eintr([&] { return ::poll(fds_.data(), count, timeout); });
+        accepting_ = accepting && n > 0;
         if (n < 0) {
             spdlog::error("fork: poll: {}", std::strerror(errno));
             paused_until_ = clock::now() + resource_pause;
             return true;
         }
-        listener_ready_ = accepting && fds[2].revents != 0;
-        return fds[0].revents == 0;
+        return fds_[0].revents == 0;
+    }
+
+    // Between the accepts of one turn: a pause or the cap reached stops the rest too.
+    bool still_accepting() const {
+        return accepting_ && clock::now() >= paused_until_ &&
+               children_.live() < ctx_.runtime()->cfg.max_connections;
     }
 
     void note_cap(bool at_cap, std::size_t cap) {
@@ -100,10 +113,10 @@ private:
         at_cap_ = at_cap;
     }
 
-    void accept_and_fork() {
-        server::Accepted c = server::accept_once(ctx_.listener.fd());
+    void accept_and_fork(const server::Listener& listener) {
+        server::Accepted c = server::accept_once(listener);
         if (!c.fd) {
-            if (server::out_of_resources(errno)) pause_accepting("accept");
+            if (server::out_of_resources(errno)) pause_accepting("accept");  // every listener
             return;  // EAGAIN, ECONNABORTED: the client is gone, poll again
         }
         // The child serves with the snapshot current now, in a Context of its own: the
@@ -121,8 +134,9 @@ private:
     // In the child. The listener is closed first: a child holding it would keep the port
     // bound after the parent exits, and a restarted server could not bind it.
     int serve_child(server::Accepted& c, std::shared_ptr<const server::Runtime> rt) {
-        ::close(ctx_.listener.fd());  // the Listener object is never used (nor destroyed) here
-        const server::Context mine(ctx_.listener, ctx_.shutdown, ctx_.access_log, ctx_.stats,
+        // The Listener objects are never used (nor destroyed) here.
+        for (const server::Listener& l : ctx_.listeners) ::close(l.fd());
+        const server::Context mine(ctx_.listeners, ctx_.shutdown, ctx_.access_log, ctx_.stats,
                                    std::move(rt));
         // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
         server::serve_blocking(std::move(c.fd), c.peer, mine, {ctx_.shutdown.urgent_fd(), false});
@@ -161,7 +175,10 @@ private:
 
     server::Context& ctx_;
     server::Children children_;
-    bool listener_ready_ = false;
+    // The stop pipe, the children's wake fd, then one entry per listener.
+    static constexpr std::size_t first_listener = 2;
+    std::vector<pollfd> fds_ = std::vector<pollfd>(first_listener);
+    bool accepting_ = false;  // the last wait included the listeners
     bool at_cap_ = false;
     bool draining_ = false;
     clock::time_point paused_until_{};

@@ -11,8 +11,9 @@ namespace models {
 namespace {
 
 std::error_code serve_one_at_a_time(server::Context& ctx) {
+    std::size_t turn = 0;
     for (;;) {
-        server::Accepted c = server::accept_blocking(ctx.listener.fd(), ctx.shutdown);
+        server::Accepted c = server::accept_blocking(ctx.listeners, ctx.shutdown, turn);
         if (!c.fd) break;  // stop requested
         const server::Drain drain{ctx.shutdown.urgent_fd(), true};
         if (server::serve_blocking(std::move(c.fd), c.peer, ctx, drain).cut)

@@ -190,7 +190,7 @@ public:
         for (;;) {
             threads_.join_finished();
             if (!wait_below_cap()) break;
-            server::Accepted c = server::accept_blocking(ctx_.listener.fd(), ctx_.shutdown);
+            server::Accepted c = server::accept_blocking(ctx_.listeners, ctx_.shutdown, turn_);
             if (!c.fd) break;  // stop requested
             if (const int err = threads_.start(std::move(c)); err != 0) {
                 // The connection was closed; out of threads or memory: let some finish.
@@ -236,6 +236,7 @@ private:
 
     server::Context& ctx_;
     ConnectionThreads threads_;
+    std::size_t turn_ = 0;  // accept_blocking's turn over the listeners
     server::LogThrottle cap_log_{10s};
 };
 

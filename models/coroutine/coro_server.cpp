@@ -131,9 +131,8 @@ enum class AcceptEnd { stop, full, no_resources };
 
 // Accepts while the listener is registered with this loop; returns why it stopped. The
 // listener is unregistered on return (its Watch dies), so a paused loop is not woken by it.
-Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh) {
-    const int lfd = sh.ctx.listener.fd();
-    Watch listener(loop, lfd, true);
+Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh, const Listener& from) {
+    Watch listener(loop, from.fd(), true);
     if (!listener.registered()) {
         spdlog::error("coroutine loop: cannot watch the listener: {}", std::strerror(errno));
         co_return AcceptEnd::no_resources;
@@ -142,7 +141,7 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh) {
         int accepted = 0;
         for (; accepted < accept_batch; ++accepted) {
             if (sh.at_capacity()) co_return AcceptEnd::full;
-            Accepted a = accept_once(lfd);
+            Accepted a = accept_once(from);
             if (!a.fd) {
                 if (accept_pause_for(errno).count() > 0) co_return AcceptEnd::no_resources;
                 listener.drained();  // EAGAIN: another loop may have won the race
@@ -160,10 +159,13 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh) {
     co_return AcceptEnd::stop;
 }
 
-Detached acceptor(CoroLoop& loop, LoopShared& sh) {
+// One per listener per loop. The pauses are per acceptor, but their causes are the server's
+// (the cap, the process's descriptors): the other acceptors meet the same limit at their next
+// accept and pause too.
+Detached acceptor(CoroLoop& loop, LoopShared& sh, const Listener& from) {
     Watch pause(loop);  // no descriptor: waits out accept pauses (and hears the stop)
     for (;;) {
-        const AcceptEnd end = co_await accept_while_listening(loop, sh);
+        const AcceptEnd end = co_await accept_while_listening(loop, sh, from);
         if (end == AcceptEnd::stop || loop.stopping()) co_return;
         const auto wait = end == AcceptEnd::full ? capacity_pause : event_loop_resource_pause;
         pause.set_deadline(TimerKind::accept_pause, loop.now() + wait);
@@ -171,12 +173,12 @@ Detached acceptor(CoroLoop& loop, LoopShared& sh) {
     }
 }
 
-// One thread's share of the run: its loop, which starts with the acceptor coroutine.
+// One thread's share of the run: its loop, which starts with the acceptor coroutines.
 struct Worker {
     explicit Worker(LoopShared& s) : sh(s), loop(options(s.ctx)) {}
     void run() {
-        loop.spawn(acceptor(loop, sh));
-        // What is left at the end are connections: the acceptor ends at the stop.
+        for (const Listener& l : sh.ctx.listeners) loop.spawn(acceptor(loop, sh, l));
+        // What is left at the end are connections: the acceptors end at the stop.
         sh.ctx.shutdown.count_cut(loop.run());
     }
     static CoroLoop::Options options(Context& ctx) {

@@ -1,8 +1,8 @@
 // The coroutine model's server: cfg.workers CoroLoops (one per thread, the calling thread
-// included) share the listener (EPOLLEXCLUSIVE: one loop wakes per connection). Each loop
-// runs one acceptor coroutine and one coroutine per connection that reads like the blocking
-// driver - receive, respond, repeat - with co_await where the blocking driver sits in poll().
-// Limits are the readiness models': --max-connections counted server-wide (at the cap the
+// included) share the listeners (EPOLLEXCLUSIVE: one loop wakes per connection). Each loop
+// runs one acceptor coroutine per listener and one coroutine per connection that reads like the
+// blocking driver - receive, respond, repeat - with co_await where the blocking driver sits in
+// poll(). Limits are the readiness models': --max-connections counted server-wide (at the cap the
 // listener is unwatched and the backlog waits), EMFILE pauses accepting for 100 ms, and the
 // same header, keep-alive and send deadlines (Deadline) per connection.
 // Called once by the model on the main thread; returns after a stop, once every connection

@@ -1,5 +1,5 @@
-// ExclusiveAcceptor: accepting for a pool of processes that share one listening socket
-// (prefork). Each process waits in an epoll set of its own that holds the listener with
+// ExclusiveAcceptor: accepting for a pool of processes that share the listening sockets
+// (prefork). Each process waits in an epoll set of its own that holds every listener with
 // EPOLLEXCLUSIVE, so the kernel wakes ONE idle waiter per incoming connection. With poll() on
 // the shared listener (accept_blocking) every idle worker wakes for every connection and all
 // but one find nothing to accept: the thundering herd, which cost prefork more than half its
@@ -12,25 +12,37 @@
 // EPOLLEXCLUSIVE needs Linux 4.5; on an older kernel the constructor throws (EINVAL).
 #pragma once
 
+#include <sys/epoll.h>
+
+#include <vector>
+
 #include "base/unique_fd.hpp"
 #include "server/sys/acceptor.hpp"
+#include "server/sys/listener_set.hpp"
 
 namespace server {
 
 class ExclusiveAcceptor {
 public:
     // Throws std::system_error when the epoll set cannot be made.
-    ExclusiveAcceptor(int listen_fd, int stop_fd);
+    // `listeners` must outlive the acceptor.
+    ExclusiveAcceptor(const ListenerSet& listeners, int stop_fd);
 
-    // The next connection, or an invalid fd once stop_fd is readable (it stays readable).
-    // The listener must be O_NONBLOCK: another waiter (or another process's accept_blocking)
-    // may take the connection first, and this then waits again.
+    // The next connection, from any listener (the ready ones in turn), or an invalid fd once
+    // stop_fd is readable (it stays readable). The listeners must be O_NONBLOCK: another
+    // waiter may take the connection first, and this then waits again.
     Accepted accept();
 
 private:
-    int listen_fd_;
+    // An accept on the listeners marked in ready_, from the one after the last served.
+    Accepted accept_ready();
+
+    const ListenerSet& listeners_;
     int stop_fd_;
     poly::UniqueFd epoll_;
+    std::vector<epoll_event> events_;  // the listeners and the stop fd
+    std::vector<char> ready_;          // by listener: reported readable by the last wait
+    std::size_t next_ = 0;             // the listener whose turn is first
 };
 
 }  // namespace server

@@ -1,18 +1,18 @@
 // prefork: a master and a pool of worker processes (Apache's prefork MPM; the seed's process
-// pool). Each worker waits for a connection on the listener it inherited and serves one
+// pool). Each worker waits for a connection on the listeners it inherited and serves one
 // connection at a time with serve_blocking(); the master never touches a connection. Memory
 // per connection is a whole process, but processes are reused, so the connection rate is not
 // bounded by fork(); concurrency is bounded by the pool: a slow or idle keep-alive client
 // holds a whole worker, and with every worker busy the next client waits in the backlog.
 //
-// One shared listener, not a SO_REUSEPORT socket per worker (measured: docs/models-blocking.md).
-// With one queue any idle worker takes the next connection; with a socket per worker the
-// kernel hashes each connection to one worker's queue whether that worker is free or not, so
-// a client can wait behind an idle keep-alive client while other workers idle, and a worker
+// One shared socket per listener, not a SO_REUSEPORT socket per worker (measured:
+// docs/models-blocking.md). With one queue any idle worker takes the next connection; with a socket
+// per worker the kernel hashes each connection to one worker's queue whether that worker is free or
+// not, so a client can wait behind an idle keep-alive client while other workers idle, and a worker
 // that exits (recycling, reload) drops the connections queued on its socket. The shared
 // queue's cost, every idle worker waking for every connection, is removed by waiting with
-// EPOLLEXCLUSIVE (server::ExclusiveAcceptor). The listener is O_NONBLOCK so a worker that
-// loses a race for a connection goes back to waiting (and sees its stop) instead of blocking.
+// EPOLLEXCLUSIVE (server::ExclusiveAcceptor), on every listener. They are O_NONBLOCK so a worker
+// that loses a race for a connection goes back to waiting (and sees its stop) instead of blocking.
 //
 // The master supervises (server::Children): SIGCHLD wakes it and an ended worker is replaced
 // at once; when workers keep dying within a second of their start, the next start waits,
@@ -64,9 +64,9 @@ unsigned pool_size(const config::Config& cfg) {
 // reload retiring this generation, or the master's death) or recycled.
 int worker_main(const server::Context& master, std::shared_ptr<const server::Runtime> rt) {
     const std::uint64_t max_requests = rt->cfg.max_requests_per_worker;
-    const server::Context ctx(master.listener, master.shutdown, master.access_log, master.stats,
+    const server::Context ctx(master.listeners, master.shutdown, master.access_log, master.stats,
                               std::move(rt));
-    server::ExclusiveAcceptor acceptor(ctx.listener.fd(), ctx.shutdown.wake_fd());
+    server::ExclusiveAcceptor acceptor(ctx.listeners, ctx.shutdown.wake_fd());
     std::uint64_t served = 0;
     for (;;) {
         server::Accepted c = acceptor.accept();
@@ -85,7 +85,7 @@ public:
     // Throws std::system_error when the listener cannot be made non-blocking (run_server
     // returns it).
     std::error_code run() {
-        ctx_.listener.set_nonblocking(true);
+        ctx_.listeners.set_nonblocking(true);
         generation_ = ctx_.generation();
         size_ = pool_size(ctx_.runtime()->cfg);
         fill();
@@ -186,9 +186,10 @@ private:
     // backlog for a second (every worker busy, e.g. held by keep-alive clients), say so, at
     // most every 10 s. Sampled at each wake-up (every 200 ms at least) with a zero timeout.
     void watch_saturation() {
-        pollfd p{ctx_.listener.fd(), POLLIN, 0};
+        std::vector<pollfd> fds;
+        for (const server::Listener& l : ctx_.listeners) fds.push_back({l.fd(), POLLIN, 0});
         const auto now = clock::now();
-        if (poly::retry_eintr([&] { return ::poll(&p, 1, 0); }) <= 0) {
+        if (poly::retry_eintr([&] { return ::poll(fds.data(), fds.size(), 0); }) <= 0) {
             waiting_since_ = {};
             return;
         }

@@ -26,11 +26,18 @@ constexpr unsigned buffer_count = 512;
 constexpr std::size_t buffer_size = 4096;
 
 constexpr std::uint64_t tag(UringOp op) { return static_cast<std::uint64_t>(op); }
+// A multishot accept's user_data: the listener's index above the op bits (no connection).
+constexpr std::uint64_t accept_tag(std::size_t listener) {
+    return static_cast<std::uint64_t>(listener) << 3 | tag(UringOp::accept);
+}
 
 }  // namespace
 
 UringLoop::UringLoop(LoopShared& shared)
-    : shared_(shared), ring_(ring_entries), buffers_(ring_, buffer_count, buffer_size) {}
+    : shared_(shared),
+      ring_(ring_entries),
+      buffers_(ring_, buffer_count, buffer_size),
+      accepting_(shared.ctx.listeners.size(), 0) {}
 
 UringLoop::~UringLoop() = default;
 
@@ -52,13 +59,16 @@ void UringLoop::run() {
 void UringLoop::dispatch(const io_uring_cqe& cqe) {
     const std::uint64_t data = io_uring_cqe_get_data64(&cqe);
     const auto op = static_cast<UringOp>(data & 7);
+    if (op == UringOp::accept) {  // its high bits are a listener's index, not a connection
+        on_accept(static_cast<std::size_t>(data >> 3), cqe);
+        return;
+    }
     auto* c = reinterpret_cast<UringConn*>(data & ~std::uint64_t{7});
     if (c != nullptr) {
         on_conn_completion(*c, op, cqe);
         return;
     }
     switch (op) {
-        case UringOp::accept: on_accept(cqe); break;
         case UringOp::stop:
             // The first completion is the stop; the one armed then, the second signal.
             if (stopping_)
@@ -82,25 +92,30 @@ void UringLoop::expire_timers() {
     timers_.expire(now_, [this](TimerNode& t) { on_timeout(*static_cast<UringConn*>(t.owner)); });
 }
 
-// One multishot accept on the shared listener per ring. The kernel wakes one waiter per
+// One multishot accept on each shared listener per ring. The kernel wakes one waiter per
 // connection (accept polls the listener exclusively), so N rings share the queue the way
 // EPOLLEXCLUSIVE reactors do, with no SO_REUSEPORT and so also on a socket systemd passed.
+// Arms those of the listeners not armed already.
 void UringLoop::arm_accept() {
     accept_paused_ = false;
-    if (accepting_ || stopping_) return;
+    if (stopping_) return;
     if (shared_.at_capacity()) {
         pause_accepting(now_ + capacity_pause);
         return;
     }
-    io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_multishot_accept(s, shared_.ctx.listener.fd(), nullptr, nullptr,
-                                   SOCK_NONBLOCK | SOCK_CLOEXEC);
-    io_uring_sqe_set_data64(s, tag(UringOp::accept));
-    accepting_ = true;
+    for (std::size_t i = 0; i < accepting_.size(); ++i) {
+        if (accepting_[i] != 0) continue;
+        io_uring_sqe* s = ring_.sqe();
+        io_uring_prep_multishot_accept(s, shared_.ctx.listeners[i].fd(), nullptr, nullptr,
+                                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+        io_uring_sqe_set_data64(s, accept_tag(i));
+        accepting_[i] = 1;
+    }
 }
 
-void UringLoop::on_accept(const io_uring_cqe& cqe) {
-    if ((cqe.flags & IORING_CQE_F_MORE) == 0) accepting_ = false;
+void UringLoop::on_accept(std::size_t listener, const io_uring_cqe& cqe) {
+    if (listener >= accepting_.size()) return;  // not ours: cannot happen
+    if ((cqe.flags & IORING_CQE_F_MORE) == 0) accepting_[listener] = 0;
     if (cqe.res >= 0) {
         admit(cqe.res);
     } else if (const auto pause = accept_pause_for(-cqe.res); pause.count() > 0) {
@@ -108,7 +123,7 @@ void UringLoop::on_accept(const io_uring_cqe& cqe) {
     } else if (cqe.res != -ECANCELED && cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
         spdlog::warn("accept: {}", std::strerror(-cqe.res));
     }
-    if (!accepting_ && !accept_paused_ && !stopping_) arm_accept();
+    if (accepting_[listener] == 0 && !accept_paused_ && !stopping_) arm_accept();
 }
 
 void UringLoop::admit(int fd) {
@@ -131,13 +146,16 @@ void UringLoop::admit(int fd) {
     refile_timer(ref);
 }
 
+// Every listener's accept: the cap and the descriptors are the server's, not a listener's.
 void UringLoop::pause_accepting(clock::time_point until) {
     accept_paused_ = true;
     accept_resume_at_ = until;
-    if (!accepting_) return;
-    io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_cancel64(s, tag(UringOp::accept), 0);
-    io_uring_sqe_set_data64(s, tag(UringOp::ignore));
+    for (std::size_t i = 0; i < accepting_.size(); ++i) {
+        if (accepting_[i] == 0) continue;
+        io_uring_sqe* s = ring_.sqe();
+        io_uring_prep_cancel64(s, accept_tag(i), 0);
+        io_uring_sqe_set_data64(s, tag(UringOp::ignore));
+    }
 }
 
 // The stop pipes become readable once and stay so: one single-shot poll hears each. The

@@ -80,7 +80,7 @@ private:
     std::chrono::nanoseconds next_timeout();
     void expire_timers();
     void arm_accept();
-    void on_accept(const io_uring_cqe& cqe);
+    void on_accept(std::size_t listener, const io_uring_cqe& cqe);
     void admit(int fd);
     void pause_accepting(clock::time_point until);
     void arm_stop_watch(int fd);
@@ -113,7 +113,9 @@ private:
     Timers timers_;
     clock::time_point now_{};
 
-    bool accepting_ = false;  // a multishot accept is armed
+    // By listener (ctx.listeners' order): its multishot accept is armed. Not vector<bool>:
+    // one byte each, plain reads.
+    std::vector<char> accepting_;
     bool accept_paused_ = false;
     clock::time_point accept_resume_at_{};
     bool stopping_ = false;

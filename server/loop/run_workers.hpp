@@ -59,15 +59,15 @@ std::error_code run_workers(unsigned workers, MakeLoop make_loop, OnceBuilt once
     return failure;
 }
 
-// The models' form: cfg.workers loops (1 when not given) serving ctx's listener. A readiness loop
-// needs the listener non-blocking (it accepts until EAGAIN); io_uring's multishot accept does not.
+// The models' form: cfg.workers loops (1 when not given) serving ctx's listeners. A readiness
+// loop needs them non-blocking (it accepts until EAGAIN); io_uring's multishot accept does not.
 enum class ListenerMode : bool { blocking, nonblocking };
 
 template <typename MakeLoop>
 std::error_code run_workers(Context& ctx, ListenerMode mode, MakeLoop make_loop) {
     const unsigned workers = worker_count(ctx.runtime()->cfg, 1, "event loops");
     return run_workers(workers, std::move(make_loop), [&] {
-        if (mode == ListenerMode::nonblocking) ctx.listener.set_nonblocking(true);
+        if (mode == ListenerMode::nonblocking) ctx.listeners.set_nonblocking(true);
     });
 }
 

@@ -15,6 +15,8 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "base/syscall.hpp"
 #include "base/unique_fd.hpp"
@@ -125,6 +127,24 @@ std::optional<std::string> check_local(const std::string& listen, const Resolved
            "' is not an address of this machine: " + std::strerror(first_errno);
 }
 
+// Two --listen values that name one address ("localhost:80" and "127.0.0.1:80") would fail
+// the second bind at startup: refuse them here. Port 0 is fresh each time, never the same.
+std::optional<std::string> check_distinct(
+    const std::string& address, const ResolvedListen& r,
+    const std::vector<std::pair<std::string, ResolvedListen>>& seen) {
+    for (const Endpoint& e : r.all) {
+        const std::string a = format_address(&e.addr);
+        if (a.ends_with(":0")) continue;
+        for (const auto& [earlier, resolved] : seen) {
+            for (const Endpoint& other : resolved.all) {
+                if (format_address(&other.addr) == a)
+                    return "--listen: '" + address + "' and '" + earlier + "' both name " + a;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 // The forked child: switch as startup will, check, report the problem (or nothing) on `fd`.
 [[noreturn]] void run_child(const config::Config& cfg, int fd) {
     std::string problem;
@@ -178,12 +198,17 @@ std::optional<std::string> check_as_server_user(const config::Config& cfg) {
 }
 
 std::optional<std::string> preflight(const config::Config& cfg, bool socket_activated) {
-    const ResolvedListen listen = resolve_listen(cfg.listen);
-    if (listen.all.empty()) return listen.error;
-    if (auto err = check_local(cfg.listen, listen)) return err;
-    const auto la = config::parse_listen(cfg.listen);
-    if (!socket_activated && la) {
-        if (auto err = check_port_privilege(la->port)) return err;
+    std::vector<std::pair<std::string, ResolvedListen>> seen;
+    for (const std::string& address : cfg.listen) {
+        ResolvedListen listen = resolve_listen(address);
+        if (listen.all.empty()) return listen.error;
+        if (auto err = check_local(address, listen)) return err;
+        if (auto err = check_distinct(address, listen, seen)) return err;
+        seen.emplace_back(address, std::move(listen));
+        const auto la = config::parse_listen(address);
+        if (!socket_activated && la) {
+            if (auto err = check_port_privilege(la->port)) return err;
+        }
     }
     return check_as_server_user(cfg);
 }

@@ -4,12 +4,17 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+
+#include "config/options.hpp"
 
 namespace server::systemd {
 namespace {
@@ -43,33 +48,62 @@ std::chrono::microseconds watchdog_interval() noexcept {
     return std::chrono::microseconds{usec / 2};
 }
 
-int take_listen_fd() {
-    const int n = sd_listen_fds(1);
+ListenerSet take_listeners() {
+    char** names = nullptr;
+    const int n = sd_listen_fds_with_names(1, &names);
     if (n < 0) throw std::runtime_error(std::string("sd_listen_fds: ") + std::strerror(-n));
-    if (n == 0) return -1;
-    const int fd = SD_LISTEN_FDS_START;
-    if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
-        throw std::runtime_error(
-            "socket activation: descriptor 3 is not a listening stream "
-            "socket (use ListenStream= in the .socket unit)");
-    if (n > 1) spdlog::warn("socket activation passed {} sockets; serving only the first", n);
-    // systemd hands sockets over without CLOEXEC; nothing we exec should inherit them.
-    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    return fd;
+    // The names array is malloc'ed by libsystemd, each string too.
+    const std::unique_ptr<char*, decltype(&std::free)> list(names, &std::free);
+    std::vector<std::string> fd_names;
+    for (int i = 0; names != nullptr && i < n; ++i) {
+        fd_names.emplace_back(names[i] != nullptr ? names[i] : "");
+        std::free(names[i]);
+    }
+    ListenerSet set;
+    for (int i = 0; i < n; ++i) {
+        const int fd = SD_LISTEN_FDS_START + i;
+        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+            throw std::runtime_error("socket activation: descriptor " + std::to_string(fd) +
+                                     " is not a listening stream socket (use ListenStream= in "
+                                     "the .socket unit)");
+        // systemd hands sockets over without CLOEXEC; nothing we exec should inherit them.
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        set.add(Listener::adopt(fd, i < static_cast<int>(fd_names.size()) ? fd_names[i] : ""));
+    }
+    return set;
 }
 
 bool socket_passed() noexcept { return sd_listen_fds(0) > 0; }
 
-std::optional<std::string> listen_mismatch(const Listener& passed, const std::string& configured) {
-    const ResolvedListen resolved = resolve_listen(configured);
-    if (listens_as_configured(passed.local_address(), resolved)) return std::nullopt;
+std::optional<std::string> listen_mismatch(const Listener& passed,
+                                           const std::vector<std::string>& configured) {
+    for (const std::string& address : configured) {
+        if (listens_as_configured(passed.local_address(), resolve_listen(address)))
+            return std::nullopt;
+    }
     return "socket activation: serving " + passed.local_address() +
-           ", the socket systemd passed, not --listen " + configured +
+           ", the socket systemd passed, not --listen " + config::join(configured, ", ") +
            " (make ListenStream= in the .socket unit and listen agree)";
 }
 
-void warn_if_listen_differs(const Listener& passed, const std::string& configured) {
-    if (auto line = listen_mismatch(passed, configured)) spdlog::warn("{}", *line);
+std::optional<std::string> listen_unserved(const ListenerSet& passed,
+                                           const std::string& configured) {
+    const ResolvedListen resolved = resolve_listen(configured);
+    for (const Listener& l : passed) {
+        if (listens_as_configured(l.local_address(), resolved)) return std::nullopt;
+    }
+    return "socket activation: --listen " + configured +
+           " is not served: systemd passed no socket on it (add a ListenStream= to the "
+           ".socket unit)";
+}
+
+void warn_if_listen_differs(const ListenerSet& passed, const std::vector<std::string>& configured) {
+    for (const Listener& l : passed) {
+        if (auto line = listen_mismatch(l, configured)) spdlog::warn("{}", *line);
+    }
+    for (const std::string& address : configured) {
+        if (auto line = listen_unserved(passed, address)) spdlog::warn("{}", *line);
+    }
 }
 
 }  // namespace server::systemd

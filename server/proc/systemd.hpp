@@ -8,8 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "server/sys/listener.hpp"
+#include "server/sys/listener_set.hpp"
 
 namespace server::systemd {
 
@@ -22,19 +23,29 @@ void notify_watchdog();
 // Half of WatchdogSec (how often to ping), or zero when the watchdog is off.
 std::chrono::microseconds watchdog_interval() noexcept;
 
-// The listening socket passed by socket activation, or -1 when there is none. It unsets
-// $LISTEN_FDS/$LISTEN_PID so children never claim it. Throws std::runtime_error when systemd
-// passed something that is not a listening stream socket. Main thread, before any thread.
-int take_listen_fd();
+// The listening sockets passed by socket activation, in systemd's order (the order of the
+// Listen*= lines), each with its FileDescriptorName= (Listener::name(); by convention "http"
+// for plain and "https" for TLS sockets, read by the TLS listeners of issue 15; systemd names
+// an unnamed one after its socket unit). All are plain today. Empty when none were passed.
+// It unsets $LISTEN_FDS/$LISTEN_PID/$LISTEN_FDNAMES so children never claim them. Throws
+// std::runtime_error when a descriptor is not a listening stream socket. Main thread, before
+// any thread.
+ListenerSet take_listeners();
 
 // Whether systemd passed this process a socket, without taking it (preflight runs before
-// take_listen_fd and skips the port check then). Main thread.
+// take_listeners and skips the port check then). Main thread.
 bool socket_passed() noexcept;
 
-// With socket activation the configured --listen is not bound: this is the line warning that
-// `configured` does not name the socket systemd passed (naming both), or nothing when it
-// does. listen_mismatch resolves the name (it may block); warn_if_listen_differs logs it.
-std::optional<std::string> listen_mismatch(const Listener& passed, const std::string& configured);
-void warn_if_listen_differs(const Listener& passed, const std::string& configured);
+// With socket activation the configured --listen addresses are not bound: this is the line
+// warning that none of `configured` names a socket systemd passed (naming both), or nothing
+// when one does. It resolves the names (it may block).
+std::optional<std::string> listen_mismatch(const Listener& passed,
+                                           const std::vector<std::string>& configured);
+// The line warning that a --listen address names none of the passed sockets (so it is not
+// served), or nothing.
+std::optional<std::string> listen_unserved(const ListenerSet& passed,
+                                           const std::string& configured);
+// Logs every such line, both ways.
+void warn_if_listen_differs(const ListenerSet& passed, const std::vector<std::string>& configured);
 
 }  // namespace server::systemd

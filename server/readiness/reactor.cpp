@@ -7,6 +7,7 @@
 
 #include "server/loop/run_workers.hpp"
 #include "server/readiness/reactor_conn.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace server {
 namespace {
@@ -23,8 +24,11 @@ Reactor::~Reactor() = default;
 
 void Reactor::run() {
     now_ = clock::now();
-    listening_ = poller_->add_listener(shared_.ctx.listener.fd());
-    if (!listening_) spdlog::error("reactor: cannot watch the listener: {}", std::strerror(errno));
+    listening_ = watch_listeners();
+    if (!listening_) {
+        spdlog::error("reactor: cannot watch the listeners: {}", std::strerror(errno));
+        accept_resume_at_ = now_ + event_loop_resource_pause;
+    }
     poller_->add(shared_.ctx.shutdown.wake_fd(), Interest::read);
     while (!stopping_ || live_ > 0) {
         const int n = poller_->wait(events_, next_timeout_ms(now_));
@@ -57,8 +61,8 @@ int Reactor::next_timeout_ms(clock::time_point now) {
 }
 
 void Reactor::dispatch(const PollEvent& ev) {
-    if (ev.fd == shared_.ctx.listener.fd()) {
-        if (listening_ && !stopping_) accept_ready(now_);
+    if (const Listener* l = shared_.ctx.listeners.find(ev.fd)) {
+        if (listening_ && !stopping_) accept_ready(*l, now_);
         return;
     }
     if (ev.fd == shared_.ctx.shutdown.wake_fd()) {
@@ -117,7 +121,7 @@ void Reactor::begin_shutdown(clock::time_point now) {
     if (const int urgent = shared_.ctx.shutdown.urgent_fd();
         urgent >= 0 && !poller_->add(urgent, Interest::read))
         spdlog::warn("reactor: cannot watch for a second stop signal: {}", std::strerror(errno));
-    if (listening_) poller_->remove(shared_.ctx.listener.fd());
+    if (listening_) unwatch_listeners();
     listening_ = false;
     for (auto& c : conns_) {
         if (!c || c->linger.active()) continue;

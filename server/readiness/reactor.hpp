@@ -1,6 +1,6 @@
 // The non-blocking pump and its event loop, shared by every readiness model (select, poll,
 // epoll-lt, epoll-et): a model is only its Poller. run_reactors() starts cfg.workers reactors
-// (one per thread, the calling thread included), all accepting from the one shared listener,
+// (one per thread, the calling thread included), all accepting from every shared listener,
 // and returns once a stop has been requested and every connection is drained or the shutdown
 // timeout has passed.
 //

@@ -37,11 +37,13 @@ private:
     void refile_timer(Conn& c);
 
     // reactor_io.cpp: accepting and pumping
-    void accept_ready(clock::time_point now);
+    void accept_ready(const Listener& listener, clock::time_point now);
     void admit(poly::UniqueFd sock, std::string_view peer);
     void refuse_over_limit(int fd);
     void pause_accepting(clock::time_point until);
     void resume_accepting();
+    bool watch_listeners();
+    void unwatch_listeners();
     void pump(Conn& c);
     bool pump_read(Conn& c, bool& progress);
     bool pump_write(Conn& c, bool& progress);
@@ -62,7 +64,7 @@ private:
     std::vector<PollEvent> events_;
     clock::time_point now_{};
 
-    bool listening_ = false;
+    bool listening_ = false;                // every listener is watched (none while paused)
     clock::time_point accept_resume_at_{};  // while paused for EMFILE or the cap
     bool stopping_ = false;
     clock::time_point stop_deadline_{};

@@ -10,14 +10,13 @@
 
 namespace server {
 
-void Reactor::accept_ready(clock::time_point now) {
-    const int lfd = shared_.ctx.listener.fd();
+void Reactor::accept_ready(const Listener& listener, clock::time_point now) {
     for (int i = 0; i < accept_batch; ++i) {
         if (shared_.at_capacity()) {
             pause_accepting(now + capacity_pause);  // the backlog waits
             return;
         }
-        Accepted a = accept_once(lfd);
+        Accepted a = accept_once(listener);
         if (!a.fd) {
             if (const auto pause = accept_pause_for(errno); pause.count() > 0)
                 pause_accepting(now + pause);
@@ -55,8 +54,9 @@ void Reactor::refuse_over_limit(int fd) {
             fd, poller_->fd_limit(), n);
 }
 
+// A pause (the cap, out of descriptors) holds every listener: the limit is the server's.
 void Reactor::pause_accepting(clock::time_point until) {
-    if (listening_) poller_->remove(shared_.ctx.listener.fd());
+    if (listening_) unwatch_listeners();
     listening_ = false;
     accept_resume_at_ = until;
 }
@@ -66,8 +66,26 @@ void Reactor::resume_accepting() {
         accept_resume_at_ = now_ + capacity_pause;
         return;
     }
-    listening_ = poller_->add_listener(shared_.ctx.listener.fd());
+    listening_ = watch_listeners();
     if (!listening_) accept_resume_at_ = now_ + event_loop_resource_pause;
+}
+
+// All or none: a listener that cannot be watched (select's FD_SETSIZE, ENOMEM) unwatches the
+// ones before it, so a later pause never leaves one registered.
+bool Reactor::watch_listeners() {
+    const ListenerSet& all = shared_.ctx.listeners;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (poller_->add_listener(all[i].fd())) continue;
+        const int err = errno;
+        for (std::size_t j = 0; j < i; ++j) poller_->remove(all[j].fd());
+        errno = err;
+        return false;
+    }
+    return true;
+}
+
+void Reactor::unwatch_listeners() {
+    for (const Listener& l : shared_.ctx.listeners) poller_->remove(l.fd());
 }
 
 void Reactor::pump(Conn& c) {

@@ -1,4 +1,4 @@
-// Context: what every model receives from main(). The listener, stop state, access log and
+// Context: what every model receives from main(). The listeners, stop state, access log and
 // stats live for the whole run. The Runtime (configuration, static handler, limits) is an
 // immutable snapshot that a reload replaces: a model takes runtime() once per connection and
 // keeps that shared_ptr for the connection's life, so a reload never changes the rules under
@@ -16,7 +16,7 @@
 #include "server/obs/metrics.hpp"
 #include "server/obs/stats.hpp"
 #include "server/runtime/timeouts.hpp"
-#include "server/sys/listener.hpp"
+#include "server/sys/listener_set.hpp"
 #include "server/sys/shutdown.hpp"
 
 namespace server {
@@ -41,9 +41,9 @@ std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const Met
 
 class Context {
 public:
-    Context(Listener& l, Shutdown& s, AccessLog& log, Stats& st,
+    Context(ListenerSet& l, Shutdown& s, AccessLog& log, Stats& st,
             std::shared_ptr<const Runtime> initial)
-        : listener(l), shutdown(s), access_log(log), stats(st), runtime_(std::move(initial)) {}
+        : listeners(l), shutdown(s), access_log(log), stats(st), runtime_(std::move(initial)) {}
 
     [[nodiscard]] std::shared_ptr<const Runtime> runtime() const {
         const std::lock_guard lock(runtime_mu_);
@@ -62,7 +62,9 @@ public:
         return generation_.load(std::memory_order_acquire);
     }
 
-    Listener& listener;
+    // Every listening socket (at least one); a model accepts on all of them, and tags each
+    // connection with its listener's kind (Accepted::kind).
+    ListenerSet& listeners;
     Shutdown& shutdown;
     AccessLog& access_log;
     Stats& stats;

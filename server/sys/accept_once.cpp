@@ -25,6 +25,12 @@ Accepted accept_once(int listen_fd) {
     return {poly::UniqueFd(fd), format_address(&ss)};
 }
 
+Accepted accept_once(const Listener& l) {
+    Accepted a = accept_once(l.fd());
+    a.kind = l.kind();
+    return a;
+}
+
 bool out_of_resources(int err) noexcept {
     return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }

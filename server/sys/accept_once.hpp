@@ -9,12 +9,16 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
+#include "server/sys/listener.hpp"
 
 namespace server {
 
 struct Accepted {
     poly::UniqueFd fd;  // invalid: nothing accepted (see errno), or stopping
     std::string peer;   // "addr:port"
+    // The kind of listener it came in on: what the connection will speak (plain until the
+    // TLS filter reads it).
+    ListenerKind kind = ListenerKind::plain;
 };
 
 // A connection (non-blocking, CLOEXEC; TCP_NODELAY is the connection's own policy, see
@@ -22,6 +26,8 @@ struct Accepted {
 // "poll again"; EMFILE, ENFILE, ENOBUFS, ENOMEM mean "out of resources: stop polling the
 // listener for a moment" (see out_of_resources() and accept_pause_for()).
 Accepted accept_once(int listen_fd);
+// The same on `l`, with the connection tagged with l's kind.
+Accepted accept_once(const Listener& l);
 
 [[nodiscard]] bool out_of_resources(int err) noexcept;
 

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -104,7 +105,7 @@ bool listens_as_configured(const std::string& listening, const ResolvedListen& c
     return false;
 }
 
-Listener Listener::bind(const std::string& address, int backlog) {
+Listener Listener::bind(const std::string& address, int backlog, ListenerKind kind) {
     const ResolvedListen resolved = resolve_listen(address);
     if (resolved.all.empty()) {
         errno = EINVAL;
@@ -118,17 +119,20 @@ Listener Listener::bind(const std::string& address, int backlog) {
         if (step != nullptr && absent && i + 1 < resolved.all.size()) continue;
         if (step != nullptr) fail(std::string(step) + " " + address);
         l.local_ = local_name(l.fd());
+        l.kind_ = kind;
         if (resolved.all.size() > 1) warn_unbound(address, l.local_, resolved);
         return l;
     }
     fail("bind " + address);  // not reached: the last address either binds or fails above
 }
 
-Listener Listener::adopt(int fd) {
+Listener Listener::adopt(int fd, std::string name, ListenerKind kind) {
     Listener l;
     l.fd_.reset(fd);
     l.set_nonblocking(false);
     l.local_ = local_name(fd);
+    l.name_ = std::move(name);
+    l.kind_ = kind;
     return l;
 }
 

@@ -1,11 +1,13 @@
-// Listener: the listening socket, bound at startup on the main thread or adopted from systemd
-// socket activation (systemd.hpp's take_listen_fd). Models accept on fd(); it is shared
-// read-only by every thread and inherited by forked children.
+// Listener: one listening socket, bound at startup on the main thread or adopted from systemd
+// socket activation (systemd.hpp's take_listeners). Models accept on fd() of every Listener
+// in the ListenerSet (listener_set.hpp); each is shared read-only by every thread and
+// inherited by forked children.
 #pragma once
 
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,15 @@ ResolvedListen resolve_listen(const std::string& address);
 // addresses; a configured port 0 matches any port.
 bool listens_as_configured(const std::string& listening, const ResolvedListen& configured);
 
+// What a connection accepted on a listener speaks; the connection reads it (Accepted::kind)
+// to choose the filter between its socket and http::Connection.
+enum class ListenerKind : std::uint8_t {
+    plain,  // HTTP/1.1 in clear (--listen)
+    // HTTPS (--tls-listen, issue 15): reserved for the TLS filter; nothing creates one yet,
+    // and a model must not accept on one until the filter exists.
+    tls,
+};
+
 class Listener {
 public:
     // Binds and listens on "host:port" / "[v6]:port" (port 0: ephemeral). A host name that
@@ -41,14 +52,20 @@ public:
     // warning naming the others. SO_REUSEADDR is set; the socket is blocking and CLOEXEC.
     // Throws std::system_error with the address in the message when resolving or binding
     // fails.
-    static Listener bind(const std::string& address, int backlog = 4096);
+    static Listener bind(const std::string& address, int backlog = 4096,
+                         ListenerKind kind = ListenerKind::plain);
     // Takes ownership of an already listening socket (socket activation), made blocking like
-    // a bound one. Throws std::system_error when it cannot be inspected.
-    static Listener adopt(int fd);
+    // a bound one; `name` is its FileDescriptorName= (may be empty). Throws std::system_error
+    // when it cannot be inspected.
+    static Listener adopt(int fd, std::string name = {}, ListenerKind kind = ListenerKind::plain);
 
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
     // The bound address as "host:port" (with the real port when 0 was asked for).
     [[nodiscard]] const std::string& local_address() const noexcept { return local_; }
+    [[nodiscard]] ListenerKind kind() const noexcept { return kind_; }
+    // systemd's FileDescriptorName= for an adopted socket ("http", "https" by convention;
+    // systemd's default is the socket unit's name); empty for a socket we bound.
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
     void set_nonblocking(bool on) const;
     // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). Returns
@@ -58,6 +75,8 @@ public:
 private:
     poly::UniqueFd fd_;
     std::string local_;
+    std::string name_;
+    ListenerKind kind_ = ListenerKind::plain;
 };
 
 // "a.b.c.d:port", "[v6]:port" or "unix:/path" for a socket address (peer or local).

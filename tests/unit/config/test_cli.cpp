@@ -18,7 +18,7 @@ TEST_CASE("no arguments gives the defaults, ready to serve", "[cli]") {
     CHECK(r.action == Action::serve);
     CHECK(r.message.empty());
     CHECK(r.cfg == config::Config{});
-    CHECK(r.cfg.listen == "127.0.0.1:8080");
+    CHECK(r.cfg.listen == std::vector<std::string>{"127.0.0.1:8080"});
     CHECK(r.cfg.index == std::vector<std::string>{"index.html"});
     CHECK(r.cfg.header_timeout == 10s);
 }
@@ -58,7 +58,7 @@ TEST_CASE("every option is converted into Config", "[cli]") {
     REQUIRE(r.action == Action::serve);
     const auto& c = r.cfg;
     CHECK(c.model == "epoll-et");
-    CHECK(c.listen == "[::1]:0");
+    CHECK(c.listen == std::vector<std::string>{"[::1]:0"});
     CHECK(c.root == dir.path.string());
     CHECK(c.workers == 8);
     CHECK(c.max_connections == 77);
@@ -88,9 +88,30 @@ TEST_CASE("--index is repeatable and comma-separated, replacing the default", "[
 }
 
 TEST_CASE("a repeated scalar option keeps the last value", "[cli]") {
-    const auto r = parse({"--listen", ":1", "--listen", ":2"});
+    const auto r = parse({"--model", "loop", "--model", "fork"});
     REQUIRE(r.action == Action::serve);
-    CHECK(r.cfg.listen == ":2");
+    CHECK(r.cfg.model == "fork");
+}
+
+TEST_CASE("--listen is repeatable and comma-separated, replacing the default", "[cli][listeners]") {
+    const auto r = parse({"--listen", ":1", "--listen", "127.0.0.1:2,[::1]:3"});
+    REQUIRE(r.action == Action::serve);
+    CHECK(r.cfg.listen == std::vector<std::string>{":1", "127.0.0.1:2", "[::1]:3"});
+}
+
+TEST_CASE("--listen refuses an address given twice, also spelled differently", "[cli][listeners]") {
+    CHECK(parse({"--listen", ":8080", "--listen", ":8080"}).message ==
+          "--listen: ':8080' is given twice");
+    // ":8080" is every IPv4 interface, as "0.0.0.0:8080" is.
+    CHECK(parse({"--listen", ":8080,0.0.0.0:8080"}).message ==
+          "--listen: '0.0.0.0:8080' is given twice");
+    CHECK(parse({"--listen", ":8080,:8080"}).action == Action::exit_error);
+    // Port 0 asks for a fresh port each time: two of them are two listeners.
+    const auto r = parse({"--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"});
+    CHECK(r.action == Action::serve);
+    CHECK(r.cfg.listen.size() == 2);
+    // Another port, or another host, is another listener.
+    CHECK(parse({"--listen", "127.0.0.1:1,127.0.0.1:2,127.0.0.2:1"}).action == Action::serve);
 }
 
 TEST_CASE("actions", "[cli]") {

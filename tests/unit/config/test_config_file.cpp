@@ -39,7 +39,7 @@ TEST_CASE("the config file sets options by their long names", "[cli][file]") {
     REQUIRE(r.action == Action::serve);
     CHECK(r.cfg.config_file == file);
     CHECK(r.cfg.model == "thread");
-    CHECK(r.cfg.listen == ":9000");
+    CHECK(r.cfg.listen == std::vector<std::string>{":9000"});
     CHECK(r.cfg.root == dir.path.string());
     CHECK(r.cfg.workers == 0);
     CHECK(r.cfg.max_connections == 5);
@@ -62,7 +62,7 @@ TEST_CASE("flags on the command line beat the config file", "[cli][file]") {
     const auto r = parse({"--listen", ":1", "--config", file, "--header-timeout", "250ms",
                           "--autoindex=false", "--index", "z.html"});
     REQUIRE(r.action == Action::serve);
-    CHECK(r.cfg.listen == ":1");
+    CHECK(r.cfg.listen == std::vector<std::string>{":1"});
     CHECK(r.cfg.header_timeout == 250ms);
     CHECK_FALSE(r.cfg.autoindex);
     CHECK(r.cfg.index == std::vector<std::string>{"z.html"});
@@ -132,6 +132,24 @@ TEST_CASE("integers, arrays, \"a,b\" strings, comments and CRLF line ends", "[cl
     const auto r = parse({"--config", dir.write("c.toml", "index = \"x.html,y.html\"\n")});
     REQUIRE(r.action == Action::serve);
     CHECK(r.cfg.index == std::vector<std::string>{"x.html", "y.html"});
+}
+
+TEST_CASE("listen takes an array, or one string of one or more addresses",
+          "[cli][file][listeners]") {
+    TempDir dir;
+    auto r = parse({"--config", dir.write("c.toml", "listen = [\":1\", \"127.0.0.1:2\"]\n")});
+    REQUIRE(r.action == Action::serve);
+    CHECK(r.cfg.listen == std::vector<std::string>{":1", "127.0.0.1:2"});
+    r = parse({"--config", dir.write("c.toml", "listen = \":1,:2\"\n")});
+    CHECK(r.cfg.listen == std::vector<std::string>{":1", ":2"});
+    // The flag replaces the file's list, wholly.
+    r = parse({"--config", dir.write("c.toml", "listen = [\":1\", \":2\"]\n"), "--listen", ":3"});
+    CHECK(r.cfg.listen == std::vector<std::string>{":3"});
+    // A duplicate in the file is placed there.
+    const auto file = dir.write("c.toml", "\nlisten = [\":1\", \":1\"]\n");
+    r = parse({"--config", file});
+    CHECK(r.action == Action::exit_error);
+    CHECK(r.message == "--config '" + file + "' line 2, column 10: --listen: ':1' is given twice");
 }
 
 TEST_CASE("an empty file or one of comments only leaves the defaults", "[cli][file]") {
@@ -292,9 +310,9 @@ TEST_CASE("checks beyond the type are placed in the file when the file gave the 
                                 "model = \"nope\"\n");
     auto r = parse({"--config", file, "--model", "loop"});
     CHECK(r.action == Action::exit_error);
-    CHECK(r.message ==
-          "--config '" + file + "' line 2, column 8: --root: '/nonexistent/polyhttpd' does not "
-          "exist");
+    CHECK(r.message == "--config '" + file +
+                           "' line 2, column 8: --root: '/nonexistent/polyhttpd' does not "
+                           "exist");
     // The model check comes first; the file's value, its place.
     r = parse({"--config", file});
     CHECK(r.message.rfind("--config '" + file + "' line 3, column 9: unknown model 'nope'", 0) ==

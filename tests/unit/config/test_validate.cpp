@@ -67,7 +67,7 @@ TEST_CASE("parse_listen rejects malformed addresses", "[validate][listen]") {
 TEST_CASE("validate names the first bad field", "[validate]") {
     Config c;
     SECTION("listen") {
-        c.listen = "[::1]";
+        c.listen = {"[::1]"};
         CHECK(validate(c) ==
               "--listen: invalid address '[::1]' (use host:port, [ipv6]:port or "
               ":port, port 0-65535)");

@@ -33,24 +33,27 @@ using TuneConfig = std::function<void(config::Config&)>;
 // hello.txt, which every LoopbackSite serves, asked for on a kept-alive connection.
 inline constexpr std::string_view get_hello = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 
-// A Context on 127.0.0.1:<ephemeral port>; the web root (tmp.root()) holds hello.txt
-// ("hello\n"). Nothing accepts on the listener until a loop serves the Context.
+// A Context on 127.0.0.1:<ephemeral port> (or several such listeners); the web root
+// (tmp.root()) holds hello.txt ("hello\n"). Nothing accepts on the listeners until a loop
+// serves the Context.
 struct LoopbackSite {
     TempRoot tmp;
     // Zeroed counters of this site's own, not the process's shared mapping (Stats::shared()),
     // so one test's counts never leak into another's.
     server::Stats* stats = new (::operator new(sizeof(server::Stats))) server::Stats{};
-    server::Listener listener = server::Listener::bind("127.0.0.1:0");
+    server::ListenerSet listeners;
     server::AccessLog access_log{"off"};
     server::MetricsSource metrics{*stats, "test", std::chrono::steady_clock::now()};
     std::unique_ptr<server::Context> ctx;
 
-    explicit LoopbackSite(const TuneConfig& tune = {}) {
+    explicit LoopbackSite(const TuneConfig& tune = {}, std::size_t listener_count = 1)
+        : listeners(
+              server::ListenerSet::bind(std::vector<std::string>(listener_count, "127.0.0.1:0"))) {
         tmp.file("root/hello.txt", "hello\n");
         config::Config cfg;
         cfg.root = tmp.root();
         if (tune) tune(cfg);
-        ctx = std::make_unique<server::Context>(listener, server::Shutdown::instance(), access_log,
+        ctx = std::make_unique<server::Context>(listeners, server::Shutdown::instance(), access_log,
                                                 *stats, server::make_runtime(cfg, metrics));
     }
     ~LoopbackSite() {
@@ -60,7 +63,9 @@ struct LoopbackSite {
     LoopbackSite(const LoopbackSite&) = delete;
     LoopbackSite& operator=(const LoopbackSite&) = delete;
 
-    [[nodiscard]] std::uint16_t port() const { return local_port(listener.fd()); }
+    [[nodiscard]] std::uint16_t port(std::size_t listener = 0) const {
+        return local_port(listeners[listener].fd());
+    }
 };
 
 // How a model serves a Context to its end: run_reactors with a poller, run_uring_loops, ...
@@ -71,8 +76,9 @@ using Serve = std::function<std::error_code(server::Context&)>;
 // live on in the child, and closing it here would then not reach the server.
 class ServedChild {
 public:
-    explicit ServedChild(const Serve& serve, const TuneConfig& tune = {})
-        : site_(with_slow_drain(tune)) {
+    explicit ServedChild(const Serve& serve, const TuneConfig& tune = {},
+                         std::size_t listener_count = 1)
+        : site_(with_slow_drain(tune), listener_count) {
         pid_ = children_.spawn(installed_stop(), [&] { return serve(*site_.ctx) ? 1 : 0; });
         if (pid_ <= 0) fail_errno("fork");
     }
@@ -84,7 +90,9 @@ public:
     ServedChild(const ServedChild&) = delete;
     ServedChild& operator=(const ServedChild&) = delete;
 
-    [[nodiscard]] poly::UniqueFd connect() const { return connect_loopback(site_.port()); }
+    [[nodiscard]] poly::UniqueFd connect(std::size_t listener = 0) const {
+        return connect_loopback(site_.port(listener));
+    }
     // The web root's tree: a file added here before its first request is served (the child
     // opens files per request, through the same file system).
     [[nodiscard]] const TempRoot& files() const noexcept { return site_.tmp; }

@@ -1,12 +1,14 @@
 // What every event loop must do over a real loopback socket, written once and run by the tests
 // of each loop (test_reactor.cpp with both epoll triggers, test_uring_loop.cpp): one request
 // answered, pipelined requests answered in order, Connection: close, a stop while a
-// connection idles, and --max-connections holding back a second client. Each check serves
+// connection idles, --max-connections holding back a second client, and two listeners served
+// together (the cap holding both). Each check serves
 // in a child (served_child.hpp) and reports through Catch; bounds are generous (seconds) and
 // only bound a wait, except the one check that something does NOT happen, which waits 300 ms.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -90,6 +92,32 @@ inline void check_max_connections(const Serve& serve) {
     first.reset();  // frees the slot
     const std::string got = read_hello(second.get());
     CHECK(got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);  // served, not refused with a 503
+}
+
+// Two listeners: a client of each is answered, on connections open at the same time.
+inline void check_two_listeners(const Serve& serve) {
+    ServedChild child(serve, {}, 2);
+    const auto a = child.connect(0);
+    const auto b = child.connect(1);
+    write_all(b.get(), get_hello);
+    write_all(a.get(), get_hello);
+    CHECK(read_hello(b.get()).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(read_hello(a.get()).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+// The cap is the server's: a client of the second listener waits while one of the first
+// holds the only slot.
+inline void check_cap_holds_every_listener(const Serve& serve) {
+    ServedChild child(
+        serve, [](config::Config& cfg) { cfg.max_connections = 1; }, 2);
+    auto first = child.connect(0);
+    write_all(first.get(), get_hello);
+    read_hello(first.get());
+    const auto second = child.connect(1);
+    write_all(second.get(), get_hello);
+    CHECK_FALSE(poll_for(second.get(), POLLIN, std::chrono::milliseconds(300)));
+    first.reset();
+    CHECK(read_hello(second.get()).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }
 
 }  // namespace test

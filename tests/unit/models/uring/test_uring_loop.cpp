@@ -45,3 +45,12 @@ TEST_CASE("uring loop: at --max-connections a second client waits until the firs
           "[uring_loop][children]") {
     if (uring_usable()) test::check_max_connections(uring);
 }
+
+TEST_CASE("uring loop: two listeners are served together", "[uring_loop][children][listeners]") {
+    if (uring_usable()) test::check_two_listeners(uring);
+}
+
+TEST_CASE("uring loop: --max-connections holds every listener",
+          "[uring_loop][children][listeners]") {
+    if (uring_usable()) test::check_cap_holds_every_listener(uring);
+}

@@ -214,8 +214,8 @@ TEST_CASE("ConnState::before_write sets TCP_NODELAY before the second write only
         return on != 0;
     };
     Server srv;
-    const auto client = test::connect_loopback(test::local_port(srv.listener.fd()));
-    poly::UniqueFd accepted(::accept4(srv.listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+    const auto client = test::connect_loopback(test::local_port(srv.listeners[0].fd()));
+    poly::UniqueFd accepted(::accept4(srv.listeners[0].fd(), nullptr, nullptr, SOCK_CLOEXEC));
     REQUIRE(accepted);
     server::ConnState c(std::move(accepted), "127.0.0.1:9", *srv.ctx,
                         std::chrono::steady_clock::now());

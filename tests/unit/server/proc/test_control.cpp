@@ -15,7 +15,7 @@ TEST_CASE("restart_needed names what a reload cannot apply", "[control]") {
     CHECK(server::restart_needed(a, b, false).empty());
     a.model = "loop";
     b.model = "epoll-et";
-    b.listen = ":9000";
+    b.listen = {":9000"};
     b.user = "nobody";
     b.root = "/srv/www";  // live: not listed
     const auto changes = server::restart_needed(a, b, false);

@@ -57,7 +57,7 @@ std::string as_nobody(const std::function<std::optional<std::string>()>& f) {
 config::Config site(const test::TempRoot& t) {
     config::Config c;
     c.root = t.root();
-    c.listen = "127.0.0.1:0";
+    c.listen = {"127.0.0.1:0"};
     c.access_log = "off";
     c.error_log = "-";
     return c;
@@ -79,16 +79,32 @@ TEST_CASE("preflight passes a good configuration and creates nothing", "[preflig
 TEST_CASE("preflight resolves --listen without binding it", "[preflight]") {
     test::TempRoot t;
     config::Config c = site(t);
-    c.listen = "localhost:0";
+    c.listen = {"localhost:0"};
     CHECK(server::preflight(c, false) == std::nullopt);
-    c.listen = "192.0.2.1:8080";  // TEST-NET-1: on no machine
+    c.listen = {"192.0.2.1:8080"};  // TEST-NET-1: on no machine
     CHECK(server::preflight(c, false) ==
           "--listen: '192.0.2.1:8080' is not an address of this machine: Cannot assign "
           "requested address");
-    c.listen = "nohost.invalid:8080";
+    c.listen = {"nohost.invalid:8080"};
     const auto err = server::preflight(c, false);
     REQUIRE(err);
     CHECK_THAT(*err, Catch::StartsWith("--listen: cannot resolve 'nohost.invalid:8080': "));
+}
+
+TEST_CASE("preflight checks every --listen address, and two naming one address",
+          "[preflight][listeners]") {
+    test::TempRoot t;
+    config::Config c = site(t);
+    c.listen = {"127.0.0.1:0", "localhost:0"};
+    CHECK(server::preflight(c, false) == std::nullopt);
+    c.listen = {"127.0.0.1:0", "192.0.2.1:8080"};  // the second is on no machine
+    CHECK(server::preflight(c, false) ==
+          "--listen: '192.0.2.1:8080' is not an address of this machine: Cannot assign "
+          "requested address");
+    // Spelled apart, one address: the second bind would fail at startup.
+    c.listen = {"127.0.0.1:18080", "localhost:18080"};
+    CHECK(server::preflight(c, false) ==
+          "--listen: 'localhost:18080' and '127.0.0.1:18080' both name 127.0.0.1:18080");
 }
 
 TEST_CASE("log files: the directory must exist, and be writable by the server's user",
@@ -161,7 +177,7 @@ TEST_CASE("a privileged port needs CAP_NET_BIND_SERVICE, unless systemd passes t
     CHECK(server::check_port_privilege(80) == std::nullopt);  // root holds the capability
     test::TempRoot t;
     config::Config c = site(t);
-    c.listen = "127.0.0.1:80";
+    c.listen = {"127.0.0.1:80"};
     const std::string refused = as_nobody([&] { return server::preflight(c, false); });
     CHECK_THAT(refused, Catch::StartsWith("--listen: port 80 is below "));
     CHECK_THAT(refused, Catch::Contains("uid 65534 (nobody) lacks CAP_NET_BIND_SERVICE"));

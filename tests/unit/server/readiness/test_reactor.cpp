@@ -51,3 +51,11 @@ TEST_CASE("reactor: at --max-connections a second client waits until the first c
           "[reactor][children]") {
     in_both_modes(test::check_max_connections);
 }
+
+TEST_CASE("reactor: two listeners are served together", "[reactor][children][listeners]") {
+    in_both_modes(test::check_two_listeners);
+}
+
+TEST_CASE("reactor: --max-connections holds every listener", "[reactor][children][listeners]") {
+    in_both_modes(test::check_cap_holds_every_listener);
+}

@@ -1,0 +1,29 @@
+#include "server/sys/listener_set.hpp"
+
+namespace server {
+
+ListenerSet ListenerSet::bind(const std::vector<std::string>& addresses, ListenerKind kind) {
+    ListenerSet set;
+    for (const std::string& address : addresses) set.add(Listener::bind(address, 4096, kind));
+    return set;
+}
+
+const Listener* ListenerSet::find(int fd) const noexcept {
+    // A handful of listeners at most: a scan beats any index.
+    for (const Listener& l : all_) {
+        if (l.fd() == fd) return &l;
+    }
+    return nullptr;
+}
+
+void ListenerSet::set_nonblocking(bool on) const {
+    for (const Listener& l : all_) l.set_nonblocking(on);
+}
+
+std::string ListenerSet::addresses() const {
+    std::string out;
+    for (const Listener& l : all_) out += (out.empty() ? "" : ", ") + l.local_address();
+    return out;
+}
+
+}  // namespace server
