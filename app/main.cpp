@@ -73,6 +73,13 @@ void set_defer_accept(const server::ListenerSet& listeners, std::chrono::millise
     }
 }
 
+// --listen's plain listeners, then --tls-listen's.
+server::ListenerSet bind_listeners(const config::Config& cfg) {
+    server::ListenerSet set = server::ListenerSet::bind(cfg.listen);
+    set.bind_more(cfg.tls_listen, server::ListenerKind::tls);
+    return set;
+}
+
 config::ParseResult parse(int argc, const char* const* argv) {
     return config::parse_command_line(argc, argv, models::model_names());
 }
@@ -90,13 +97,15 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
     if (activated)
         server::systemd::warn_if_listen_differs(listeners, cfg.listen);
     else
-        listeners = server::ListenerSet::bind(cfg.listen);
+        listeners = bind_listeners(cfg);
     set_defer_accept(listeners, cfg.defer_accept);
-    server::drop_privileges(cfg.user, cfg.group);
-    server::warn_if_root();
     const server::MetricsSource metrics{stats, std::string(model->name()),
                                         std::chrono::steady_clock::now()};
-    server::Context ctx(listeners, stop, access_log, stats, server::make_runtime(cfg, metrics));
+    // Before the privileges go: the key files may be readable by root only.
+    auto runtime = server::make_runtime(cfg, metrics);
+    server::drop_privileges(cfg.user, cfg.group);
+    server::warn_if_root();
+    server::Context ctx(listeners, stop, access_log, stats, std::move(runtime));
     spdlog::info("listening on {} ({}model {}, root {})", listeners.addresses(),
                  activated ? "socket activation, " : "", model->name(),
                  config::resolved_root(cfg.root));

@@ -32,6 +32,12 @@ struct Config {
     std::string model = "epoll-et";
     // Plain HTTP listening addresses, each bound (repeatable flag, TOML array or "a,b").
     std::vector<std::string> listen = {"127.0.0.1:8080"};
+    // HTTPS listening addresses (same forms as listen); empty: no TLS.
+    std::vector<std::string> tls_listen;
+    // PEM certificate (chain) and key files, in pairs: the certificate is chosen by SNI from
+    // each pair's subject alternative names, the first pair is the default.
+    std::vector<std::string> tls_cert;
+    std::vector<std::string> tls_key;
     std::string root = ".";
     std::vector<std::string> index = {"index.html"};
     bool autoindex = false;

@@ -18,10 +18,13 @@ constexpr unsigned max_workers = 1024;
 
 }  // namespace
 
+// --listen and --tls-listen: the list this option fills.
 Result check_listen(const Config& cfg, const Option& opt) {
-    if (cfg.listen.empty()) return flag(opt) + ": no address (give at least one)";
+    const auto& addresses = cfg.*std::get<std::vector<std::string> Config::*>(opt.field);
+    if (&addresses == &cfg.listen && addresses.empty())
+        return flag(opt) + ": no address (give at least one)";
     std::vector<ListenAddress> seen;
-    for (const std::string& address : cfg.listen) {
+    for (const std::string& address : addresses) {
         const auto la = parse_listen(address);
         if (!la)
             return flag(opt) + ": invalid address '" + address +

@@ -20,6 +20,14 @@
 
 namespace server {
 
+// TLS handshakes, counted by every TLS stream (server/tls); plain atomics, so they live in the
+// shared Stats and are read from any thread or process.
+struct TlsCounters {
+    std::atomic<std::uint64_t> handshakes{0};          // completed
+    std::atomic<std::uint64_t> resumed{0};             // of those, resumed from a ticket
+    std::atomic<std::uint64_t> handshake_failures{0};  // ended before completing, bytes seen
+};
+
 struct Stats {
     // Request-duration histogram upper bounds, in microseconds (the last bucket is +Inf).
     static constexpr std::array<std::uint64_t, 10> duration_bounds_us = {
@@ -31,6 +39,7 @@ struct Stats {
     std::atomic<std::int64_t> connections_active;
     std::atomic<std::uint64_t> duration_buckets[duration_bounds_us.size() + 1];
     std::atomic<std::uint64_t> duration_sum_us;
+    TlsCounters tls;
     // Open connections per process, indexed by pid (see above); null if it could not be mapped.
     std::atomic<std::int64_t>* active_by_pid;
     std::size_t pid_slots;

@@ -19,6 +19,16 @@ http::ConnectionLimits connection_limits(const config::Config& cfg) {
     return l;
 }
 
+// The TLS context of a configuration: its certificate pairs, with the run's ticket keys so
+// every worker and process resumes the others' sessions; null without TLS listeners.
+std::shared_ptr<const tls::TlsContext> tls_context(const config::Config& c) {
+    if (c.tls_listen.empty()) return nullptr;
+    std::vector<tls::CertKeyFiles> pairs;
+    for (std::size_t i = 0; i < c.tls_cert.size() && i < c.tls_key.size(); ++i)
+        pairs.push_back({c.tls_cert[i], c.tls_key[i]});
+    return std::make_shared<const tls::TlsContext>(pairs, tls::process_ticket_keys());
+}
+
 // A Runtime that also owns the endpoint its limits point at.
 struct ServingRuntime final : Runtime {
     ServingRuntime(const config::Config& c, const MetricsSource& src)
@@ -34,7 +44,8 @@ Runtime::Runtime(const config::Config& c)
     : cfg(c),
       handler(static_config(c)),
       limits(connection_limits(c)),
-      timeouts{c.header_timeout, c.keepalive_timeout, c.send_timeout} {}
+      timeouts{c.header_timeout, c.keepalive_timeout, c.send_timeout},
+      tls(tls_context(c)) {}
 
 std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const MetricsSource& src) {
     return std::make_shared<const ServingRuntime>(cfg, src);

@@ -18,19 +18,25 @@
 #include "server/runtime/timeouts.hpp"
 #include "server/sys/listener_set.hpp"
 #include "server/sys/shutdown.hpp"
+#include "server/tls/tls_context.hpp"
 
 namespace server {
 
 class StopLog;
 
 struct Runtime {
-    // Throws std::system_error when the root cannot be opened (startup or reload).
+    // Throws std::system_error when the root cannot be opened (startup or reload), and
+    // std::runtime_error (one line naming the file) when a TLS certificate or key is refused.
     explicit Runtime(const config::Config& c);
 
     config::Config cfg;
     http::StaticHandler handler;
     http::ConnectionLimits limits;
     Timeouts timeouts;
+    // The certificates and TLS settings for connections of TLS listeners; null when
+    // --tls-listen is not set. Built with the snapshot, so a reload swaps certificates for
+    // new handshakes while connections in flight keep theirs.
+    std::shared_ptr<const tls::TlsContext> tls;
 };
 
 // Builds the snapshot that models serve from: the Runtime for a Config plus, when status-path

@@ -39,9 +39,8 @@ bool listens_as_configured(const std::string& listening, const ResolvedListen& c
 // to choose the filter between its socket and http::Connection.
 enum class ListenerKind : std::uint8_t {
     plain,  // HTTP/1.1 in clear (--listen)
-    // HTTPS (--tls-listen, issue 15): reserved for the TLS filter; nothing creates one yet,
-    // and a model must not accept on one until the filter exists.
-    tls,
+    tls,    // HTTPS (--tls-listen): the TLS filter (server/tls) between socket and HTTP
+
 };
 
 class Listener {

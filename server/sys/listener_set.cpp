@@ -4,8 +4,12 @@ namespace server {
 
 ListenerSet ListenerSet::bind(const std::vector<std::string>& addresses, ListenerKind kind) {
     ListenerSet set;
-    for (const std::string& address : addresses) set.add(Listener::bind(address, 4096, kind));
+    set.bind_more(addresses, kind);
     return set;
+}
+
+void ListenerSet::bind_more(const std::vector<std::string>& addresses, ListenerKind kind) {
+    for (const std::string& address : addresses) add(Listener::bind(address, 4096, kind));
 }
 
 const Listener* ListenerSet::find(int fd) const noexcept {

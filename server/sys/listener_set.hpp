@@ -25,6 +25,9 @@ public:
     static ListenerSet bind(const std::vector<std::string>& addresses,
                             ListenerKind kind = ListenerKind::plain);
 
+    // The same, appended to this set (the TLS listeners after the plain ones).
+    void bind_more(const std::vector<std::string>& addresses, ListenerKind kind);
+
     void add(Listener l) { all_.push_back(std::move(l)); }
 
     [[nodiscard]] std::size_t size() const noexcept { return all_.size(); }

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <span>
 
@@ -69,5 +70,9 @@ private:
     mutable std::mutex mutex_;
     TicketKeyRing ring_;
 };
+
+// The run's store, shared by every worker and process of the model; created on first use,
+// which must come before any fork. Throws like LocalTicketKeys when there are no random bytes.
+std::shared_ptr<const TicketKeys> process_ticket_keys();
 
 }  // namespace server::tls

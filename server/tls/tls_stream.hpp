@@ -28,18 +28,11 @@
 #include <span>
 
 #include "http/connection.hpp"
+#include "server/obs/stats.hpp"
 #include "server/tls/openssl_ptr.hpp"
 #include "server/tls/tls_context.hpp"
 
 namespace server::tls {
-
-// Counted by every stream that was given them; plain atomics, so they may live in shared
-// memory (the model's Stats) and be read from any thread.
-struct TlsCounters {
-    std::atomic<std::uint64_t> handshakes{0};          // completed
-    std::atomic<std::uint64_t> resumed{0};             // of those, resumed from a ticket
-    std::atomic<std::uint64_t> handshake_failures{0};  // ended before completing, bytes seen
-};
 
 class TlsStream {
 public:

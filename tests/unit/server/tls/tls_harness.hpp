@@ -104,7 +104,7 @@ struct Site {
 // One server connection: the Connection and the TlsStream over it.
 struct ServerConn {
     ServerConn(const Site& site, std::shared_ptr<const server::tls::TlsContext> ctx,
-               server::tls::TlsCounters& counters)
+               server::TlsCounters& counters)
         : conn(site.handler, site.limits), stream(std::move(ctx), conn, counters) {}
     http::Connection conn;
     server::tls::TlsStream stream;
@@ -123,7 +123,7 @@ struct Fixture {
     std::shared_ptr<server::tls::LocalTicketKeys> keys =
         std::make_shared<server::tls::LocalTicketKeys>(3);
     std::shared_ptr<const server::tls::TlsContext> ctx = context(keys);
-    server::tls::TlsCounters counters;
+    server::TlsCounters counters;
 
     // Another context over the same files (another worker, or the next generation).
     [[nodiscard]] std::shared_ptr<const server::tls::TlsContext> context(
