@@ -139,7 +139,7 @@ private:
         const server::Context mine(ctx_.listeners, ctx_.shutdown, ctx_.access_log, ctx_.stats,
                                    std::move(rt));
         // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
-        server::serve_blocking(std::move(c.fd), c.peer, mine, {ctx_.shutdown.urgent_fd(), false});
+        server::serve_blocking(std::move(c), mine, {ctx_.shutdown.urgent_fd(), false});
         return 0;
     }
 

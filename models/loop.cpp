@@ -16,8 +16,7 @@ std::error_code serve_one_at_a_time(server::Context& ctx) {
         server::Accepted c = server::accept_blocking(ctx.listeners, ctx.shutdown, turn);
         if (!c.fd) break;  // stop requested
         const server::Drain drain{ctx.shutdown.urgent_fd(), true};
-        if (server::serve_blocking(std::move(c.fd), c.peer, ctx, drain).cut)
-            ctx.shutdown.count_cut(1);
+        if (server::serve_blocking(std::move(c), ctx, drain).cut) ctx.shutdown.count_cut(1);
     }
     return {};
 }

@@ -159,7 +159,7 @@ private:
 
     static void* thread_main(void* arg) {
         const std::unique_ptr<Job> job(static_cast<Job*>(arg));
-        server::serve_blocking(std::move(job->conn.fd), job->conn.peer, job->owner->ctx_);
+        server::serve_blocking(std::move(job->conn), job->owner->ctx_);
         job->owner->finished(job->id);
         return nullptr;
     }

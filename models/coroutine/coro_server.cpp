@@ -24,8 +24,9 @@ namespace {
 // One connection's state, a local of its coroutine frame. The Watch (derived, so destroyed
 // first) deregisters from epoll before the socket closes.
 struct Conn : ConnState {
-    Conn(CoroLoop& loop, poly::UniqueFd s, std::string_view peer, const Context& ctx)
-        : ConnState(std::move(s), peer, ctx, loop.now()), watch(loop, fd.get()) {}
+    Conn(CoroLoop& loop, poly::UniqueFd s, std::string_view peer, ListenerKind kind,
+         const Context& ctx)
+        : ConnState(std::move(s), peer, kind, ctx, loop.now()), watch(loop, fd.get()) {}
 
     Watch watch;
 };
@@ -33,32 +34,25 @@ struct Conn : ConnState {
 // One recv into the loop's buffer, parsed before anything can suspend (the buffer is shared).
 IoResult receive(CoroLoop& loop, Conn& c) {
     if (!c.watch.readable_hint()) return {IoStatus::would_block, 0, 0};
-    const auto buf = loop.scratch();
-    const ssize_t n =
-        poly::retry_eintr([&] { return ::recv(c.fd.get(), buf.data(), buf.size(), 0); });
-    if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return {IoStatus::error, 0, errno};
+    const IoResult r = receive_via(c.fd.get(), c.session, loop.scratch());
+    // EAGAIN, or a short read, which proves the queue empty.
+    if (r.status == IoStatus::would_block || (r.status == IoStatus::progress && !r.full))
         c.watch.drained();
-        return {IoStatus::would_block, 0, 0};
-    }
-    const auto got = static_cast<std::size_t>(n);
-    if (got < buf.size()) c.watch.drained();  // a short read proves the queue empty
-    c.http.on_data(buf.first(got));
-    return {got == 0 ? IoStatus::closed : IoStatus::progress, got, 0};
+    return r;
 }
 
 // Before every wait: the deadline of the connection's current phase bounds it.
 void arm_deadline(CoroLoop& loop, Conn& c, bool progress) {
-    c.deadline.update(c.http.phase(), progress, loop.now());
+    c.deadline.update(c.session.phase(), progress, loop.now());
     c.watch.set_deadline(c.deadline.kind(), c.deadline.at());
 }
 
 void on_wake(Conn& c, Wake why) {
     switch (why) {
         case Wake::ready: break;
-        case Wake::timeout: c.http.on_timeout(); break;  // 408 for a partial head, else close
-        case Wake::stop: c.http.shutdown(); break;       // idle: close; in flight: finish
-        case Wake::error: c.http.abort(); break;
+        case Wake::timeout: c.session.on_timeout(); break;  // 408 for a partial head, else close
+        case Wake::stop: c.session.shutdown(); break;       // idle: close; in flight: finish
+        case Wake::error: c.session.abort(); break;
     }
 }
 
@@ -66,17 +60,17 @@ void on_wake(Conn& c, Wake why) {
 Task<> serve(CoroLoop& loop, Conn& c) {
     bool progress = false;
     int budget = pump_budget;
-    for (http::Want want = c.http.want(); want != http::Want::close; want = c.http.want()) {
+    for (http::Want want = c.session.want(); want != http::Want::close; want = c.session.want()) {
         IoResult r;
         if (want == http::Want::read) {
             r = receive(loop, c);
         } else {
             c.before_write();
-            r = send_from(c.fd.get(), c.http);
+            r = send_from(c.fd.get(), c.session);
         }
         if (r.status == IoStatus::error) {
             spdlog::debug("fd {}: {}", c.fd.get(), std::strerror(r.error));
-            c.http.abort();
+            c.session.abort();
             break;
         }
         Wake why = Wake::ready;
@@ -110,20 +104,21 @@ Task<> linger(CoroLoop& loop, Conn& c) {
     }
 }
 
-Detached connection(CoroLoop& loop, LoopShared& sh, poly::UniqueFd fd, std::string peer) {
+Detached connection(CoroLoop& loop, LoopShared& sh, poly::UniqueFd fd, std::string peer,
+                    ListenerKind kind) {
     const LoopShared::Slot slot(sh);
-    Conn c(loop, std::move(fd), peer, sh.ctx);
+    Conn c(loop, std::move(fd), peer, kind, sh.ctx);
     if (!c.watch.registered()) {
         spdlog::warn("epoll add fd {}: {}", c.fd.get(), std::strerror(errno));
-        c.http.abort();
+        c.session.abort();
         co_return;
     }
     try {
         co_await serve(loop, c);
-        if (c.http.wants_linger()) co_await linger(loop, c);
+        if (c.session.wants_linger()) co_await linger(loop, c);
     } catch (const std::exception& e) {  // from the HTTP code (bad_alloc): this connection only
         spdlog::error("{}: connection ended by an exception: {}", peer, e.what());
-        c.http.abort();
+        c.session.abort();
     }
 }
 
@@ -147,7 +142,7 @@ Task<AcceptEnd> accept_while_listening(CoroLoop& loop, LoopShared& sh, const Lis
                 listener.drained();  // EAGAIN: another loop may have won the race
                 break;
             }
-            loop.spawn(connection(loop, sh, std::move(a.fd), std::move(a.peer)));
+            loop.spawn(connection(loop, sh, std::move(a.fd), std::move(a.peer), a.kind));
         }
         Wake why = Wake::ready;
         if (accepted == accept_batch)

@@ -73,7 +73,7 @@ int worker_main(const server::Context& master, std::shared_ptr<const server::Run
         if (!c.fd) return 0;
         // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
         const server::Drain drain{ctx.shutdown.urgent_fd(), false};
-        served += server::serve_blocking(std::move(c.fd), c.peer, ctx, drain).requests;
+        served += server::serve_blocking(std::move(c), ctx, drain).requests;
         if (max_requests != 0 && served >= max_requests) return 0;
     }
 }

@@ -68,7 +68,7 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
         if (c.linger.active())
             c.linger.absorb(n);
         else if (!c.cancelling)
-            c.http.on_data(buffers_.data(id, n));
+            c.session.on_data(buffers_.data(id, n));
         c.progress = true;
         buffers_.recycle(id);  // its bytes are parsed or copied: the kernel may reuse it
         return;
@@ -79,9 +79,9 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
     if (c.linger.active()) c.linger.end();
     if (c.linger.active() || c.cancelling) return;
     if (cqe.res == 0)
-        c.http.on_data({});
+        c.session.on_data({});
     else if (c.send_ops == 0)
-        c.http.abort();
+        c.session.abort();
     else
         kill(c);  // abort() must not close the file a splice still reads
 }
@@ -112,7 +112,7 @@ void UringLoop::on_sent(UringConn& c, UringOp op, int res) {
         return;
     }
     if (res > 0 && (op == UringOp::send || op == UringOp::splice_out)) {
-        c.http.on_written(static_cast<std::size_t>(res));
+        c.session.on_written(static_cast<std::size_t>(res));
         c.progress = true;
     }
 }
@@ -126,13 +126,13 @@ void UringLoop::advance(UringConn& c) {
             arm_recv(c);
         return;
     }
-    http::Want want = c.http.want();
+    http::Want want = c.session.want();
     // A send that needs no operation (sendfile_now) may finish a response at once, and a
     // pipelined one may follow: look again until an operation is in flight.
     for (int round = 0; want == http::Want::write && c.send_ops == 0 && round < 64; ++round) {
         start_send(c);
         if (c.cancelling) return;
-        want = c.http.want();
+        want = c.session.want();
     }
     if (want == http::Want::close) {
         if (c.send_ops == 0) close_conn(c);
@@ -140,10 +140,11 @@ void UringLoop::advance(UringConn& c) {
     }
     // Receive while reading, and also while writing unless requests are already queued
     // (pipelining): then stop, so a client that never reads cannot make us buffer forever.
-    const bool take_input = want == http::Want::read || !c.http.has_buffered_input();
+    const bool take_input = want == http::Want::read || !c.session.has_buffered_input();
     if (take_input && !c.recv_armed && !c.peer_eof) arm_recv(c);
     if (!take_input && c.recv_armed) pause_recv(c);
-    if (c.deadline.update(c.http.phase(), c.progress, now_) || !c.timer.linked()) refile_timer(c);
+    if (c.deadline.update(c.session.phase(), c.progress, now_) || !c.timer.linked())
+        refile_timer(c);
     c.progress = false;
 }
 
@@ -167,7 +168,7 @@ void UringLoop::pause_recv(UringConn& c) {
 // Head and in-memory body leave in one send (http::Connection joins them); MSG_MORE when a
 // file follows, so the head waits for the first body bytes instead of leaving alone.
 void UringLoop::start_send(UringConn& c) {
-    const http::Output out = c.http.next_output();
+    const http::Output out = c.session.next_output();
     if (out.empty()) return;
     if (out.is_file()) {
         if (splice_files(c))
@@ -229,9 +230,9 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
 // the poll's completion continues the transfer.
 void UringLoop::sendfile_now(UringConn& c) {
     constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
-    for (int i = 0; i < chunks_per_turn && c.http.next_output().is_file(); ++i) {
+    for (int i = 0; i < chunks_per_turn && c.session.next_output().is_file(); ++i) {
         c.before_write();
-        const IoResult r = send_from(c.fd.get(), c.http);
+        const IoResult r = send_from(c.fd.get(), c.session);
         if (r.status == IoStatus::error) {
             kill(c);
             return;
@@ -239,7 +240,7 @@ void UringLoop::sendfile_now(UringConn& c) {
         if (r.status == IoStatus::would_block) break;
         c.progress = true;
     }
-    if (c.http.want() != http::Want::write) return;  // advance() continues with what follows
+    if (c.session.want() != http::Want::write) return;  // advance() continues with what follows
     io_uring_sqe* s = ring_.sqe();
     io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
     track(c, UringOp::poll_out, s);
@@ -265,12 +266,12 @@ void UringLoop::on_timeout(UringConn& c) {
         kill(c);  // a send timeout, or the end of the linger window
         return;
     }
-    c.http.on_timeout();  // 408 for a partial head, else close
+    c.session.on_timeout();  // 408 for a partial head, else close
     advance(c);
 }
 
 void UringLoop::close_conn(UringConn& c) {
-    if (c.http.wants_linger() && !c.linger.active() && !c.peer_eof) {
+    if (c.session.wants_linger() && !c.linger.active() && !c.peer_eof) {
         start_linger(c);
         return;
     }

@@ -117,7 +117,7 @@ void UringLoop::on_accept(std::size_t listener, const io_uring_cqe& cqe) {
     if (listener >= accepting_.size()) return;  // not ours: cannot happen
     if ((cqe.flags & IORING_CQE_F_MORE) == 0) accepting_[listener] = 0;
     if (cqe.res >= 0) {
-        admit(cqe.res);
+        admit(cqe.res, shared_.ctx.listeners[listener].kind());
     } else if (const auto pause = accept_pause_for(-cqe.res); pause.count() > 0) {
         pause_accepting(now_ + pause);
     } else if (cqe.res != -ECANCELED && cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
@@ -126,7 +126,7 @@ void UringLoop::on_accept(std::size_t listener, const io_uring_cqe& cqe) {
     if (accepting_[listener] == 0 && !accept_paused_ && !stopping_) arm_accept();
 }
 
-void UringLoop::admit(int fd) {
+void UringLoop::admit(int fd, ListenerKind kind) {
     poly::UniqueFd sock(fd);
     if (stopping_) return;
     if (shared_.at_capacity()) {
@@ -137,7 +137,7 @@ void UringLoop::admit(int fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-    auto c = std::make_unique<UringConn>(std::move(sock), format_address(&ss), shared_, now_);
+    auto c = std::make_unique<UringConn>(std::move(sock), format_address(&ss), kind, shared_, now_);
     c->index = conns_.size();
     UringConn& ref = *c;
     conns_.push_back(std::move(c));
@@ -178,7 +178,7 @@ void UringLoop::begin_shutdown() {
     for (auto& c : conns_) all.push_back(c.get());
     for (UringConn* c : all) {
         if (c->linger.active() || c->cancelling) continue;
-        c->http.shutdown();  // idle ones close at once; requests in flight finish
+        c->session.shutdown();  // idle ones close at once; requests in flight finish
         advance(*c);
     }
 }

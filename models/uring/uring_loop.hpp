@@ -37,9 +37,9 @@ enum class UringOp : std::uint64_t {
 };
 
 struct UringConn : ConnState {
-    UringConn(poly::UniqueFd s, std::string_view peer, LoopShared& shared,
+    UringConn(poly::UniqueFd s, std::string_view peer, ListenerKind kind, LoopShared& shared,
               std::chrono::steady_clock::time_point now)
-        : ConnState(std::move(s), peer, shared.ctx, now), slot(shared) {
+        : ConnState(std::move(s), peer, kind, shared.ctx, now), slot(shared) {
         timer.owner = this;
     }
 
@@ -81,7 +81,7 @@ private:
     void expire_timers();
     void arm_accept();
     void on_accept(std::size_t listener, const io_uring_cqe& cqe);
-    void admit(int fd);
+    void admit(int fd, ListenerKind kind);
     void pause_accepting(clock::time_point until);
     void arm_stop_watch(int fd);
     void begin_shutdown();

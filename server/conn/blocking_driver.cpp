@@ -63,46 +63,47 @@ void linger_close(ConnState& c) {
 
 }  // namespace
 
-Served serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx, Drain drain) {
-    ConnState c(std::move(sock), peer, ctx, Deadline::clock::now());
+Served serve_blocking(Accepted conn, const Context& ctx, Drain drain) {
+    const std::string_view peer = conn.peer;
+    ConnState c(std::move(conn.fd), peer, conn.kind, ctx, Deadline::clock::now());
     const int fd = c.fd.get();
     StopWatch sw{ctx.shutdown.wake_fd(), drain.cut_fd, drain.own_deadline};
     bool cut = false;
-    for (http::Want want = c.http.want(); want != http::Want::close; want = c.http.want()) {
+    for (http::Want want = c.session.want(); want != http::Want::close; want = c.session.want()) {
         IoResult r;
         if (want == http::Want::read) {
-            r = receive_into(fd, c.http);
+            r = receive_into(fd, c.session);
         } else {
             c.before_write();
-            r = send_from(fd, c.http);
+            r = send_from(fd, c.session);
         }
         if (r.status == IoStatus::error) {
             spdlog::debug("{}: {}", peer, std::strerror(r.error));
-            c.http.abort();
+            c.session.abort();
             break;
         }
         if (r.status != IoStatus::would_block) {
-            c.deadline.update(c.http.phase(), r.bytes > 0);
+            c.deadline.update(c.session.phase(), r.bytes > 0);
             continue;
         }
         switch (wait_socket(fd, want, c.deadline, sw)) {
             case Wait::ready: break;
-            case Wait::timeout: c.http.on_timeout(); break;
+            case Wait::timeout: c.session.on_timeout(); break;
             case Wait::stop:
                 sw.stop_fd = -1;  // the stop pipe stays readable: watch it once
                 if (sw.own_deadline)
                     sw.drain_end = Deadline::clock::now() + c.runtime->cfg.shutdown_timeout;
-                c.http.shutdown();
+                c.session.shutdown();
                 break;
             case Wait::cut:
                 cut = true;  // idle connections closed at the stop: this one is mid-exchange
-                c.http.abort();
+                c.session.abort();
                 break;
         }
-        c.deadline.update(c.http.phase(), false);
+        c.deadline.update(c.session.phase(), false);
     }
-    if (c.http.wants_linger() && !cut) linger_close(c);
-    return {c.http.requests_served(), cut};
+    if (c.session.wants_linger() && !cut) linger_close(c);
+    return {c.session.requests_served(), cut};
 }
 
 }  // namespace server

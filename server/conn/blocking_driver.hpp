@@ -11,6 +11,7 @@
 
 #include "base/unique_fd.hpp"
 #include "server/runtime/context.hpp"
+#include "server/sys/accept_once.hpp"
 
 namespace server {
 
@@ -30,7 +31,6 @@ struct Served {
 
 // An aborted response is still logged and counted, as an incomplete exchange, like every
 // model's.
-Served serve_blocking(poly::UniqueFd sock, std::string_view peer, const Context& ctx,
-                      Drain drain = {});
+Served serve_blocking(Accepted conn, const Context& ctx, Drain drain = {});
 
 }  // namespace server

@@ -1,10 +1,11 @@
 // ConnState: what every driver keeps for a connection (the blocking driver, the reactor, the
 // coroutine loop, the io_uring loop): the socket, the Runtime snapshot the connection started
 // under (a reload never changes the rules under a request in flight), its place in the
-// statistics and the access log, the HTTP state machine, its deadline, its lingering close,
-// and the socket-tuning policy (before_write()). Used on the connection's thread only.
-// Members are in dependency order: http uses runtime and log; a driver's own members
-// (derived) are destroyed before the socket closes.
+// statistics and the access log, the HTTP state machine and the Session drivers talk to (TLS
+// over it on a TLS listener), its deadline, its lingering close, and the socket-tuning policy
+// (before_write()). Used on the connection's thread only. Members are in dependency order:
+// http uses runtime and log, session uses http; a driver's own members (derived) are
+// destroyed before the socket closes.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "http/connection.hpp"
 #include "server/conn/deadline.hpp"
 #include "server/conn/linger.hpp"
+#include "server/conn/session.hpp"
 #include "server/obs/access_log.hpp"
 #include "server/obs/stats.hpp"
 #include "server/runtime/context.hpp"
@@ -24,13 +26,16 @@
 namespace server {
 
 struct ConnState {
-    ConnState(poly::UniqueFd s, std::string_view peer, const Context& ctx,
+    // `kind`: the listener's. A TLS listener without a TLS context in the snapshot cannot
+    // happen (startup and reload refuse it); such a connection would be served plain.
+    ConnState(poly::UniqueFd s, std::string_view peer, ListenerKind kind, const Context& ctx,
               std::chrono::steady_clock::time_point now)
         : fd(std::move(s)),
           runtime(ctx.runtime()),
           counted(ctx.stats),
           log(ctx.access_log, ctx.stats, peer),
           http(runtime->handler, runtime->limits, &log),
+          session(http, kind == ListenerKind::tls ? runtime->tls : nullptr, ctx.stats.tls),
           deadline(runtime->timeouts, now) {}
     ConnState(const ConnState&) = delete;
     ConnState& operator=(const ConnState&) = delete;
@@ -48,6 +53,7 @@ struct ConnState {
     ConnectionCount counted;
     ExchangeLog log;
     http::Connection http;
+    Session session;
     Deadline deadline;
     Linger linger;
 

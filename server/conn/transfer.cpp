@@ -24,17 +24,30 @@ constexpr std::uint64_t max_sendfile_chunk = 1 << 20;
 
 }  // namespace
 
-IoResult receive_into(int fd, http::Connection& conn) {
-    const auto space = conn.read_space();
+IoResult receive_into(int fd, Session& s) {
+    const auto space = s.read_space();
+    if (space.empty()) return {IoStatus::error, 0, ENOBUFS};  // never while want() is read
     const ssize_t n = poly::retry_eintr([&] { return ::recv(fd, space.data(), space.size(), 0); });
     if (n < 0) return from_errno();
-    conn.on_read(static_cast<std::size_t>(n));
+    s.on_read(static_cast<std::size_t>(n));
     if (n == 0) return {IoStatus::closed, 0, 0};
-    return {IoStatus::progress, static_cast<std::size_t>(n), 0};
+    const auto got = static_cast<std::size_t>(n);
+    return {IoStatus::progress, got, 0, got == space.size()};
 }
 
-IoResult send_from(int fd, http::Connection& conn) {
-    const http::Output out = conn.next_output();
+IoResult receive_via(int fd, Session& s, std::span<std::byte> scratch) {
+    if (s.is_tls()) return receive_into(fd, s);
+    const ssize_t n =
+        poly::retry_eintr([&] { return ::recv(fd, scratch.data(), scratch.size(), 0); });
+    if (n < 0) return from_errno();
+    const auto got = static_cast<std::size_t>(n);
+    s.on_data(scratch.first(got));
+    if (n == 0) return {IoStatus::closed, 0, 0};
+    return {IoStatus::progress, got, 0, got == scratch.size()};
+}
+
+IoResult send_from(int fd, Session& s) {
+    const http::Output out = s.next_output();
     if (out.empty()) return {IoStatus::progress, 0, 0};
     ssize_t n;
     if (out.is_file()) {
@@ -48,7 +61,7 @@ IoResult send_from(int fd, http::Connection& conn) {
             [&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
     }
     if (n < 0) return from_errno();
-    conn.on_written(static_cast<std::size_t>(n));
+    s.on_written(static_cast<std::size_t>(n));
     return {IoStatus::progress, static_cast<std::size_t>(n), 0};
 }
 

@@ -105,8 +105,8 @@ void Reactor::on_timer(Conn& c) {
         destroy_conn(c);
         return;
     }
-    c.http.on_timeout();
-    c.deadline.update(c.http.phase(), false, now_);
+    c.session.on_timeout();
+    c.deadline.update(c.session.phase(), false, now_);
     pump(c);  // sends a 408 or closes; re-files the timer if the connection lives
 }
 
@@ -125,7 +125,7 @@ void Reactor::begin_shutdown(clock::time_point now) {
     listening_ = false;
     for (auto& c : conns_) {
         if (!c || c->linger.active()) continue;
-        c->http.shutdown();  // idle ones close at once; requests in flight finish
+        c->session.shutdown();  // idle ones close at once; requests in flight finish
         pump(*c);
     }
 }

@@ -12,8 +12,9 @@
 namespace server {
 
 struct Reactor::Conn : ConnState {
-    Conn(poly::UniqueFd s, std::string_view peer, LoopShared& shared, clock::time_point now)
-        : ConnState(std::move(s), peer, shared.ctx, now), slot(shared) {
+    Conn(poly::UniqueFd s, std::string_view peer, ListenerKind kind, LoopShared& shared,
+         clock::time_point now)
+        : ConnState(std::move(s), peer, kind, shared.ctx, now), slot(shared) {
         timer.owner = this;
     }
 

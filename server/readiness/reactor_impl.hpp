@@ -38,7 +38,7 @@ private:
 
     // reactor_io.cpp: accepting and pumping
     void accept_ready(const Listener& listener, clock::time_point now);
-    void admit(poly::UniqueFd sock, std::string_view peer);
+    void admit(poly::UniqueFd sock, std::string_view peer, ListenerKind kind);
     void refuse_over_limit(int fd);
     void pause_accepting(clock::time_point until);
     void resume_accepting();

@@ -26,19 +26,19 @@ void Reactor::accept_ready(const Listener& listener, clock::time_point now) {
             refuse_over_limit(a.fd.release());
             continue;
         }
-        admit(std::move(a.fd), a.peer);
+        admit(std::move(a.fd), a.peer, a.kind);
     }
 }
 
 // The connection reaches the poller only if it has to wait (see watch()): a request that
 // arrived with the handshake and is answered at once, with Connection: close, never costs
 // an epoll_ctl.
-void Reactor::admit(poly::UniqueFd sock, std::string_view peer) {
+void Reactor::admit(poly::UniqueFd sock, std::string_view peer, ListenerKind kind) {
     const int fd = sock.get();
     if (static_cast<std::size_t>(fd) >= conns_.size())
         conns_.resize(static_cast<std::size_t>(fd) + 256);
     auto& slot = conns_[static_cast<std::size_t>(fd)];
-    slot = std::make_unique<Conn>(std::move(sock), peer, shared_, now_);
+    slot = std::make_unique<Conn>(std::move(sock), peer, kind, shared_, now_);
     ++live_;
     pump(*slot);  // the request often arrived with the handshake: read it now
 }
@@ -91,7 +91,7 @@ void Reactor::unwatch_listeners() {
 void Reactor::pump(Conn& c) {
     bool progress = false;
     for (int budget = pump_budget; budget > 0; --budget) {
-        const http::Want want = c.http.want();
+        const http::Want want = c.session.want();
         if (want == http::Want::close) {
             close_conn(c);
             return;
@@ -99,9 +99,9 @@ void Reactor::pump(Conn& c) {
         bool moved = false;
         const bool go_on = want == http::Want::read ? pump_read(c, moved) : pump_write(c, moved);
         progress = progress || moved;
-        if (c.http.want() == http::Want::close) continue;  // closes on the next iteration
+        if (c.session.want() == http::Want::close) continue;  // closes on the next iteration
         if (!go_on) {
-            if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked())
+            if (c.deadline.update(c.session.phase(), progress, now_) || !c.timer.linked())
                 refile_timer(c);
             return;
         }
@@ -110,35 +110,30 @@ void Reactor::pump(Conn& c) {
         c.queued = true;
         ready_.push_back(&c);
     }
-    if (c.deadline.update(c.http.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+    if (c.deadline.update(c.session.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
 }
 
 // One recv; returns false when the connection must wait for readiness.
 bool Reactor::pump_read(Conn& c, bool& progress) {
     if (c.read_drained) return !watch(c, Interest::read);
-    const ssize_t n =
-        poly::retry_eintr([&] { return ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0); });
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            c.read_drained = true;
-            return !watch(c, Interest::read);
-        }
-        c.http.abort();
-        return true;
+    const IoResult r = receive_via(c.fd.get(), c.session, scratch_);
+    switch (r.status) {
+        case IoStatus::would_block: c.read_drained = true; return !watch(c, Interest::read);
+        case IoStatus::error: c.session.abort(); return true;
+        default:
+            c.read_drained = !r.full;  // a short read proves the queue empty
+            progress = true;
+            return true;
     }
-    c.read_drained = static_cast<std::size_t>(n) < scratch_.size();
-    c.http.on_data(std::span(scratch_.data(), static_cast<std::size_t>(n)));
-    progress = true;
-    return true;
 }
 
 // One send or sendfile; returns false when the connection must wait for writability.
 bool Reactor::pump_write(Conn& c, bool& progress) {
     c.before_write();
-    const IoResult r = send_from(c.fd.get(), c.http);
+    const IoResult r = send_from(c.fd.get(), c.session);
     switch (r.status) {
         case IoStatus::would_block: return !watch(c, Interest::write);
-        case IoStatus::error: c.http.abort(); return true;
+        case IoStatus::error: c.session.abort(); return true;
         default: progress = progress || r.bytes > 0; return true;
     }
 }
@@ -152,12 +147,12 @@ bool Reactor::watch(Conn& c, Interest interest) {
         return true;
     }
     spdlog::warn("poller fd {}: {}", fd, std::strerror(errno));
-    c.http.abort();
+    c.session.abort();
     return false;
 }
 
 void Reactor::close_conn(Conn& c) {
-    if (c.http.wants_linger() && !c.linger.active()) {
+    if (c.session.wants_linger() && !c.linger.active()) {
         start_linger(c);
         return;
     }

@@ -39,7 +39,7 @@ struct Server : test::LoopbackSite {  // its listener is never accepted on
     // Serves one connection to its end on this thread; the client's bytes must be written
     // (and its side half-closed if needed) before, since nothing else runs meanwhile.
     std::uint64_t serve(test::SocketPair& s) const {
-        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *ctx).requests;
+        return server::serve_blocking({std::move(s.near), "127.0.0.1:9"}, *ctx).requests;
     }
 };
 
@@ -153,8 +153,8 @@ pid_t serve_stalled_download(server::Children& children, const Server& srv, test
                              server::Drain drain) {
     test::write_all(s.far.get(), "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
     const pid_t pid = children.spawn(test::installed_stop(), [&] {
-        return server::serve_blocking(std::move(s.near), "127.0.0.1:9", *srv.ctx, drain).cut ? 3
-                                                                                             : 0;
+        return server::serve_blocking({std::move(s.near), "127.0.0.1:9"}, *srv.ctx, drain).cut ? 3
+                                                                                               : 0;
     });
     REQUIRE(pid > 0);
     s.near.reset();
@@ -217,7 +217,7 @@ TEST_CASE("ConnState::before_write sets TCP_NODELAY before the second write only
     const auto client = test::connect_loopback(test::local_port(srv.listeners[0].fd()));
     poly::UniqueFd accepted(::accept4(srv.listeners[0].fd(), nullptr, nullptr, SOCK_CLOEXEC));
     REQUIRE(accepted);
-    server::ConnState c(std::move(accepted), "127.0.0.1:9", *srv.ctx,
+    server::ConnState c(std::move(accepted), "127.0.0.1:9", server::ListenerKind::plain, *srv.ctx,
                         std::chrono::steady_clock::now());
     CHECK_FALSE(nodelay(c.fd.get()));
     c.before_write();

@@ -45,7 +45,9 @@ struct Site {
 // A Connection on the near end of a socketpair; the test plays the client on the far end.
 struct Wire {
     Site site;
-    http::Connection conn{site.handler, site.limits};
+    http::Connection http{site.handler, site.limits};
+    server::TlsCounters counters;
+    server::Session conn{http, nullptr, counters};
     test::SocketPair s = test::socket_pair();
 
     // The client sends a GET for `path`; one receive_into takes all of it in, as a driver would.
