@@ -5,7 +5,10 @@ runs.csv keeps every round as measured, for anyone who wants to redo the statist
 import csv
 import statistics
 
-KEY = ("server", "file", "connections", "keepalive")
+from . import tls
+
+# tls: '' or the certificate ('ECDSA P-256'); handshakes: '', 'full' or 'resumed'
+KEY = ("server", "file", "connections", "keepalive", "tls", "handshakes")
 # metrics reported as median plus min and max
 SPREAD = ("rps", "req_per_cpu_s", "p99_ms")
 # metrics reported as the median only
@@ -13,9 +16,15 @@ MEDIAN = ("mbps", "p50_ms", "p90_ms", "cpu_s_per_1k", "peak_rss_mib", "mid_pss_m
           "non2xx",
           "err_connect", "err_read", "err_write", "err_timeout", "backlog_median", "backlog_max",
           "wrk_cpu_pct", "server_core_other_pct", "client_core_other_pct",
-          "server_core_softirq_pct", "wrk_rq_delay_pct", "server_rq_delay_pct", "noise_retries")
+          "server_core_softirq_pct", "wrk_rq_delay_pct", "server_rq_delay_pct", "noise_retries",
+          "resumed_pct", "mismatch")
 STAMP = ("date", "machine", "cores", "kernel", "commit", "polyhttpd_version", "server_version",
          "wrk_version")
+
+
+def mode(cell):
+    """A cell's mode in words (a summarize() or runs.csv row): see tls.mode_words."""
+    return tls.mode_words(cell["keepalive"] == "on", cell.get("tls", ""), cell.get("handshakes", ""))
 
 
 def _median(rows, key):
@@ -32,8 +41,9 @@ def summarize(runs):
     for rows in groups.values():
         good = [r for r in rows if not r.get("error")]
         first = rows[0]
-        cell = {k: first[k] for k in ("server", "kind", "server_args", "file", "file_bytes",
-                                       "connections", "keepalive")}
+        cell = {k: first.get(k, "") for k in ("server", "kind", "server_args", "file",
+                                               "file_bytes", "connections", "keepalive", "tls",
+                                               "handshakes")}
         cell["rounds"] = len(good)
         cell["error"] = "; ".join(sorted({r["error"] for r in rows if r.get("error")}))
         for key in SPREAD:

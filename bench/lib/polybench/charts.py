@@ -62,7 +62,8 @@ def _script(data, stem, title, ylabel, logy, servers):
 
 def render(out_dir, cells, file, keepalive, label):
     """Charts for one slice; returns [(relative svg path, title)]."""
-    chosen = [c for c in cells if c["file"] == file and c["keepalive"] == keepalive]
+    chosen = [c for c in cells if c["file"] == file and c["keepalive"] == keepalive
+              and not c.get("tls")]  # TLS cells have tables of their own, no chart
     servers = [s for s in dict.fromkeys(c["server"] for c in chosen)
                if any(c["server"] == s and c.get("rps") for c in chosen)]
     if not servers or shutil.which("gnuplot") is None:

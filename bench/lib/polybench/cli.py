@@ -2,16 +2,20 @@
 an option given explicitly wins over both."""
 import argparse
 
-from . import servers, webroot
+from . import servers, tls, webroot
 
 FULL = {
     "connections": "1,16,64,256,1024", "files": ",".join(webroot.FILES), "close_files": "679B",
     "keepalive": "on,off", "duration": 10, "warmup": 2, "rounds": 3, "idle": 10000,
-    "noise_retries": 2,
+    "noise_retries": 2, "tls": "ecdsa,rsa", "tls_modes": ",".join(tls.MODES),
+    "tls_connections": "16,256",
 }
+# One TLS cell in --quick: full handshakes (the client of its own, bench/tlsload.c, that no
+# other cell runs), ECDSA, 16 connections.
 QUICK = {
     "connections": "16,64", "files": "679B", "close_files": "679B", "keepalive": "on",
     "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0,
+    "tls": "ecdsa", "tls_modes": "full", "tls_connections": "16",
 }
 # --quick's models: the default one, and a blocking one whose starvation the summary shows
 # (c=16 and 64 keep-alive connections; loop serves one, the rest wait in the accept queue).
@@ -22,7 +26,8 @@ Compare polyhttpd's concurrency models with each other and with nginx, lighttpd,
 bare epoll yardstick, using wrk. Builds a Release binary unless --binary is given. Results go
 to bench/results/<timestamp>/ (results.md, results.csv, runs.csv, idle.csv, charts/).
 Full run: every model, c=1,16,64,256,1024, all files, keep-alive on and off, 3 rounds of 10 s,
-10,000 idle connections (long: use --plan to see the ETA first)."""
+10,000 idle connections, and the TLS cells: ECDSA and RSA certificates, each with keep-alive,
+full handshakes and resumed handshakes, c=16,256 (long: use --plan to see the ETA first)."""
 
 
 def _csv(text):
@@ -46,7 +51,7 @@ def parser():
     a = p.add_argument
     a("--quick", action="store_true",
       help="smoke run (< 2 min): epoll-et (the default) and loop (blocking) + references, "
-           "c=16,64, 679B, keep-alive, 1 round of 2 s")
+           "c=16,64, 679B, keep-alive, 1 round of 2 s; one TLS cell (ECDSA full handshakes, c=16)")
     a("--binary", help="use this polyhttpd instead of building build-bench/ (Release)")
     a("--baseline-binary", metavar="PATH",
       help="also measure every chosen model of this polyhttpd, as MODEL@baseline, in the same "
@@ -61,6 +66,12 @@ def parser():
     a("--duration", type=int, help="seconds per measured round (default: 10)")
     a("--warmup", type=int, help="seconds of warm-up per server per cell (default: 2)")
     a("--rounds", type=int, help="rounds per cell, interleaved across servers (default: 3)")
+    a("--tls", help="certificates for the TLS cells: ecdsa, rsa, both, or none "
+                    "(default: ecdsa,rsa; quick: ecdsa)")
+    a("--tls-modes", help="TLS cells: keepalive (wrk, https), full (handshakes, no resumption), "
+                          "resumed (handshakes with the last ticket) (default: all three; quick: full)")
+    a("--tls-connections", help="concurrent connections of the TLS cells (default: 16,256; "
+                                "quick: 16)")
     a("--timeout", type=int, default=5, help="wrk's request timeout in seconds (default: 5)")
     a("--idle", type=int, help="idle connections for the idle run, 0 to skip (default: 10000)")
     a("--idle-fresh", type=int, default=100, help="fresh requests measured in the idle run")
@@ -136,7 +147,26 @@ def resolve(args):
         raise ValueError(f"unknown reference {', '.join(bad_refs)}; "
                          f"known: {', '.join(servers.REFERENCES)}")
     args.model_args = _model_args(args.model_args)
+    _resolve_tls(args)
     return args
+
+
+def _resolve_tls(args):
+    args.tls = [] if args.tls == "none" else _csv(args.tls)
+    bad = [k for k in args.tls if k not in tls.CERTS]
+    if bad:
+        raise ValueError(f"--tls wants {', '.join(tls.CERTS)} or none, got {', '.join(bad)}")
+    args.tls_modes = _csv(args.tls_modes)
+    bad = [m for m in args.tls_modes if m not in tls.MODES]
+    if bad or not args.tls_modes:
+        raise ValueError(f"--tls-modes wants some of {', '.join(tls.MODES)}, "
+                         f"got {', '.join(bad) or 'nothing'}")
+    try:
+        args.tls_connections = [int(c) for c in _csv(args.tls_connections)]
+    except ValueError:
+        raise ValueError(f"--tls-connections wants numbers, got {args.tls_connections!r}") from None
+    for c in args.tls_connections:
+        _positive("--tls-connections", c)
 
 
 def _model_args(items):

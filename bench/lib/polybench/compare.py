@@ -25,12 +25,12 @@ def baseline_name(model):
 
 def pairs(cells):
     """[(new cell, baseline cell)], in the order the new cells first appear."""
-    by_key = {(c["server"], c["file"], c["connections"], c["keepalive"]): c for c in cells}
+    by_key = {tuple(c.get(k, "") for k in aggregate.KEY): c for c in cells}
     out = []
     for c in cells:
         if c["kind"] != "model" or c["server"].endswith(SUFFIX):
             continue
-        old = by_key.get((baseline_name(c["server"]), c["file"], c["connections"], c["keepalive"]))
+        old = by_key.get((baseline_name(c["server"]),) + tuple(c.get(k, "") for k in aggregate.KEY[1:]))
         if old is not None:
             out.append((c, old))
     return out
@@ -56,6 +56,7 @@ def rows(cells):
     for new, old in pairs(cells):
         row = {"server": new["server"], "kind": "model", "file": new["file"],
                "connections": new["connections"], "keepalive": new["keepalive"],
+               "tls": new.get("tls", ""), "handshakes": new.get("handshakes", ""),
                "rounds": min(new["rounds"], old["rounds"])}
         for key, _ in METRICS:
             row |= {f"{key}_{k}": v for k, v in judge(new, old, key).items()}
@@ -78,7 +79,7 @@ def table(cells, key, noisy_pct):
            "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for new, old in pairs(cells):
         j = judge(new, old, key)
-        mode = "keep-alive" if new["keepalive"] == "on" else "close"
+        mode = aggregate.mode(new)
         ratio = "–" if j["ratio"] is None else f"{j['ratio']:.3f}"
         if max(measure.noise_pct(new), measure.noise_pct(old)) > noisy_pct:
             ratio += " †"

@@ -49,8 +49,8 @@ def run(srv, cell, path, o):
     tree0, cores0 = _Tree(srv), _Cores(o)
     with proctree.Sampler(srv.pid, lambda: system.listen_backlog(srv.port),
                           pss_at=o.duration / 2) as samples:
-        m, out, wrk_cpu, wrk_delay = wrkrun.run(srv.port, path, cell.conns, o.duration,
-                                                cell.keepalive, o.timeout, o.client_cpu)
+        m, out, wrk_cpu, wrk_delay = wrkrun.run(srv, path, cell, o.duration, o.timeout,
+                                                o.client_cpu)
     cores1 = _Cores(o)
     # wrk's exit ends its connections: a fork child per connection exits now, and its CPU
     # moves to the master's cutime when reaped. Reading the tree mid-way loses children caught

@@ -1,6 +1,6 @@
 """results.md: the stamp, the method, the charts, then per matrix slice (file x keep-alive) one
 pivot table per metric (rows: servers, columns: connections), then the idle run."""
-from . import aggregate, compare, idlerun, measure
+from . import aggregate, compare, idlerun, measure, tls
 
 
 
@@ -78,15 +78,29 @@ def _errors(cell):
     return "0" if not e and not s else f"{e:,.0f} / {s:,.0f}"
 
 
-def slice_lines(cells, file, keepalive, noisy_pct):
-    cells = [c for c in cells if c["file"] == file and c["keepalive"] == keepalive]
+def _slice_key(cell):
+    return (cell["file"], cell["keepalive"], cell.get("tls", ""), cell.get("handshakes", ""))
+
+
+def _title(cell):
+    words = aggregate.mode(cell)
+    return f"{cell['file']}, " + ("Connection: close" if words == "close" else words)
+
+
+def slice_lines(cells, key, noisy_pct):
+    cells = [c for c in cells if _slice_key(c) == key]
     servers = list(dict.fromkeys(c["server"] for c in cells))
     conns = sorted({c["connections"] for c in cells})
-    mode = "keep-alive" if keepalive == "on" else "Connection: close"
-    out = [f"### {file}, {mode}", ""]
+    handshakes = cells[0].get("handshakes")
+    out = [f"### {_title(cells[0])}", ""]
     out += _pivot("requests/s", cells, servers, conns, lambda c: _rps(c, noisy_pct))
-    out += _pivot("requests per server CPU-second", cells, servers, conns,
+    out += _pivot("requests (one handshake each) per server CPU-second" if handshakes else
+                  "requests per server CPU-second", cells, servers, conns,
                   lambda c: _num(c.get("req_per_cpu_s")))
+    if handshakes:
+        out += _pivot("handshakes the server resumed, % / handshakes that negotiated other than "
+                      f"{tls.PINNED}, ALPN http/1.1 (must be 0)", cells, servers, conns,
+                      lambda c: f"{_num(c.get('resumed_pct'))} / {_num(c.get('mismatch'))}")
     out += _pivot("latency p50 / p99 (ms)", cells, servers, conns,
                   lambda c: f"{_ms(c.get('p50_ms'))} / {_ms(c.get('p99_ms'))}")
     out += _pivot("server CPU seconds per 1,000 requests", cells, servers, conns,
@@ -105,6 +119,38 @@ def slice_lines(cells, file, keepalive, noisy_pct):
                       "no error for it)", cells, servers,
                       conns, lambda c: f"{_num(c.get('backlog_median'))} / {_num(c.get('backlog_max'))}")
     return out
+
+
+def tls_summary(cells):
+    """The TLS cells at a glance: per server and TLS cell (at its highest connection count)
+    requests per server CPU-second, and the ratio to nginx's in the same cell."""
+    tls_cells = [c for c in cells if c.get("tls")]
+    slices = list(dict.fromkeys(_slice_key(c) for c in tls_cells))
+    top = {k: max(c["connections"] for c in tls_cells if _slice_key(c) == k) for k in slices}
+    chosen = {(c["server"], _slice_key(c)): c for c in tls_cells
+              if c["connections"] == top[_slice_key(c)]}
+    heads = [aggregate.mode(chosen[next(s for s, k in chosen if k == key), key])[4:] +
+             f", c={top[key]}" for key in slices]
+    out = ["## TLS at a glance", "",
+           f"Requests per server CPU-second (a handshake cell does one handshake per request), "
+           f"median of rounds, and × nginx in the same cell. All: {tls.PINNED}, ALPN http/1.1; "
+           "the same certificate files for every server; session tickets on everywhere.", "",
+           "| server | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(slices)]
+    for server in dict.fromkeys(c["server"] for c in tls_cells):
+        row = []
+        for key in slices:
+            c, ref = chosen.get((server, key)), chosen.get(("nginx", key))
+            eff = c.get("req_per_cpu_s") if c else None
+            base = ref.get("req_per_cpu_s") if ref else None
+            ratio = f" ({eff / base:.2f}×)" if eff and base and server != "nginx" else ""
+            row.append((_num(eff) if c and c["rounds"] else "failed") + ratio if c else "")
+        out.append(f"| {server} | " + " | ".join(row) + " |")
+    return out + [""]
+
+
+def print_tls_summary(cells, stream):
+    if any(c.get("tls") for c in cells):
+        print("\n" + "\n".join(tls_summary(cells)), file=stream)
 
 
 def idle_lines(results):
@@ -134,9 +180,10 @@ def tables(cells, idle_results, noisy_pct):
     out = ["## Matrix", "",
            f"† other work on this shared machine disturbed the cell by more than {noisy_pct:g}% of "
            "a core (median of its rounds, after the allowed repeats; see Method).", ""]
-    slices = list(dict.fromkeys((c["file"], c["keepalive"]) for c in cells))
-    for file, keepalive in slices:
-        out += slice_lines(cells, file, keepalive, noisy_pct)
+    if any(c.get("tls") for c in cells):
+        out += tls_summary(cells)
+    for key in dict.fromkeys(_slice_key(c) for c in cells):
+        out += slice_lines(cells, key, noisy_pct)
     if idle_results:
         out += idle_lines(idle_results)
     return out

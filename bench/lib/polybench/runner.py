@@ -9,32 +9,48 @@ import os
 import time
 from dataclasses import dataclass
 
-from . import measure, proctree, servers, system, webroot, wrkrun
+from . import measure, proctree, servers, system, tls, webroot, wrkrun
+
+TLS_FILE = "679B"  # the TLS cells' page: what they measure is the TLS work around it
 
 
 @dataclass(frozen=True)
 class Cell:
+    """tls: '' for plain HTTP, else the certificate kind (tls.CERTS). A TLS cell without
+    keep-alive is a handshake cell: resume says whether the client offers its last ticket."""
     file: str
     conns: int
     keepalive: bool
+    tls: str = ""
+    resume: bool = False
+
+    def mode(self):
+        return tls.mode_words(self.keepalive, tls.LABELS.get(self.tls, ""),
+                              "resumed" if self.resume else "full")
 
     def label(self):
-        return f"c={self.conns} {self.file} {'keep-alive' if self.keepalive else 'close'}"
+        return f"c={self.conns} {self.file} {self.mode()}"
 
 
-def plan_cells(files, connections, keepalive_modes, close_files):
+def plan_cells(files, connections, keepalive_modes, close_files, tls_kinds=(), tls_modes=(),
+               tls_connections=()):
     """Keep-alive cells for every file; Connection: close cells for close_files only (they
-    measure connection rate, which the file size does not change)."""
+    measure connection rate, which the file size does not change); then the TLS cells, on the
+    small page only, per certificate kind and TLS mode (tls.MODES)."""
     cells = []
     if True in keepalive_modes:
         cells += [Cell(f, c, True) for f in files for c in connections]
     if False in keepalive_modes:
         cells += [Cell(f, c, False) for f in close_files for c in connections]
+    for kind in tls_kinds:
+        for mode in (m for m in tls.MODES if m in tls_modes):
+            cells += [Cell(TLS_FILE, c, mode == "keepalive", kind, mode == "resumed")
+                      for c in tls_connections]
     return cells
 
 
 def count_runs(cells, specs, rounds):
-    return sum(rounds * sum(1 for s in specs if s.serves(c.file)) for c in cells)
+    return sum(rounds * sum(1 for s in specs if s.serves(c)) for c in cells)
 
 
 class Matrix:
@@ -66,9 +82,9 @@ class Matrix:
     def _start_all(self, cell):
         running = []
         for spec in self.specs:
-            if not spec.serves(cell.file):
+            if not spec.serves(cell):
                 continue
-            srv = start(spec, self.o, f"cell{len(self.rows)}")
+            srv = start(spec, self.o, f"cell{len(self.rows)}", cell)
             try:
                 srv.wait_ready(self.paths[cell.file], webroot.size_of(cell.file))
             except RuntimeError as e:
@@ -86,8 +102,8 @@ class Matrix:
 
     def _warm_up(self, running, cell):
         for srv in running:
-            wrkrun.run(srv.port, self.paths[cell.file], cell.conns, self.o.warmup, cell.keepalive,
-                       self.o.timeout, self.o.client_cpu)  # results discarded
+            wrkrun.run(srv, self.paths[cell.file], cell, self.o.warmup, self.o.timeout,
+                       self.o.client_cpu)  # results discarded
             proctree.wait_quiet(srv.pid)
 
     def _measure(self, srv, cell, r):
@@ -122,16 +138,20 @@ def summary(row):
         return "error: " + row["error"]
     text = (f"{row['rps']:,.0f} req/s, p99 {row['p99_ms']:.2f} ms, "
             f"{row['req_per_cpu_s'] or 0:,.0f} req/CPU-s, {row['errors'] + row['non2xx']} errors")
+    if row.get("resumed_pct") is not None:
+        text += f", {row['resumed_pct']:.0f}% resumed"
     if row["backlog_median"]:
         text += f", {row['backlog_median']:.0f} waiting in the accept queue"
     noise = measure.noise_pct(row)
     return text + (f", noisy ({noise:.0f}%)" if noise > 10 else "")
 
 
-def start(spec, opts, tag):
+def start(spec, opts, tag, cell):
     tmp = os.path.join(opts.tmp_dir, f"{spec.name}-{tag}")
     log = os.path.join(opts.out_dir, "logs", f"{spec.name}.log")
-    return servers.Running(spec, system.free_port(), opts.webroot, tmp, opts.server_cpu, log)
+    setup = opts.tls_setups[cell.tls] if cell.tls else None
+    return servers.Running(spec, system.free_port(), opts.webroot, tmp, opts.server_cpu, log,
+                           setup)
 
 
 def base_row(spec, cell, r):
@@ -139,5 +159,9 @@ def base_row(spec, cell, r):
         "time": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "server": spec.name, "kind": spec.kind, "server_args": " ".join(spec.args),
         "file": cell.file, "file_bytes": webroot.size_of(cell.file), "connections": cell.conns,
-        "keepalive": "on" if cell.keepalive else "off", "round": r,
+        "keepalive": "on" if cell.keepalive else "off",
+        "tls": tls.LABELS[cell.tls] if cell.tls else "",
+        "handshakes": "" if not cell.tls or cell.keepalive else (
+            "resumed" if cell.resume else "full"),
+        "round": r,
     }

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 
-from . import system
+from . import system, tls as tlsconf
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONF_DIR = os.path.join(BENCH_DIR, "conf")
@@ -25,18 +25,23 @@ POLYHTTPD_ARGS = ["--access-log", "off", "--log-level", "warn", "--keepalive-tim
 
 
 class Spec:
-    """name: as shown in tables; kind: 'model' or 'reference'; args: extra args shown in results."""
+    """name: as shown in tables; kind: 'model' or 'reference'; args: extra args shown in results.
+    build_cmd(port, root, tmp, tls) gets tls None for plain HTTP, else a tls.Setup."""
 
-    def __init__(self, name, kind, build_cmd, args=(), only_files=None):
+    def __init__(self, name, kind, build_cmd, args=(), only_files=None, speaks_tls=True):
         self.name, self.kind, self.args = name, kind, list(args)
         self.only_files = only_files  # None: serves the whole root
+        self.speaks_tls = speaks_tls
         self._build_cmd = build_cmd
 
-    def serves(self, file_label):
-        return self.only_files is None or file_label in self.only_files
+    def serves(self, cell):
+        """cell: a runner.Cell (its file, and its certificate kind when it is a TLS cell)."""
+        if cell.tls and not self.speaks_tls:
+            return False
+        return self.only_files is None or cell.file in self.only_files
 
-    def command(self, port, root, tmp):
-        return self._build_cmd(port, root, tmp)
+    def command(self, port, root, tmp, tls=None):
+        return self._build_cmd(port, root, tmp, tls)
 
 
 def _render(template, tmp, **values):
@@ -50,22 +55,25 @@ def _render(template, tmp, **values):
     return path
 
 
-def _nginx(port, root, tmp):
+def _nginx(port, root, tmp, tls):
     for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(tmp, d), exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""
-    conf = _render("nginx.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user)
+    conf = _render("nginx.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user,
+                   SSL=" ssl" if tls else "", TLS=tlsconf.nginx_directives(tls) if tls else "")
     return ["nginx", "-p", tmp + "/", "-e", os.path.join(tmp, "error.log"), "-c", conf]
 
 
-def _lighttpd(port, root, tmp):
-    conf = _render("lighttpd.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp)
+def _lighttpd(port, root, tmp, tls):
+    conf = _render("lighttpd.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp,
+                   TLS=tlsconf.lighttpd_lines(tls) if tls else "")
     return ["lighttpd", "-D", "-f", conf]
 
 
-def _h2o(port, root, tmp):
+def _h2o(port, root, tmp, tls):
     user = "user: root" if os.geteuid() == 0 else ""
-    conf = _render("h2o.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user)
+    conf = _render("h2o.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user,
+                   TLS=tlsconf.h2o_lines(tls) if tls else "")
     return ["h2o", "-c", conf]
 
 
@@ -73,16 +81,22 @@ def model_spec(binary, model, extra, name=None):
     """name: the label in results (default: the model; MODEL@baseline for a second binary)."""
     args = POLYHTTPD_ARGS + extra
 
-    def build(port, root, tmp):
-        return [binary, "--model", model, "--listen", f"127.0.0.1:{port}", "--root", root] + args
+    def build(port, root, tmp, tls):
+        if tls:
+            listen = tlsconf.polyhttpd_args(tls, port, system.free_port())
+        else:
+            listen = ["--listen", f"127.0.0.1:{port}"]
+        return [binary, "--model", model] + listen + ["--root", root] + args
 
     return Spec(name or model, "model", build, extra)
 
 
 def yardstick_spec(binary, body_bytes=679):
-    # It answers every request with the page's size, so it only takes part in 679B cells.
-    return Spec("yardstick", "reference", lambda port, root, tmp: [binary, str(port), str(body_bytes)],
-                only_files={"679B"})
+    # It answers every request with the page's size, so it only takes part in 679B cells; it
+    # has no TLS.
+    return Spec("yardstick", "reference",
+                lambda port, root, tmp, tls: [binary, str(port), str(body_bytes)],
+                only_files={"679B"}, speaks_tls=False)
 
 
 def reference_specs(names, yardstick_bin):
@@ -120,10 +134,10 @@ def probe(port, path, timeout=5.0):
 class Running:
     """A started server. pid is the tree's root (taskset execs the server in place)."""
 
-    def __init__(self, spec, port, root, tmp, cpu, log_path):
-        self.spec, self.port, self.tmp = spec, port, tmp
+    def __init__(self, spec, port, root, tmp, cpu, log_path, tls=None):
+        self.spec, self.port, self.tmp, self.tls = spec, port, tmp, tls
         os.makedirs(tmp, exist_ok=True)
-        self.cmd = system.taskset(cpu, spec.command(port, root, tmp))
+        self.cmd = system.taskset(cpu, spec.command(port, root, tmp, tls))
         self.log_path = log_path
         with open(log_path, "ab") as log:
             log.write(("$ " + " ".join(self.cmd) + "\n").encode())
@@ -135,15 +149,21 @@ class Running:
     def wait_ready(self, path, want_len, limit=10.0):
         """Waits for a correct answer (200 and the full body); raises if none comes in time."""
         deadline = time.monotonic() + limit
+        why = ""
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 break
-            status, got = probe(self.port, path, timeout=2.0)
+            if self.tls:
+                status, got, why = tlsconf.probe(self.port, path, timeout=2.0)
+            else:
+                status, got = probe(self.port, path, timeout=2.0)
             if status == 200 and got == want_len:
                 return
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"{self.spec.name} did not serve {path} correctly; see {self.log_path}")
+        over = " over TLS" + (f" ({why})" if why else "") if self.tls else ""
+        raise RuntimeError(f"{self.spec.name} did not serve {path} correctly{over}; "
+                           f"see {self.log_path}")
 
     def stop(self, grace=5.0):
         if self.proc.poll() is None:
