@@ -24,7 +24,8 @@ STAMP = ("date", "machine", "cores", "kernel", "commit", "polyhttpd_version", "s
 
 def mode(cell):
     """A cell's mode in words (a summarize() or runs.csv row): see tls.mode_words."""
-    return tls.mode_words(cell["keepalive"] == "on", cell.get("tls", ""), cell.get("handshakes", ""))
+    return tls.mode_words(cell["keepalive"] == "on", cell.get("tls", ""),
+                          cell.get("handshakes", ""))
 
 
 def _median(rows, key):

@@ -69,7 +69,8 @@ def parser():
     a("--tls", help="certificates for the TLS cells: ecdsa, rsa, both, or none "
                     "(default: ecdsa,rsa; quick: ecdsa)")
     a("--tls-modes", help="TLS cells: keepalive (wrk, https), full (handshakes, no resumption), "
-                          "resumed (handshakes with the last ticket) (default: all three; quick: full)")
+                          "resumed (handshakes with the last ticket) "
+                          "(default: all three; quick: full)")
     a("--tls-connections", help="concurrent connections of the TLS cells (default: 16,256; "
                                 "quick: 16)")
     a("--timeout", type=int, default=5, help="wrk's request timeout in seconds (default: 5)")

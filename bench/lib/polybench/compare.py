@@ -30,7 +30,8 @@ def pairs(cells):
     for c in cells:
         if c["kind"] != "model" or c["server"].endswith(SUFFIX):
             continue
-        old = by_key.get((baseline_name(c["server"]),) + tuple(c.get(k, "") for k in aggregate.KEY[1:]))
+        rest = tuple(c.get(k, "") for k in aggregate.KEY[1:])
+        old = by_key.get((baseline_name(c["server"]),) + rest)
         if old is not None:
             out.append((c, old))
     return out

@@ -110,8 +110,9 @@ def slice_lines(cells, key, noisy_pct):
                   lambda c: f"{_num(c.get('peak_rss_mib'), 1)} / {_num(c.get('mid_pss_mib'), 1)}")
     out += _pivot("errors per round: socket (connect+read+write+timeout) / non-2xx", cells,
                   servers, conns, _errors)
-    out += _pivot("wrk's CPU use, % of its core (near 100: the client set the pace) / unexplained "
-                  "load on the server's core, %", cells, servers, conns,
+    client = "tlsload's" if handshakes else "wrk's"
+    out += _pivot(f"{client} CPU use, % of its core (near 100: the client set the pace) / "
+                  "unexplained load on the server's core, %", cells, servers, conns,
                   lambda c: f"{_num(c.get('wrk_cpu_pct'))} / {_num(c.get('server_core_other_pct'))}")
     if any((c.get("backlog_max") or 0) > 0 for c in cells):
         out += _pivot("connections waiting in the accept queue, median / max of 200 ms samples "
@@ -129,8 +130,9 @@ def tls_summary(cells):
     top = {k: max(c["connections"] for c in tls_cells if _slice_key(c) == k) for k in slices}
     chosen = {(c["server"], _slice_key(c)): c for c in tls_cells
               if c["connections"] == top[_slice_key(c)]}
-    heads = [aggregate.mode(chosen[next(s for s, k in chosen if k == key), key])[4:] +
-             f", c={top[key]}" for key in slices]
+    example = {key: c for (_, key), c in chosen.items()}  # any cell of the slice, for its name
+    heads = [aggregate.mode(example[key]).removeprefix("TLS ") + f", c={top[key]}"
+             for key in slices]
     out = ["## TLS at a glance", "",
            f"Requests per server CPU-second (a handshake cell does one handshake per request), "
            f"median of rounds, and × nginx in the same cell. All: {tls.PINNED}, ALPN http/1.1; "
