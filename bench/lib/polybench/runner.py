@@ -146,10 +146,11 @@ def summary(row):
     return text + (f", noisy ({noise:.0f}%)" if noise > 10 else "")
 
 
-def start(spec, opts, tag, cell):
+def start(spec, opts, tag, cell=None):
+    """cell: the TLS cell it serves (its certificate), or None / a plain cell: plain HTTP."""
     tmp = os.path.join(opts.tmp_dir, f"{spec.name}-{tag}")
     log = os.path.join(opts.out_dir, "logs", f"{spec.name}.log")
-    setup = opts.tls_setups[cell.tls] if cell.tls else None
+    setup = opts.tls_setups[cell.tls] if cell and cell.tls else None
     return servers.Running(spec, system.free_port(), opts.webroot, tmp, opts.server_cpu, log,
                            setup)
 
