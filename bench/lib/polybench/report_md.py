@@ -1,5 +1,6 @@
-"""results.md: the stamp, the method, the charts, then per matrix slice (file x keep-alive) one
-pivot table per metric (rows: servers, columns: connections), then the idle run."""
+"""results.md: the stamp, the method, the charts, then (with TLS cells) the TLS summary, then
+per matrix slice (file x keep-alive, and for TLS x certificate x handshakes) one pivot table per
+metric (rows: servers, columns: connections), then the idle run."""
 from . import aggregate, compare, idlerun, measure, tls
 
 
