@@ -26,6 +26,7 @@
 
 #include "fuzz_check.hpp"
 #include "response_check.hpp"
+#include "splitter.hpp"
 #include "unit/server/tls/tls_harness.hpp"
 
 namespace {
@@ -85,7 +86,7 @@ public:
 class Driver {
 public:
     Driver(server::tls::TlsStream& s, const Plan& plan, test::tls::Client* client)
-        : s_(s), plan_(plan), client_(client), rng_(plan.seed) {}
+        : s_(s), plan_(plan), client_(client), split_(plan.seed, {5, 300, 17000}) {}
 
     void run(std::string_view wire) {
         for (std::size_t pos = 0; s_.want() != http::Want::close;) {
@@ -96,7 +97,7 @@ public:
             if (pos == wire.size()) break;
             const auto space = s_.cipher_in_space();
             require(!space.empty(), "cipher_in_space() is never empty while want() == read");
-            const std::size_t n = std::min(next_size(wire.size() - pos), space.size());
+            const std::size_t n = std::min(split_.next(wire.size() - pos), space.size());
             std::copy_n(reinterpret_cast<const std::byte*>(wire.data() + pos), n, space.data());
             s_.on_cipher_in(n);
             pos += n;
@@ -116,19 +117,6 @@ public:
     std::string plaintext;  // what the client decrypted
 
 private:
-    std::size_t next_size(std::size_t left) {
-        rng_ ^= rng_ << 13;
-        rng_ ^= rng_ >> 17;
-        rng_ ^= rng_ << 5;
-        const std::size_t r = rng_ >> 2;
-        switch (rng_ & 3u) {
-            case 0: return std::min(left, 1 + r % 5);
-            case 1: return std::min(left, 1 + r % 300);
-            case 2: return std::min(left, 1 + r % 17000);
-            default: return left;
-        }
-    }
-
     void finish() {
         while (s_.want() == http::Want::write) write_once();
     }
@@ -136,7 +124,7 @@ private:
     void write_once() {
         const auto out = s_.cipher_out();
         require(!out.empty(), "want() == write always has ciphertext to send (no stall)");
-        std::size_t n = next_size(out.size());
+        std::size_t n = split_.next(out.size());
         if (client_ != nullptr) n = std::min(n, to_client(out.first(n)));
         sent.append(reinterpret_cast<const char*>(out.data()), n);
         s_.on_cipher_sent(n);
@@ -166,7 +154,7 @@ private:
     server::tls::TlsStream& s_;
     const Plan& plan_;
     test::tls::Client* client_;
-    std::uint32_t rng_;
+    fuzz::Splitter split_;
 };
 
 // A real handshake between the client and the stream, whole records at a time.
