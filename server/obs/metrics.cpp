@@ -32,6 +32,22 @@ std::string label_value(std::string_view v) {
     return out;
 }
 
+// One unlabelled counter family: HELP, TYPE and its sample.
+void counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t v) {
+    put(out, "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+}
+
+// The handshakes of every TLS stream of the run (Stats::tls), as the shared counters hold them.
+void render_tls(std::string& out, const TlsCounters& t) {
+    counter(out, "polyhttpd_tls_handshakes_total", "TLS handshakes completed.", load(t.handshakes));
+    counter(out, "polyhttpd_tls_resumed_total",
+            "TLS handshakes completed by resuming a session from a ticket.", load(t.resumed));
+    counter(out, "polyhttpd_tls_handshake_failures_total",
+            "TLS handshakes that ended unfinished after the client sent bytes "
+            "(garbage, plain HTTP, a refused version, a timeout).",
+            load(t.handshake_failures));
+}
+
 void render_histogram(std::string& out, const Stats& s) {
     out +=
         "# HELP polyhttpd_request_duration_seconds Time from request head to last byte sent.\n"
@@ -70,20 +86,15 @@ void render_metrics(std::string& out, const MetricsSource& src,
     for (int c = 1; c <= 5; ++c)
         put(out, "polyhttpd_requests_total{{class=\"{}xx\"}} {}\n", c,
             load(s.requests_by_class[c]));
-    out +=
-        "# HELP polyhttpd_bytes_sent_total Response body bytes sent.\n"
-        "# TYPE polyhttpd_bytes_sent_total counter\n";
-    put(out, "polyhttpd_bytes_sent_total {}\n", load(s.bytes_sent));
-    out +=
-        "# HELP polyhttpd_connections_total Connections accepted.\n"
-        "# TYPE polyhttpd_connections_total counter\n";
-    put(out, "polyhttpd_connections_total {}\n", load(s.connections_total));
+    counter(out, "polyhttpd_bytes_sent_total", "Response body bytes sent.", load(s.bytes_sent));
+    counter(out, "polyhttpd_connections_total", "Connections accepted.", load(s.connections_total));
     out +=
         "# HELP polyhttpd_connections_active Connections open now.\n"
         "# TYPE polyhttpd_connections_active gauge\n";
     put(out, "polyhttpd_connections_active {}\n",
         s.connections_active.load(std::memory_order_relaxed));
     render_histogram(out, s);
+    render_tls(out, s.tls);
 }
 
 void MetricsEndpoint::render(std::string& body, std::string_view& content_type) const {

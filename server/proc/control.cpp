@@ -17,6 +17,7 @@
 #include "server/obs/logging.hpp"
 #include "server/proc/preflight.hpp"
 #include "server/proc/systemd.hpp"
+#include "server/tls/shared_ticket_keys.hpp"
 
 namespace server {
 namespace {
@@ -110,9 +111,13 @@ void ControlThread::run() {
     auto next_status = clock::now() + status_period;
     std::optional<clock::time_point> stop_deadline;
     std::string last_status;
+    // The one writer of the run's session-ticket keys: children forked by the model never
+    // have this thread, and the store refuses writes from any process but this one.
+    tls::TicketRotator rotator(ctx_.runtime()->tls ? &tls::process_ticket_store() : nullptr,
+                               clock::now());
     for (;;) {
-        const auto wake = std::min(
-            {next_watchdog, next_status, stop_deadline.value_or(clock::time_point::max())});
+        const auto wake = std::min({next_watchdog, next_status, rotator.next(),
+                                    stop_deadline.value_or(clock::time_point::max())});
         // The stop pipe stays readable once a stop is requested: watch it until then only.
         pollfd fds[3] = {{quit_fd_.get(), POLLIN, 0},
                          {signal_fd_.get(), POLLIN, 0},
@@ -136,6 +141,7 @@ void ControlThread::run() {
             }
             next_status = now + status_period;
         }
+        rotate_ticket_keys(rotator, now);
         if (stop_deadline && now >= *stop_deadline) {
             // The models bound their drain themselves; this is the backstop for one that did
             // not. Exit 0: a drain cut short by its deadline is the documented behaviour.
@@ -143,6 +149,16 @@ void ControlThread::run() {
                          ctx_.stats.connections_active.load(std::memory_order_relaxed));
             ::_exit(0);
         }
+    }
+}
+
+void ControlThread::rotate_ticket_keys(tls::TicketRotator& rotator, clock::time_point now) {
+    switch (rotator.tick(now)) {
+        case tls::TicketRotator::Tick::idle: break;
+        case tls::TicketRotator::Tick::rotated: spdlog::debug("session-ticket keys rotated"); break;
+        case tls::TicketRotator::Tick::failed:
+            spdlog::warn("session-ticket keys not rotated (no random bytes); retrying soon");
+            break;
     }
 }
 

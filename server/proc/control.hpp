@@ -8,7 +8,9 @@
 //   SIGUSR1  reopen the access log and a file error log (logrotate)
 //   stop     STOPPING=1 once SIGTERM/SIGINT arrived, then enforce the drain bound: if the
 //            model has not returned shutdown-timeout + 1 s later, log and _exit(0)
-//   timers   STATUS= with the live connection count every 2 s; WATCHDOG=1 at half WatchdogSec
+//   timers   STATUS= with the live connection count every 2 s; WATCHDOG=1 at half WatchdogSec;
+//            with TLS listeners, a new session-ticket sealing key every hour (the run's only
+//            rotation: server/tls/shared_ticket_keys.hpp)
 // HUP and USR1 are taken with signalfd, so block_control_signals() must run on the main thread
 // before ANY other thread or child exists: every thread and child inherits the blocked mask,
 // and the signals wait for this thread instead of interrupting a model's syscalls.
@@ -29,6 +31,7 @@
 #include "config/cli.hpp"
 #include "server/obs/metrics.hpp"
 #include "server/runtime/context.hpp"
+#include "server/tls/shared_ticket_keys.hpp"
 
 namespace server {
 
@@ -53,6 +56,8 @@ private:
     void on_signal();
     void reload();
     void reopen_logs();
+    static void rotate_ticket_keys(tls::TicketRotator& rotator,
+                                   std::chrono::steady_clock::time_point now);
     [[nodiscard]] std::string status() const;
 
     Context& ctx_;

@@ -63,9 +63,4 @@ bool LocalTicketKeys::opening_key(std::span<const unsigned char, 16> name, Ticke
     return ring_opening_key(ring_, name, out, renew);
 }
 
-std::shared_ptr<const TicketKeys> process_ticket_keys() {
-    static const auto keys = std::make_shared<const LocalTicketKeys>();
-    return keys;
-}
-
 }  // namespace server::tls

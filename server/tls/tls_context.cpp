@@ -121,6 +121,9 @@ SslCtxPtr TlsContext::make_ctx(const CertPair& pair, const std::string& cert_fil
     SSL_CTX_set_recv_max_early_data(c, 0);
     // Tickets only: a per-process session cache could not be shared by prefork children.
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+    // The lifetime a ticket's key is guaranteed to stay in the ring (ticket_keys.hpp); it is
+    // also the lifetime hint clients get, and the age past which the server refuses a session.
+    SSL_CTX_set_timeout(c, static_cast<long>(ticket_lifetime.count()));
     if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
         SSL_CTX_set_cipher_list(c, tls12_ciphers) != 1 ||

@@ -29,6 +29,7 @@
 #include "fuzz_root.hpp"
 #include "request_oracle.hpp"
 #include "response_check.hpp"
+#include "splitter.hpp"
 #include "http/static/static_handler.hpp"
 
 namespace {
@@ -114,7 +115,8 @@ public:
 // with pread as sendfile would.
 class Driver {
 public:
-    Driver(http::Connection& conn, const Plan& plan) : conn_(conn), plan_(plan), rng_(plan.seed) {}
+    Driver(http::Connection& conn, const Plan& plan)
+        : conn_(conn), plan_(plan), split_(plan.seed, {4, 64, 4096}) {}
 
     void run() {
         std::size_t pos = 0;
@@ -139,22 +141,8 @@ public:
     std::string output;
 
 private:
-    // Piece sizes: mostly small (every boundary matters), sometimes everything left.
-    std::size_t next_size(std::size_t left) {
-        rng_ ^= rng_ << 13;
-        rng_ ^= rng_ >> 17;
-        rng_ ^= rng_ << 5;
-        const std::size_t r = rng_ >> 2;
-        switch (rng_ & 3u) {
-            case 0: return std::min(left, 1 + r % 4);
-            case 1: return std::min(left, 1 + r % 64);
-            case 2: return std::min(left, 1 + r % 4096);
-            default: return left;
-        }
-    }
-
     std::size_t read_once(std::string_view rest) {
-        const std::size_t n = next_size(rest.size());
+        const std::size_t n = split_.next(rest.size());
         if (plan_.external) {
             conn_.on_data(std::as_bytes(std::span(rest.data(), n)));
             return n;
@@ -183,7 +171,7 @@ private:
         const http::Output out = conn_.next_output();
         require(!out.empty(), "want() == write always has output (no stall)");
         if (!out.is_file()) {
-            const std::size_t n = next_size(out.bytes.size());
+            const std::size_t n = split_.next(out.bytes.size());
             output.append(reinterpret_cast<const char*>(out.bytes.data()), n);
             conn_.on_written(n);
             return;
@@ -192,7 +180,7 @@ private:
         require(::fstat(out.file_fd, &st) == 0, "a file piece has an open descriptor");
         require(out.file_length > 0 && out.file_offset + out.file_length <= static_cast<std::uint64_t>(st.st_size),
                 "a file piece lies inside its file");
-        std::string buf(next_size(static_cast<std::size_t>(out.file_length)), '\0');
+        std::string buf(split_.next(static_cast<std::size_t>(out.file_length)), '\0');
         const ssize_t got = ::pread(out.file_fd, buf.data(), buf.size(), static_cast<off_t>(out.file_offset));
         require(got > 0, "a file piece can be read");
         output.append(buf, 0, static_cast<std::size_t>(got));
@@ -201,7 +189,7 @@ private:
 
     http::Connection& conn_;
     const Plan& plan_;
-    std::uint32_t rng_;
+    fuzz::Splitter split_;
 };
 
 // The exchanges answer a prefix of the oracle's heads, plus at most one final error that

@@ -104,3 +104,31 @@ TEST_CASE("a Connection answers the endpoint's path before the file system", "[m
         CHECK(other.rfind("HTTP/1.1 404", 0) == 0);
     }
 }
+
+TEST_CASE("the TLS counters: handshakes, resumed, failures", "[metrics][tls]") {
+    LocalStats st;
+    st.s->tls.handshakes = 7;
+    st.s->tls.resumed = 3;
+    st.s->tls.handshake_failures = 2;
+    std::string out;
+    server::render_metrics(out, {*st.s, "prefork", std::chrono::steady_clock::now()});
+    for (const char* family : {"polyhttpd_tls_handshakes_total", "polyhttpd_tls_resumed_total",
+                               "polyhttpd_tls_handshake_failures_total"}) {
+        CAPTURE(family);
+        // HELP, then TYPE counter, then the sample, as every other family.
+        const auto help = out.find(std::string("# HELP ") + family + " ");
+        const auto type = out.find(std::string("# TYPE ") + family + " counter\n");
+        REQUIRE(help != std::string::npos);
+        REQUIRE(type != std::string::npos);
+        CHECK(help < type);
+        CHECK(out.find(std::string("\n") + family + " ", type) != std::string::npos);
+    }
+    CHECK(out.find("\npolyhttpd_tls_handshakes_total 7\n") != std::string::npos);
+    CHECK(out.find("\npolyhttpd_tls_resumed_total 3\n") != std::string::npos);
+    CHECK(out.find("\npolyhttpd_tls_handshake_failures_total 2\n") != std::string::npos);
+    // Untouched counters are exported as 0, not left out: a scraper sees the family exists.
+    LocalStats none;
+    std::string zero;
+    server::render_metrics(zero, {*none.s, "loop", std::chrono::steady_clock::now()});
+    CHECK(zero.find("\npolyhttpd_tls_handshake_failures_total 0\n") != std::string::npos);
+}
