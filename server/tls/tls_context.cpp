@@ -89,7 +89,10 @@ struct ContextCallbacks {
         if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1)
             return -1;
         if (!set_hmac_key(hctx, key)) return -1;
-        return renew ? 2 : 1;
+        // TLS 1.3 clients use a ticket once (RFC 8446 C.4; OpenSSL's and browsers' do): a
+        // resumption that issued no new ticket would leave the next connection a full
+        // handshake. So under 1.3 every resumption gets a fresh ticket, as nginx does.
+        return renew || SSL_version(ssl) == TLS1_3_VERSION ? 2 : 1;
     }
 };
 

@@ -84,3 +84,20 @@ TEST_CASE("rotation: a ticket opens under the two next keys, then no more", "[tl
     visit(f, ctx, TLS1_3_VERSION, session.get(), resumed);
     CHECK_FALSE(resumed);
 }
+
+TEST_CASE("TLS 1.3: every resumption brings a fresh ticket, so single-use tickets chain",
+          "[tls][resume]") {
+    Fixture f;
+    const auto ctx = f.context(f.keys);
+    bool resumed = true;
+    SessionPtr session = visit(f, ctx, TLS1_3_VERSION, nullptr, resumed);
+    REQUIRE(session != nullptr);
+    for (int i = 0; i < 3; ++i) {
+        SessionPtr next = visit(f, ctx, TLS1_3_VERSION, session.get(), resumed);
+        CHECK(resumed);
+        // Without a new ticket the client would keep the session it offered.
+        CHECK(next.get() != session.get());
+        session = std::move(next);  // each ticket used once, as browsers do
+    }
+    CHECK(f.counters.resumed == 3);
+}
