@@ -38,6 +38,10 @@ struct Config {
     // each pair's subject alternative names, the first pair is the default.
     std::vector<std::string> tls_cert;
     std::vector<std::string> tls_key;
+    // Plain listeners answer with 308 to the https URL on the first tls_listen's port.
+    bool redirect_https = false;
+    // Strict-Transport-Security max-age sent on TLS responses (whole seconds); 0: none.
+    std::chrono::milliseconds hsts{0};
     std::string root = ".";
     std::vector<std::string> index = {"index.html"};
     bool autoindex = false;

@@ -42,6 +42,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
         factor = 60'000;
     else if (split->suffix == "h")
         factor = 3'600'000;
+    else if (split->suffix == "d")
+        factor = 86'400'000;
     else
         return std::nullopt;
     auto ms = multiply(split->value, factor);
@@ -78,6 +80,7 @@ std::optional<unsigned> parse_count(std::string_view text) {
 
 std::string format_duration(std::chrono::milliseconds d) {
     const auto ms = d.count();
+    if (ms != 0 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
     if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
     if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
     if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

@@ -12,7 +12,7 @@
 
 namespace config {
 
-// "10s", "500ms", "2m", "1h", or a bare number meaning seconds. Whole numbers only: no
+// "10s", "500ms", "2m", "1h", "365d", or a bare number meaning seconds. Whole numbers only: no
 // sign, no fraction, no spaces. Overflow is rejected, not wrapped.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 

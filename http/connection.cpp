@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/proto/https_redirect.hpp"
 #include "http/proto/response_head.hpp"
 #include "http/static/file_cache.hpp"
 
@@ -23,10 +24,11 @@ bool serve_endpoint(const DynamicEndpoint* ep, const Request& req, Response& res
 }  // namespace
 
 Connection::Connection(const StaticHandler& handler, const ConnectionLimits& limits,
-                       ExchangeSink* sink)
+                       ExchangeSink* sink, Transport transport)
     : handler_(handler),
       limits_(limits),
       sink_(sink),
+      transport_(transport),
       parser_(limits.max_head_size, limits.max_target_size) {}
 
 Connection::~Connection() {
@@ -164,6 +166,7 @@ void Connection::on_head() {
 }
 
 void Connection::dispatch_method() {
+    if (redirected_to_https()) return;
     switch (request_.method) {
         case Method::get:
         case Method::head:
@@ -186,6 +189,14 @@ void Connection::dispatch_method() {
     }
 }
 
+// Before the method and the metrics endpoint, so that nothing is served over plain HTTP; a
+// target that names no resource ("OPTIONS *", CONNECT) is answered as it would be anyway.
+bool Connection::redirected_to_https() {
+    if (transport_ != Transport::plain || !limits_.redirect_https) return false;
+    return make_https_redirect(request_, limits_.https_port, response_) !=
+           HttpsRedirect::not_a_resource;
+}
+
 void Connection::respond_error(int status) {
     response_.reset();
     response_.close = true;
@@ -201,6 +212,7 @@ void Connection::queue_response() {
     HeadOptions opt;
     opt.close = close_after_response_;
     opt.keep_alive_http10 = !opt.close && request_.version_minor == 0;
+    if (transport_ == Transport::tls) opt.hsts_max_age = limits_.hsts_max_age;
     append_response_head(head_, response_, opt);
     send_body_ = request_.method != Method::head && !status_has_no_body(response_.status);
     head_sent_ = 0;

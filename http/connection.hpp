@@ -25,6 +25,11 @@ namespace http {
 
 enum class Want : std::uint8_t { read, write, close };
 
+// What carries the connection's bytes, as the driver knows from its listener: a plain
+// connection may be redirected to HTTPS (ConnectionLimits::redirect_https); only a TLS one
+// announces Strict-Transport-Security.
+enum class Transport : std::uint8_t { plain, tls };
+
 // Which deadline applies now (the driver owns the clock):
 //   idle  - between requests on a kept-alive connection: keep-alive timeout
 //   head  - a request head has started (or the connection is new): header timeout for the
@@ -77,12 +82,20 @@ struct ConnectionLimits {
     std::size_t max_queued_output = 256 * 1024;
     // Answers GET/HEAD for its path before the static handler (the metrics page); optional.
     const DynamicEndpoint* endpoint = nullptr;
+    // --redirect-https: a plain connection answers every request that names a resource with
+    // 308 to https://host[:https_port]/target (https_redirect.hpp), the endpoint's path too;
+    // framing errors stay errors. Ignored on TLS connections.
+    bool redirect_https = false;
+    std::uint16_t https_port = 443;
+    // --hsts: every response on a TLS connection carries Strict-Transport-Security with this
+    // max-age (seconds); 0: none. Never sent on plain connections (RFC 6797 §8.1).
+    std::uint64_t hsts_max_age = 0;
 };
 
 class Connection {
 public:
     Connection(const StaticHandler& handler, const ConnectionLimits& limits,
-               ExchangeSink* sink = nullptr);
+               ExchangeSink* sink = nullptr, Transport transport = Transport::plain);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     ~Connection();
@@ -131,6 +144,7 @@ private:
     [[nodiscard]] std::span<const std::byte> pending() const noexcept;
     void on_head();
     void dispatch_method();
+    [[nodiscard]] bool redirected_to_https();
     void respond_error(int status);
     void stop_reading() noexcept;
     void queue_response();
@@ -142,6 +156,7 @@ private:
     const StaticHandler& handler_;
     ConnectionLimits limits_;
     ExchangeSink* sink_;
+    Transport transport_;
     RequestParser parser_;
 
     // Input: bytes [in_begin_, in_end_) of in_ are received but not yet parsed.

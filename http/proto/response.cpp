@@ -47,6 +47,7 @@ std::string_view reason_phrase(int status) noexcept {
         case 206: return "Partial Content";
         case 301: return "Moved Permanently";
         case 304: return "Not Modified";
+        case 308: return "Permanent Redirect";
         case 400: return "Bad Request";
         case 403: return "Forbidden";
         case 404: return "Not Found";

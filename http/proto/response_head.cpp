@@ -45,6 +45,11 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
     if (res.vary_accept_encoding) out.append("Vary: Accept-Encoding\r\n");
     if (!res.location.empty()) append_field(out, "Location", res.location);
     if (!res.allow.empty()) append_field(out, "Allow", res.allow);
+    if (opt.hsts_max_age > 0) {
+        out.append("Strict-Transport-Security: max-age=");
+        poly::append_decimal(out, opt.hsts_max_age);
+        out.append("\r\n");
+    }
     if (opt.close)
         out.append("Connection: close\r\n");
     else if (opt.keep_alive_http10)

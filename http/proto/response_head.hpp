@@ -3,6 +3,7 @@
 // connection reuses its capacity. Pure: the Date comes from the per-thread cache.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "http/proto/response.hpp"
@@ -12,6 +13,9 @@ namespace http {
 struct HeadOptions {
     bool close = false;              // "Connection: close"
     bool keep_alive_http10 = false;  // "Connection: keep-alive" for an HTTP/1.0 client
+    // "Strict-Transport-Security: max-age=N" when N > 0: the caller sets it on TLS
+    // connections only (RFC 6797 §8.1: a browser ignores it over plain HTTP anyway).
+    std::uint64_t hsts_max_age = 0;
 };
 
 // True when the status forbids a body (1xx, 204, 304).

@@ -16,6 +16,14 @@ http::ConnectionLimits connection_limits(const config::Config& cfg) {
     http::ConnectionLimits l;
     l.max_head_size = cfg.max_head_size;
     l.max_target_size = cfg.max_target_size;
+    // The redirect names the first TLS listener's port; validate() has refused
+    // --redirect-https without one, or with port 0.
+    l.redirect_https = cfg.redirect_https;
+    if (const auto tls =
+            cfg.tls_listen.empty() ? std::nullopt : config::parse_listen(cfg.tls_listen.front()))
+        l.https_port = tls->port;
+    l.hsts_max_age = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(cfg.hsts).count());
     return l;
 }
 

@@ -14,9 +14,12 @@ TEST_CASE("parse_duration", "[units]") {
     CHECK(parse_duration("500ms") == 500ms);
     CHECK(parse_duration("2m") == 2min);
     CHECK(parse_duration("1h") == 1h);
+    CHECK(parse_duration("1d") == 24h);
+    CHECK(parse_duration("365d") == 365 * 24h);  // --hsts's usual value
     CHECK(parse_duration("0") == 0ms);
-    for (const char* bad : {"", "s", "abc", "-1s", "+1s", "1.5s", "10 s", " 10s", "10S", "10sec",
-                            "10ms5", "1d", "99999999999999999999s", "9999999999999999h"}) {
+    for (const char* bad :
+         {"", "s", "abc", "-1s", "+1s", "1.5s", "10 s", " 10s", "10S", "10sec", "10ms5", "1D",
+          "1day", "99999999999999999999s", "9999999999999999h", "999999999999999d"}) {
         CAPTURE(bad);
         CHECK_FALSE(parse_duration(bad).has_value());
     }
@@ -53,12 +56,15 @@ TEST_CASE("format_duration and format_size round-trip through the parsers", "[un
     CHECK(format_duration(10s) == "10s");
     CHECK(format_duration(60s) == "1m");
     CHECK(format_duration(2h) == "2h");
+    CHECK(format_duration(24h) == "1d");
+    CHECK(format_duration(25h) == "25h");
     CHECK(format_duration(1500ms) == "1500ms");
     CHECK(format_duration(0ms) == "0s");
     CHECK(format_size(16384) == "16k");
     CHECK(format_size(1048576) == "1M");
     CHECK(format_size(1000) == "1000");
-    for (std::chrono::milliseconds d : {1ms, 999ms, 10000ms, 90000ms, 3600000ms, 90000000ms})
+    for (std::chrono::milliseconds d :
+         {1ms, 999ms, 10000ms, 90000ms, 3600000ms, 90000000ms, 86400000ms, 31536000000ms})
         CHECK(parse_duration(format_duration(d)) == d);
     for (std::size_t n : {0u, 1u, 1023u, 1024u, 3000u, 1536u * 1024u})
         CHECK(parse_size(format_size(n)) == n);
