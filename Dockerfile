@@ -3,6 +3,10 @@
 #   docker build -t polyhttpd .
 #   docker run --rm -p 8080:8080 polyhttpd                          # the demo site
 #   docker run --rm -p 8080:8080 -v "$PWD/site:/srv/www:ro" polyhttpd  # your own root
+#   docker run --rm -p 8080:8080 -p 8443:8443 -v "$PWD/tls:/etc/polyhttpd/tls:ro" polyhttpd \
+#       --listen :8080 --tls-listen :8443 --root /srv/www \
+#       --tls-cert /etc/polyhttpd/tls/cert.pem --tls-key /etc/polyhttpd/tls/key.pem    # HTTPS
+#   (the key must be readable by uid 10001, the image's user: it starts unprivileged)
 # Flags after the image name replace the default CMD, e.g. `polyhttpd --model prefork ...`
 # is `docker run ... polyhttpd --model prefork --listen :8080 --root /srv/www`.
 
@@ -16,7 +20,8 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLYHTTPD_TESTS=O
     && cmake --build /build \
     && strip /build/polyhttpd
 # The Debian packages that own the libraries the binary links: the runtime stage installs
-# exactly these, so a new dependency (liburing for the uring model) needs no edit here.
+# exactly these (libssl3 for HTTPS among them: the build stage's libssl-dev comes from
+# install-deps.sh), so a new dependency (liburing for the uring model) needs no edit here.
 RUN for lib in $(ldd /build/polyhttpd | awk '$3 ~ /^\// {print $3}'); do \
         dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")"; \
     done | cut -d: -f1 | sort -u > /build/runtime-packages
@@ -36,7 +41,7 @@ RUN /usr/local/bin/polyhttpd --version \
     && chmod -R a+rX,go-w /srv/www
 
 USER polyhttpd
-EXPOSE 8080
+EXPOSE 8080 8443
 VOLUME ["/srv/www"]
 # No curl in the slim image: bash's /dev/tcp sends one request; any 2xx-4xx status line
 # means the server answers (a user's root need not have an index page).

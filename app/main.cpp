@@ -58,7 +58,11 @@ int refuse_unavailable(const std::string& model_name, int status) {
 // binds: as ExecReload it runs beside the server that holds the port).
 int check_config(const config::ParseResult& parsed) {
     if (const int rc = refuse_unavailable(parsed.cfg.model, 2); rc != 0) return rc;
-    if (auto err = server::preflight(parsed.cfg, false)) return refuse(*err, 2);
+    server::TlsReport tls;
+    if (auto err = server::preflight(parsed.cfg, false, tls)) return refuse(*err, 2);
+    // Warnings pass the check (startup goes on with them), on stderr beside the verdict.
+    for (const std::string& line : tls.warnings)
+        std::fprintf(stderr, "polyhttpd: warning: %s\n", line.c_str());
     std::printf("%s\n", parsed.message.c_str());
     return 0;
 }
@@ -84,7 +88,14 @@ config::ParseResult parse(int argc, const char* const* argv) {
     return config::parse_command_line(argc, argv, models::model_names());
 }
 
-int serve(int argc, const char* const* argv, const config::Config& cfg) {
+// What the TLS check found, once the startup line has said where the server listens.
+void log_tls(const server::TlsReport& tls) {
+    for (const std::string& line : tls.certificates) spdlog::info("{}", line);
+    for (const std::string& line : tls.warnings) spdlog::warn("{}", line);
+}
+
+int serve(int argc, const char* const* argv, const config::Config& cfg,
+          const server::TlsReport& tls) {
     server::block_control_signals();
     auto model = models::find_model(cfg.model);
     server::AccessLog access_log(cfg.access_log,
@@ -110,6 +121,7 @@ int serve(int argc, const char* const* argv, const config::Config& cfg) {
                  activated ? "socket activation, " : "", model->name(),
                  config::resolved_root(cfg.root));
     for (const std::string& line : server::ignored_options(*model, cfg)) spdlog::warn("{}", line);
+    log_tls(tls);
     std::error_code ec;
     {
         server::ControlThread control(
@@ -138,7 +150,8 @@ int main(int argc, char** argv) {
     }
     if (const int rc = refuse_unavailable(parsed.cfg.model, 1); rc != 0) return rc;
     // A problem here is the configuration's, as with exit_error: the same status.
-    if (auto err = server::preflight(parsed.cfg, server::systemd::socket_passed()))
+    server::TlsReport tls;
+    if (auto err = server::preflight(parsed.cfg, server::systemd::socket_passed(), tls))
         return refuse(*err, 2);
     try {
         server::init_logging(parsed.cfg.log_level, parsed.cfg.error_log);
@@ -147,7 +160,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return serve(argc, argv, parsed.cfg);
+        return serve(argc, argv, parsed.cfg, tls);
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());  // with its journal priority under systemd
         return 1;

@@ -106,8 +106,8 @@ std::optional<std::string> convert(const Raw& raw, Config& cfg) {
     for (std::size_t i = 0; i < options().size(); ++i) {
         const Option& opt = options()[i];
         const RawValue& slot = raw.values[i];
-        if (const auto* list = std::get_if<std::vector<std::string> Config::*>(&opt.field))
-            cfg.** list = slot.list;
+        if (std::holds_alternative<std::vector<std::string> Config::*>(opt.field))
+            convert_list(slot.list, opt, cfg);
         else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
             cfg.** flag = slot.flag;
         else if (auto err = convert_value(slot.text, opt, cfg))

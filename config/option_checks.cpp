@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "base/plural.hpp"
+
 namespace config::checks {
 namespace {
 
@@ -16,29 +18,63 @@ constexpr std::size_t KiB = 1024;
 constexpr std::size_t MiB = 1024 * KiB;
 constexpr unsigned max_workers = 1024;
 
+// Compared as parsed (":80" is "0.0.0.0:80"), so a second bind cannot fail on it later; port 0
+// asks for a fresh ephemeral port each time, so it never names the same socket twice.
+bool same_socket(const ListenAddress& a, const ListenAddress& b) {
+    return a.port != 0 && a.port == b.port && a.host == b.host && a.v6 == b.v6;
+}
+
+std::vector<ListenAddress> parsed(const std::vector<std::string>& addresses) {
+    std::vector<ListenAddress> out;
+    for (const std::string& address : addresses)
+        if (auto la = parse_listen(address)) out.push_back(*la);
+    return out;
+}
+
 }  // namespace
 
 // --listen and --tls-listen: the list this option fills.
 Result check_listen(const Config& cfg, const Option& opt) {
     const auto& addresses = cfg.*std::get<std::vector<std::string> Config::*>(opt.field);
-    if (&addresses == &cfg.listen && addresses.empty())
-        return flag(opt) + ": no address (give at least one)";
+    if (&addresses == &cfg.listen && addresses.empty() && cfg.tls_listen.empty())
+        return flag(opt) + ": no address (give at least one, or --tls-listen for HTTPS only)";
     std::vector<ListenAddress> seen;
     for (const std::string& address : addresses) {
+        if (!opt.none_word.empty() && address == opt.none_word)
+            return flag(opt) + ": '" + address + "' stands alone, never beside addresses";
         const auto la = parse_listen(address);
         if (!la)
             return flag(opt) + ": invalid address '" + address +
                    "' (use host:port, [ipv6]:port or :port, port 0-65535)";
-        // Compared as parsed (":80" is "0.0.0.0:80"), so a second bind cannot fail on it
-        // later; port 0 asks for a fresh ephemeral port each time, so it may repeat.
-        const auto same = [&](const ListenAddress& s) {
-            return s.port == la->port && s.host == la->host && s.v6 == la->v6;
-        };
-        if (la->port != 0 && std::any_of(seen.begin(), seen.end(), same))
+        const auto same = [&](const ListenAddress& s) { return same_socket(s, *la); };
+        if (std::any_of(seen.begin(), seen.end(), same))
             return flag(opt) + ": '" + address + "' is given twice";
         seen.push_back(*la);
     }
     return std::nullopt;
+}
+
+Result check_tls_listen(const Config& cfg, const Option& opt) {
+    if (auto err = check_listen(cfg, opt)) return err;
+    const std::vector<ListenAddress> plain = parsed(cfg.listen);
+    for (const std::string& address : cfg.tls_listen) {
+        const ListenAddress la = *parse_listen(address);  // check_listen passed it
+        const auto same = [&](const ListenAddress& p) { return same_socket(p, la); };
+        if (std::any_of(plain.begin(), plain.end(), same))
+            return flag(opt) + ": '" + address +
+                   "' is also a --listen address (a port serves HTTP or HTTPS, not both)";
+    }
+    if (!cfg.tls_listen.empty() && cfg.tls_cert.empty() && cfg.tls_key.empty())
+        return flag(opt) + " needs a certificate: give --tls-cert and --tls-key";
+    return std::nullopt;
+}
+
+Result check_tls_pairs(const Config& cfg, const Option& opt) {
+    const std::size_t keys = cfg.tls_key.size(), certs = cfg.tls_cert.size();
+    if (keys == certs) return std::nullopt;
+    return flag(opt) + ": " + std::to_string(keys) + " key" + poly::plural(keys) + " for " +
+           std::to_string(certs) + " certificate" + poly::plural(certs) +
+           " (--tls-cert and --tls-key come in pairs, in the same order)";
 }
 
 Result check_root(const Config& cfg, const Option& opt) {

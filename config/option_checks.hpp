@@ -17,7 +17,12 @@ const T& value(const Config& cfg, const Option& opt) {
     return cfg.*std::get<T Config::*>(opt.field);
 }
 
+// --listen and --tls-listen's own list; --listen may be empty only beside --tls-listen.
 std::optional<std::string> check_listen(const Config& cfg, const Option& opt);
+// check_listen, then: no address also in --listen, and a certificate to serve with.
+std::optional<std::string> check_tls_listen(const Config& cfg, const Option& opt);
+// --tls-cert and --tls-key in pairs: as many keys as certificates.
+std::optional<std::string> check_tls_pairs(const Config& cfg, const Option& opt);
 std::optional<std::string> check_root(const Config& cfg, const Option& opt);
 std::optional<std::string> check_index(const Config& cfg, const Option& opt);
 std::optional<std::string> check_workers(const Config& cfg, const Option& opt);

@@ -47,15 +47,19 @@ constexpr Option table[] = {
     {.name = "listen",
      .field = &Config::listen,
      .type_name = "ADDR",
-     .help = "Address to listen on: host:port, [ipv6]:port, :port (repeat or a,b for several)",
+     .help = "Address to listen on: host:port, [ipv6]:port, :port (repeat or a,b for several); "
+             "none: no plain HTTP (HTTPS only, with --tls-listen)",
      .apply = Apply::restart,
-     .check = check_listen},
+     .check = check_listen,
+     .none_word = "none"},
     {.name = "tls-listen",
      .field = &Config::tls_listen,
      .type_name = "ADDR",
-     .help = "Address to serve HTTPS on, same forms as --listen (repeat or a,b for several)",
+     .help = "Address to serve HTTPS on, same forms as --listen (repeat or a,b for several); "
+             "none: no HTTPS",
      .apply = Apply::restart,
-     .check = check_listen},
+     .check = check_tls_listen,
+     .none_word = "none"},
     {.name = "tls-cert",
      .field = &Config::tls_cert,
      .type_name = "FILE",
@@ -63,7 +67,8 @@ constexpr Option table[] = {
     {.name = "tls-key",
      .field = &Config::tls_key,
      .type_name = "FILE",
-     .help = "PEM private key of the --tls-cert in the same position"},
+     .help = "PEM private key of the --tls-cert in the same position",
+     .check = check_tls_pairs},
     // No redirect to the listener's own address for a Host-less (HTTP/1.0) request: a
     // certificate names hosts, so the https URL would fail anyway (nginx has server_name).
     {.name = "redirect-https",
@@ -248,7 +253,8 @@ std::string show(const Config& cfg, const Option& opt) {
             if constexpr (std::is_same_v<T, std::string>)
                 return v;
             else if constexpr (std::is_same_v<T, std::vector<std::string>>)
-                return join(v, ",");
+                return v.empty() && !opt.none_word.empty() ? std::string(opt.none_word)
+                                                           : join(v, ",");
             else if constexpr (std::is_same_v<T, bool>)
                 return v ? "true" : "false";
             else if constexpr (std::is_same_v<T, ms>)
@@ -322,6 +328,12 @@ Result convert_value(const std::string& text, const Option& opt, Config& cfg) {
             }
         },
         opt.field);
+}
+
+void convert_list(const std::vector<std::string>& items, const Option& opt, Config& cfg) {
+    auto& out = cfg.*std::get<std::vector<std::string> Config::*>(opt.field);
+    const bool none = !opt.none_word.empty() && items.size() == 1 && items[0] == opt.none_word;
+    out = none ? std::vector<std::string>{} : items;
 }
 
 std::string list_choices(std::span<const std::string_view> choices) {

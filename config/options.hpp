@@ -59,6 +59,9 @@ struct Option {
     // Read by some models only (server::Model::reads names them): a value set for a model that
     // does not read it is warned of at startup.
     bool per_model = false;
+    // A list: this word given alone stands for the empty list ("--listen none": no plain
+    // listener, for an HTTPS-only server), so a flag can also empty what the file set.
+    std::string_view none_word = {};
 };
 
 // Every option, in --help order; validate() reports the first problem in this order too.
@@ -82,6 +85,11 @@ std::string format_value(const Config& cfg, const Option& opt);
 // Stores text, as typed for this option, into cfg; or the one-line error naming the option.
 // Not for lists and flags, which CLI11 stores itself.
 std::optional<std::string> convert_value(const std::string& text, const Option& opt, Config& cfg);
+
+// A list as typed for this option (CLI11's or the file's items) into cfg: the none_word alone
+// is the empty list; anything else is stored as given (validate() refuses a none_word mixed
+// with other items).
+void convert_list(const std::vector<std::string>& items, const Option& opt, Config& cfg);
 
 // The items with sep between them ("a, b").
 std::string join(const std::vector<std::string>& items, std::string_view sep);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -187,8 +188,9 @@ void ControlThread::reopen_logs() {
 
 void ControlThread::reload() {
     systemd::notify_reloading();
-    const auto refuse = [this](const std::string& why) {
-        spdlog::error("reload failed, keeping the running configuration: {}", why);
+    const auto refuse = [this](const std::string& why,
+                               std::string_view kept = "the running configuration") {
+        spdlog::error("reload failed, keeping {}: {}", kept, why);
         systemd::notify_ready(status());
     };
     const config::ParseResult parsed = opts_.reparse();
@@ -211,6 +213,13 @@ void ControlThread::reload() {
                      change);
     // What cannot change live keeps its running value, so models never see it move.
     config::copy_values(next, running->cfg, config::Apply::restart);
+    // The new pairs checked as startup checks them (as the user the server now runs as): a
+    // broken one keeps the running snapshot, whose context still holds the previous pairs.
+    TlsReport tls;
+    if (auto err = check_tls(next, tls)) {
+        refuse(*err, "the previous certificates and the running configuration");
+        return;
+    }
     std::shared_ptr<const Runtime> fresh;
     try {
         fresh = make_runtime(next, opts_.metrics);
@@ -229,6 +238,7 @@ void ControlThread::reload() {
     ctx_.publish(std::move(fresh));
     spdlog::info("configuration reloaded (generation {}, root {})", ctx_.generation(),
                  config::resolved_root(next.root));
+    for (const std::string& line : tls.warnings) spdlog::warn("reload: {}", line);
     systemd::notify_ready(status());
 }
 

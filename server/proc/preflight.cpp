@@ -22,6 +22,7 @@
 #include "base/unique_fd.hpp"
 #include "server/proc/privileges.hpp"
 #include "server/sys/listener.hpp"
+#include "server/tls/tls_context.hpp"
 
 namespace server {
 namespace {
@@ -111,7 +112,8 @@ std::string read_all(int fd) {
 // Whether this machine has one of the addresses, by binding a socket to it on port 0 (an
 // ephemeral port, never the configured one, which the running server may hold): bind() then
 // fails only for an address that is not here, as startup's would.
-std::optional<std::string> check_local(const std::string& listen, const ResolvedListen& r) {
+std::optional<std::string> check_local(std::string_view flag, const std::string& listen,
+                                       const ResolvedListen& r) {
     int first_errno = 0;
     for (Endpoint e : r.all) {
         if (e.addr.ss_family == AF_INET6)
@@ -123,26 +125,39 @@ std::optional<std::string> check_local(const std::string& listen, const Resolved
             return std::nullopt;
         if (first_errno == 0) first_errno = errno;
     }
-    return "--listen: '" + listen +
+    return std::string(flag) + ": '" + listen +
            "' is not an address of this machine: " + std::strerror(first_errno);
 }
 
-// Two --listen values that name one address ("localhost:80" and "127.0.0.1:80") would fail
-// the second bind at startup: refuse them here. Port 0 is fresh each time, never the same.
-std::optional<std::string> check_distinct(
-    const std::string& address, const ResolvedListen& r,
-    const std::vector<std::pair<std::string, ResolvedListen>>& seen) {
+using Resolved = std::vector<std::pair<std::string, ResolvedListen>>;
+
+// Two --listen or --tls-listen values that name one address ("localhost:80" and
+// "127.0.0.1:80") would fail the second bind at startup: refuse them here. Port 0 is fresh
+// each time, never the same.
+std::optional<std::string> check_distinct(std::string_view flag, const std::string& address,
+                                          const ResolvedListen& r, const Resolved& seen) {
     for (const Endpoint& e : r.all) {
         const std::string a = format_address(&e.addr);
         if (a.ends_with(":0")) continue;
         for (const auto& [earlier, resolved] : seen) {
             for (const Endpoint& other : resolved.all) {
                 if (format_address(&other.addr) == a)
-                    return "--listen: '" + address + "' and '" + earlier + "' both name " + a;
+                    return std::string(flag) + ": '" + address + "' and '" + earlier +
+                           "' both name " + a;
             }
         }
     }
     return std::nullopt;
+}
+
+// A pair loaded as TlsContext loads it, for its names: "tls: FILE for a.example, b.example".
+std::string describe(const tls::CertKeyFiles& files, std::time_t now,
+                     std::vector<std::string>& warnings, bool the_default) {
+    const tls::CertPair pair = tls::load_cert_pair(files, now, warnings);
+    std::string names;
+    for (const std::string& name : pair.names) names += (names.empty() ? "" : ", ") + name;
+    return "tls: " + files.cert_file + " for " + (names.empty() ? "no DNS name" : names) +
+           (the_default ? " (the default)" : "");
 }
 
 // The forked child: switch as startup will, check, report the problem (or nothing) on `fd`.
@@ -160,11 +175,11 @@ std::optional<std::string> check_distinct(
 
 }  // namespace
 
-std::optional<std::string> check_port_privilege(std::uint16_t port) {
+std::optional<std::string> check_port_privilege(std::uint16_t port, std::string_view flag) {
     const unsigned start = unprivileged_port_start();
     if (port == 0 || port >= start || can_bind_privileged_ports()) return std::nullopt;
-    return "--listen: port " + std::to_string(port) + " is below " + std::to_string(start) +
-           " (net.ipv4.ip_unprivileged_port_start) and " + identity() +
+    return std::string(flag) + ": port " + std::to_string(port) + " is below " +
+           std::to_string(start) + " (net.ipv4.ip_unprivileged_port_start) and " + identity() +
            " lacks CAP_NET_BIND_SERVICE (start as root, grant the capability, or let systemd "
            "pass the socket)";
 }
@@ -197,20 +212,56 @@ std::optional<std::string> check_as_server_user(const config::Config& cfg) {
     return problem;
 }
 
-std::optional<std::string> preflight(const config::Config& cfg, bool socket_activated) {
-    std::vector<std::pair<std::string, ResolvedListen>> seen;
-    for (const std::string& address : cfg.listen) {
-        ResolvedListen listen = resolve_listen(address);
-        if (listen.all.empty()) return listen.error;
-        if (auto err = check_local(address, listen)) return err;
-        if (auto err = check_distinct(address, listen, seen)) return err;
-        seen.emplace_back(address, std::move(listen));
-        const auto la = config::parse_listen(address);
-        if (!socket_activated && la) {
-            if (auto err = check_port_privilege(la->port)) return err;
+std::optional<std::string> check_tls(const config::Config& cfg, TlsReport& report,
+                                     std::time_t now) {
+    if (cfg.tls_listen.empty()) {
+        // Startup builds no TLS context then, so the files are not read: say so, as a warning
+        // (an unused pair harms nothing, but was likely meant to serve).
+        if (!cfg.tls_cert.empty() || !cfg.tls_key.empty())
+            report.warnings.push_back("--tls-cert and --tls-key are unused: no --tls-listen");
+        return std::nullopt;
+    }
+    std::vector<tls::CertKeyFiles> pairs;
+    for (std::size_t i = 0; i < cfg.tls_cert.size() && i < cfg.tls_key.size(); ++i)
+        pairs.push_back({cfg.tls_cert[i], cfg.tls_key[i]});
+    try {
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+            report.certificates.push_back(
+                describe(pairs[i], now, report.warnings, i == 0 && pairs.size() > 1));
+        // The context as startup builds it: OpenSSL may refuse what loads (a key too weak for
+        // its security level). Its own ticket keys: the run's store is not made here.
+        const tls::TlsContext context(pairs, std::make_shared<tls::LocalTicketKeys>(), now);
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> preflight(const config::Config& cfg, bool socket_activated,
+                                     TlsReport& tls) {
+    tls = {};
+    Resolved seen;
+    for (const auto& [flag, addresses] :
+         {std::pair{"--listen", &cfg.listen}, std::pair{"--tls-listen", &cfg.tls_listen}}) {
+        for (const std::string& address : *addresses) {
+            ResolvedListen listen = resolve_listen(address);
+            if (listen.all.empty()) return listen.error;
+            if (auto err = check_local(flag, address, listen)) return err;
+            if (auto err = check_distinct(flag, address, listen, seen)) return err;
+            seen.emplace_back(address, std::move(listen));
+            const auto la = config::parse_listen(address);
+            if (!socket_activated && la) {
+                if (auto err = check_port_privilege(la->port, flag)) return err;
+            }
         }
     }
+    if (auto err = check_tls(cfg, tls)) return err;
     return check_as_server_user(cfg);
+}
+
+std::optional<std::string> preflight(const config::Config& cfg, bool socket_activated) {
+    TlsReport dropped;
+    return preflight(cfg, socket_activated, dropped);
 }
 
 }  // namespace server

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config_runs.hpp"
 #include "suite.hpp"
 
 using namespace itest;
@@ -72,18 +73,6 @@ std::string write_config(const std::string& model, const std::string& text) {
     return path;
 }
 
-// Sends SIGHUP and waits (up to 10 s) for `expect` in what the server logs after it.
-bool reload(ServerProcess& server, const std::string& expect) {
-    const std::size_t from = server.output().size();
-    server.send_signal(SIGHUP);
-    for (int i = 0; i < 100; ++i) {
-        if (server.output().find(expect, from) != std::string::npos) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    UNSCOPED_INFO(server.output_tail());
-    return false;
-}
-
 // The status of GET path, polled up to 3 s until it is `want` (prefork replaces its workers
 // after a reload; the other models apply it to the next connection).
 int eventually_status(std::uint16_t port, const std::string& path, int want) {
@@ -121,8 +110,10 @@ TEST_CASE("configuration: the --config file at startup and on reload", "[integra
     // A file that parses but names a log no reopen could create: the startup check refuses it.
     const std::string missing_dir = web_root().base() + "/no-such-dir";
     write_config(model, "error-log = \"" + missing_dir + "/error.log\"\n");
-    CHECK(reload(server, "reload failed, keeping the running configuration: --error-log: "
-                         "directory '" + missing_dir + "' does not exist"));
+    CHECK(reload(server,
+                 "reload failed, keeping the running configuration: --error-log: "
+                 "directory '" +
+                     missing_dir + "' does not exist"));
     write_config(model, "hidden = false\n");
     CHECK(reload(server, "configuration reloaded"));
     CHECK(eventually_status(server.port(), "/.hidden", 404) == 404);
@@ -155,91 +146,6 @@ TEST_CASE("configuration: --index, --autoindex, --hidden", "[integration][config
 // ---- --check-config and startup: the same preflight, the same one line, status 2 ----
 
 namespace {
-
-struct Run {
-    int status = -1;  // exit status; -1 when killed
-    std::string output;
-};
-
-// The binary with args, stdout and stderr together, to the end; as `nobody` when asked (the
-// child switches before exec, as a service manager would), from `cwd`.
-Run run_polyhttpd(const std::vector<std::string>& args, bool as_nobody = false,
-                  const std::string& cwd = "/tmp") {
-    std::vector<std::string> argv = {POLYHTTPD_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    int p[2];
-    REQUIRE(::pipe(p) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::dup2(p[1], 1);
-        ::dup2(p[1], 2);
-        ::close(p[0]);
-        ::close(p[1]);
-        const bool ok =
-            ::chdir(cwd.c_str()) == 0 &&
-            (!as_nobody || (::setgroups(0, nullptr) == 0 && ::setresgid(65534, 65534, 65534) == 0 &&
-                            ::setresuid(65534, 65534, 65534) == 0));
-        std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        // A server that starts where a refusal was expected must not hang the suite: the alarm
-        // ends it (status -1, a failure), long after any refusal would have come.
-        ::alarm(60);
-        if (ok) ::execv(cargv[0], cargv.data());
-        ::_exit(127);
-    }
-    ::close(p[1]);
-    Run r;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;)
-        r.output.append(buf, static_cast<std::size_t>(n));
-    ::close(p[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) r.status = WEXITSTATUS(status);
-    return r;
-}
-
-// A scratch directory every user can search, removed at scope exit.
-struct ScratchDir {
-    std::string path;
-    ScratchDir() {
-        char tmpl[] = "/tmp/polyhttpd-check-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        path = tmpl;
-        ::chmod(path.c_str(), 0755);
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string dir(const std::string& name, mode_t mode) const {
-        const std::string p = path + "/" + name;
-        ::mkdir(p.c_str(), mode);
-        ::chmod(p.c_str(), mode);
-        return p;
-    }
-};
-
-// --check-config refuses with exactly `line`, and startup with the same line and status
-// (nothing --check-config passes may fail at startup, nor the other way round).
-void both_refuse(std::vector<std::string> args, const std::string& line, bool as_nobody = false) {
-    args.insert(args.begin(), {"--access-log", "off"});  // first: a case may name a log
-    std::vector<std::string> check = args;
-    check.push_back("--check-config");
-    for (const auto& run : {run_polyhttpd(check, as_nobody), run_polyhttpd(args, as_nobody)}) {
-        INFO("output: " << run.output);
-        CHECK(run.status == 2);
-        CHECK(run.output == "polyhttpd: " + line + "\n");
-    }
-}
-
-bool running_as_root() {
-    if (::geteuid() == 0) return true;
-    WARN("not root: the checks as another user are not exercised");
-    return false;
-}
 
 std::string first_address_of_localhost() {
     addrinfo hints{};
