@@ -1,7 +1,8 @@
 # Sourced by run.sh after the per-model checks: HTTPS as docs/deploying.md's "HTTPS under
 # systemd" sets it up (polyhttpd-https.socket, the drop-in passing the certificate and key with
-# LoadCredential=, DynamicUser= unchanged), on one model. Each check reports one line through
-# pass/fail/skip (run.sh). The certificate is made on the host by `openssl req`.
+# LoadCredential=, DynamicUser= unchanged), on one model, with the host's curl as the HTTPS
+# client. Each check reports one line through pass/fail/skip (run.sh). The certificates are
+# made on the host by `openssl req`.
 
 HTTPS_UNIT=polyhttpd-https.socket
 HTTPS_LIVE=/root/tls-live  # in the container: the files the docs' $live names
@@ -32,27 +33,40 @@ install_https_as_documented() {
     done <<<"$cmds"
 }
 
-# With the https socket enabled and the service stopped, a connection to the https port must
-# start it, with both sockets passed under their names, the certificate read from the
-# credentials directory as the dynamic user, and plain HTTP still served.
+# GET over TLS on the container's port 8443, trusting only the certificate file given (the
+# self-signed certificate is its own CA): prints the status code, the body lands in
+# $CT_RUN/body; 000 when no answer came (a handshake refused included).
+https_get() {  # path, trusted certificate (host path)
+    in_ct_net curl -s --path-as-is -m 10 --cacert "$2" --resolve localhost:8443:127.0.0.1 \
+        -o "$CT_RUN/body" -w '%{http_code}' "https://localhost:8443$1" || true
+}
+
+# With the https socket enabled and the service stopped, an HTTPS request to 8443 must start
+# it and be answered over TLS, with both sockets passed under their names, the certificate
+# read from the credentials directory as the dynamic user, and plain HTTP still served.
 check_https_activation() {  # model
-    local m=$1 before after passed code
+    local m=$1 before after passed code plain
     in_ct systemctl stop "$UNIT" 2>/dev/null
     SR_CURSOR=$(journal_cursor)
     before=$(in_ct systemctl is-active "$UNIT")
-    # No TLS client needed to start it: a bare connection is what activates the service.
-    in_ct_net curl -s -m 5 -o /dev/null "http://127.0.0.1:8443/" || true
+    code=$(https_get "$SR_PREFIX/probe.txt" "$CT_ROOT/etc/polyhttpd/tls/fullchain.pem")
     journal_wait 6..6 'systemd passed ' || true
     after=$(in_ct systemctl is-active "$UNIT")
     passed=$(journal_since 6..6 | grep -m1 'systemd passed ' || true)
-    code=$(http_get "$SR_PREFIX/probe.txt")
     if [[ $before != active && $after == active && $code == 200 &&
-        $passed == *"127.0.0.1:8443 (https: HTTPS)"* && $passed == *"127.0.0.1:8080 (http: plain HTTP)"* ]]; then
-        pass "$m" "https socket activation: a connection to :8443 started the service; ${passed#*polyhttpd: }; plain GET 200"
-        return 0
+        $(<"$CT_RUN/body") == "$SR_MARKER" && $passed == *"127.0.0.1:8443 (https: HTTPS)"* &&
+        $passed == *"127.0.0.1:8080 (http: plain HTTP)"* ]]; then
+        pass "$m" "https socket activation: an HTTPS GET on :8443 started the service and was answered over TLS (${passed#*polyhttpd: })"
+    else
+        fail "$m" "https socket activation" "service $before -> $after, HTTPS GET $code, journal: '${passed:-$(journal_since 0..6 | tail -n 2 | tr '\n' ' ')}'"
+        return 1
     fi
-    fail "$m" "https socket activation" "service $before -> $after, plain GET $code, journal: '${passed:-$(journal_since 0..6 | tail -n 2 | tr '\n' ' ')}'"
-    return 1
+    plain=$(http_get "$SR_PREFIX/probe.txt")
+    if [[ $plain == 200 ]]; then
+        pass "$m" "plain HTTP still served on :8080 beside HTTPS"
+    else
+        fail "$m" "plain HTTP beside HTTPS" "GET on :8080 answered $plain"
+    fi
 }
 
 # The key is the root-only file the docs install; the service, a dynamic user, reads the copy
@@ -74,22 +88,23 @@ check_https_credentials() {  # model
 }
 
 # A renewed certificate: systemd 252 copies credentials at each start only, so a reload keeps
-# the old copy (what docs/deploying.md says) and a restart brings the new one, the sockets
-# staying open meanwhile.
+# the old copy and the old certificate served (what docs/deploying.md says), and a restart
+# brings the new one, the sockets staying open meanwhile. Each certificate is self-signed, so
+# a client trusting only the new one completes a handshake only once it is served.
 check_https_renewal() {  # model
-    local m=$1 after_reload after_restart code
+    local m=$1 old=$CT_RUN/old.pem new=$CT_ROOT$HTTPS_LIVE/fullchain.pem reload restart
+    cp "$CT_ROOT/etc/polyhttpd/tls/fullchain.pem" "$old"
     make_live_certificate renewed || { fail "$m" "certificate renewal" "openssl req: $(<"$CT_RUN/openssl.log")"; return; }
     in_ct bash -c "install -m 0644 $HTTPS_LIVE/fullchain.pem /etc/polyhttpd/tls/fullchain.pem &&
                    install -m 0600 $HTTPS_LIVE/privkey.pem /etc/polyhttpd/tls/privkey.pem"
     in_ct systemctl reload "$UNIT" >/dev/null 2>&1 || true
-    after_reload=$(in_ct cmp -s "$CRED_DIR/tls.crt" /etc/polyhttpd/tls/fullchain.pem && echo new || echo old)
+    reload="old $(https_get "$SR_PREFIX/probe.txt" "$old"), new $(https_get "$SR_PREFIX/probe.txt" "$new")"
     in_ct systemctl restart "$UNIT" >/dev/null 2>&1 || true
-    after_restart=$(in_ct cmp -s "$CRED_DIR/tls.crt" /etc/polyhttpd/tls/fullchain.pem && echo new || echo old)
-    code=$(http_get "$SR_PREFIX/probe.txt")
-    if [[ $after_reload == old && $after_restart == new && $(prop ActiveState) == active && $code == 200 ]]; then
-        pass "$m" "renewed certificate: reload keeps the credential copy (systemd 252), restart passes the new one"
+    restart="old $(https_get "$SR_PREFIX/probe.txt" "$old"), new $(https_get "$SR_PREFIX/probe.txt" "$new")"
+    if [[ $reload == "old 200, new 000" && $restart == "old 000, new 200" ]]; then
+        pass "$m" "renewed certificate: after reload the old one is still served (systemd 252 keeps the credential copy), after restart the new one"
     else
-        fail "$m" "renewed certificate" "after reload: $after_reload copy, after restart: $after_restart copy, $(prop ActiveState), GET $code"
+        fail "$m" "renewed certificate" "HTTPS GET trusting each certificate: after reload $reload (want old 200, new 000), after restart $restart (want old 000, new 200)"
     fi
 }
 

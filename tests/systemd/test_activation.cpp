@@ -71,11 +71,13 @@ TEST_CASE("a unix stream socket passed by systemd is served too", "[activation]"
 namespace {
 
 // A self-signed certificate for localhost and 127.0.0.1 with its key, made by `openssl req` in
-// `dir`; false (with a warning) when there is no openssl command.
+// `dir`; false (with a warning) when there is no openssl command, or no curl to talk TLS.
 bool make_certificate(const TempDir& dir, std::string& cert, std::string& key) {
-    if (!have_program("openssl")) {
-        WARN("openssl is not installed (Debian package openssl): skipped");
-        return false;
+    for (const char* tool : {"openssl", "curl"}) {
+        if (!have_program(tool)) {
+            WARN(tool << " is not installed (Debian package " << tool << "): skipped");
+            return false;
+        }
     }
     cert = (dir.path / "cert.pem").string();
     key = (dir.path / "key.pem").string();
@@ -90,19 +92,32 @@ bool make_certificate(const TempDir& dir, std::string& cert, std::string& key) {
     return true;
 }
 
+// "STATUS BODY" of GET / over TLS on 127.0.0.1:port by curl, trusting only `cert` (self-signed:
+// its own CA); the status is 000 with curl's error instead of the body when none came.
+std::string https_get(const TempDir& dir, const std::string& cert, std::uint16_t port) {
+    const std::string p = std::to_string(port);
+    const std::string body = (dir.path / "https.body").string();
+    std::string out;
+    run_command(
+        {"curl", "-sS", "-m", "10", "--cacert", cert, "--resolve", "localhost:" + p + ":127.0.0.1",
+         "-o", body, "-w", "%{http_code}", "https://localhost:" + p + "/"},
+        out);
+    return out == "200" ? out + " " + dir.read("https.body") : out;
+}
+
 }  // namespace
 
 TEST_CASE("every model serves two sockets systemd passes, http plain and https TLS",
           "[activation][listeners][tls]") {
     if (!have_activate()) return;
-    TempDir root;
+    TempDir root, pki;  // the key and curl's output out of the web root
     std::string cert, key;
-    if (!make_certificate(root, cert, key)) return;
+    if (!make_certificate(pki, cert, key)) return;
     const std::string model = GENERATE(from_range(model_names()));
     INFO("model: " << model);
     root.write("index.html", "activated\n");
-    HttpResult first;
-    std::string log;
+    HttpResult first, plain_to_tls;
+    std::string log, https;
     // The ports are free a moment before the tool binds them; retry the rare lost race.
     for (int attempt = 0; attempt < 3 && first.status == 0; ++attempt) {
         const std::uint16_t a = free_port(), b = free_port();
@@ -119,6 +134,8 @@ TEST_CASE("every model serves two sockets systemd passes, http plain and https T
         if (!d.wait_output("Listening on", 5s)) continue;
         first = http_get(a, "/");  // starts the server
         d.wait_output("listening on", 5s);
+        https = https_get(pki, cert, b);
+        plain_to_tls = http_get(b, "/");
         log = d.output();
         CHECK(log.find("systemd passed " + pa + " (http: plain HTTP), " + pb + " (https: HTTPS)") !=
               std::string::npos);
@@ -131,6 +148,9 @@ TEST_CASE("every model serves two sockets systemd passes, http plain and https T
     INFO(log << first.error);
     CHECK(first.status == 200);
     CHECK(first.body == "activated\n");
+    INFO(https);
+    CHECK(https == "200 activated\n");  // a TLS handshake with our certificate, then HTTP
+    CHECK(plain_to_tls.status != 200);  // and no plain HTTP on that socket
 }
 
 TEST_CASE("an https socket passed without a certificate refuses startup in one line",
