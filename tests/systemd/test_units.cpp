@@ -87,7 +87,8 @@ TEST_CASE("the https drop-in passes the pair as credentials, on the shipped comm
     const std::string service = slurp(source_dir() / "config/polyhttpd.service");
     std::smatch start;
     REQUIRE(std::regex_search(service, start, std::regex("\nExecStart=(.+)\n")));
-    check_lines(dropin, {std::regex_replace(start[1].str(), std::regex(R"([.[\]])"), R"(\$&)") +
+    check_lines(dropin, {"ExecStart=" +
+                         std::regex_replace(start[1].str(), std::regex(R"([.[\]])"), R"(\$&)") +
                          " --tls-cert %d/tls\\.crt --tls-key %d/tls\\.key"});
 }
 
