@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -105,10 +106,14 @@ int serve(int argc, const char* const* argv, const config::Config& cfg,
     stop.install();
     server::ListenerSet listeners = server::systemd::take_listeners();
     const bool activated = !listeners.empty();
-    if (activated)
-        server::systemd::warn_if_listen_differs(listeners, cfg.listen);
-    else
+    if (activated) {
+        // An https socket without a certificate could only fail every handshake: refuse.
+        if (auto err = server::systemd::tls_without_certificate(listeners, cfg))
+            throw std::runtime_error(*err);
+        server::systemd::warn_if_listen_differs(listeners, cfg);
+    } else {
         listeners = bind_listeners(cfg);
+    }
     set_defer_accept(listeners, cfg.defer_accept);
     const server::MetricsSource metrics{stats, std::string(model->name()),
                                         std::chrono::steady_clock::now()};

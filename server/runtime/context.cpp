@@ -28,9 +28,11 @@ http::ConnectionLimits connection_limits(const config::Config& cfg) {
 }
 
 // The TLS context of a configuration: its certificate pairs, with the run's ticket keys so
-// every worker and process resumes the others' sessions; null without TLS listeners.
+// every worker and process resumes the others' sessions. Null without TLS listeners and
+// certificates: a certificate alone is how a socket-activated server (whose https socket
+// systemd passes, with no --tls-listen) asks for TLS, and a reload re-reads it the same way.
 std::shared_ptr<const tls::TlsContext> tls_context(const config::Config& c) {
-    if (c.tls_listen.empty()) return nullptr;
+    if (c.tls_listen.empty() && c.tls_cert.empty()) return nullptr;
     std::vector<tls::CertKeyFiles> pairs;
     for (std::size_t i = 0; i < c.tls_cert.size() && i < c.tls_key.size(); ++i)
         pairs.push_back({c.tls_cert[i], c.tls_key[i]});

@@ -33,9 +33,10 @@ struct Runtime {
     http::StaticHandler handler;
     http::ConnectionLimits limits;
     Timeouts timeouts;
-    // The certificates and TLS settings for connections of TLS listeners; null when
-    // --tls-listen is not set. Built with the snapshot, so a reload swaps certificates for
-    // new handshakes while connections in flight keep theirs.
+    // The certificates and TLS settings for connections of TLS listeners; null when neither
+    // --tls-listen nor --tls-cert is set (under socket activation the TLS sockets come from
+    // systemd, so the certificate alone asks for it). Built with the snapshot, so a reload swaps
+    // certificates for new handshakes while connections in flight keep theirs.
     std::shared_ptr<const tls::TlsContext> tls;
 };
 

@@ -3,13 +3,16 @@
 # binary, the example config and the units the way docs/deploying.md says, and checks, for
 # every model: socket activation, reload (good and broken file), stop draining a transfer, the
 # status line, journald priorities, the watchdog, DynamicUser= and the hardening in force, and
-# that /etc/passwd is not served. One PASS/FAIL/SKIP line per check, then a summary line.
+# that /etc/passwd is not served; then, on one model, HTTPS as the docs set it up (the https
+# socket, the certificate passed with LoadCredential=, renewal, no certificate refused).
+# One PASS/FAIL/SKIP line per check, then a summary line.
 #
 #   tests/systemd-real/run.sh [BUILD_DIR]     (scripts/dev.sh test-systemd builds and runs it)
 # BUILD_DIR (default build/) must be inside the source tree and hold a built polyhttpd.
 # POLYHTTPD_MODELS=a,b limits the models. POLYHTTPD_SYSTEMD_CACHE (default
 # ~/.cache/polyhttpd) keeps the debootstrapped tree; POLYHTTPD_DEBIAN_MIRROR picks a mirror.
-# Needs root, debootstrap and systemd-nspawn (scripts/install-deps.sh systemd). Exits 0 when
+# Needs root, debootstrap and systemd-nspawn (scripts/install-deps.sh systemd), and openssl
+# for the HTTPS checks. Exits 0 when
 # everything passed or it was skipped (first line "SKIPPED: why"), 1 on any failure.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +22,7 @@ SR_CACHE=${POLYHTTPD_SYSTEMD_CACHE:-$HOME/.cache/polyhttpd}
 source "$here/container.sh"
 source "$here/checks.sh"
 source "$here/checks_reload.sh"
+source "$here/checks_https.sh"
 
 passed=0 failed=0 skipped=0 failures=()
 pass() { echo "PASS  $1: $2"; passed=$((passed + 1)); }
@@ -121,6 +125,8 @@ main() {
     for m in ${models//,/ }; do
         run_model "$m"
     done
+    # Last: it adds a drop-in to the service. The first model listed (epoll-et by default).
+    run_https "$(cut -d, -f1 <<<"$models")"
     in_ct journalctl --no-pager -o short-precise >"$CT_RUN/journal.txt" 2>&1
     summary
 }
