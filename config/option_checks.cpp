@@ -171,4 +171,21 @@ Result check_group(const Config& cfg, const Option& opt) {
     return flag(opt) + ": no such group '" + cfg.group + "'";
 }
 
+// --redirect-https: a TLS address with a fixed port to send clients to.
+Result check_redirect_https(const Config& cfg, const Option& opt) {
+    if (!cfg.redirect_https) return std::nullopt;
+    if (cfg.tls_listen.empty()) return flag(opt) + ": needs --tls-listen (the port to redirect to)";
+    // An unparsable address is --tls-listen's own error, reported before this one.
+    const auto to = parse_listen(cfg.tls_listen.front());
+    if (to && to->port == 0)
+        return flag(opt) + ": the first --tls-listen has port 0; a redirect needs a fixed port";
+    return std::nullopt;
+}
+
+// --hsts: max-age is a number of seconds.
+Result check_hsts(const Config& cfg, const Option& opt) {
+    if (value<ms>(cfg, opt).count() % 1000 == 0) return std::nullopt;
+    return flag(opt) + ": max-age is whole seconds (use e.g. 365d, 180d or 3600s)";
+}
+
 }  // namespace config::checks

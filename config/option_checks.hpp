@@ -23,6 +23,8 @@ std::optional<std::string> check_listen(const Config& cfg, const Option& opt);
 std::optional<std::string> check_tls_listen(const Config& cfg, const Option& opt);
 // --tls-cert and --tls-key in pairs: as many keys as certificates.
 std::optional<std::string> check_tls_pairs(const Config& cfg, const Option& opt);
+std::optional<std::string> check_redirect_https(const Config& cfg, const Option& opt);
+std::optional<std::string> check_hsts(const Config& cfg, const Option& opt);
 std::optional<std::string> check_root(const Config& cfg, const Option& opt);
 std::optional<std::string> check_index(const Config& cfg, const Option& opt);
 std::optional<std::string> check_workers(const Config& cfg, const Option& opt);

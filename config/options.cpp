@@ -20,23 +20,6 @@ using Result = std::optional<std::string>;
 
 constexpr std::string_view duration_hint = " (use e.g. 10s, 500ms)";
 
-// The checks of --redirect-https and --hsts live here rather than in option_checks.cpp: each
-// concerns one option of the HTTPS group and nothing else uses them.
-Result check_redirect_https(const Config& cfg, const Option& opt) {
-    if (!cfg.redirect_https) return std::nullopt;
-    if (cfg.tls_listen.empty()) return flag(opt) + ": needs --tls-listen (the port to redirect to)";
-    // An unparsable address is --tls-listen's own error, reported before this one.
-    const auto to = parse_listen(cfg.tls_listen.front());
-    if (to && to->port == 0)
-        return flag(opt) + ": the first --tls-listen has port 0; a redirect needs a fixed port";
-    return std::nullopt;
-}
-
-Result check_hsts(const Config& cfg, const Option& opt) {
-    if (value<ms>(cfg, opt).count() % 1000 == 0) return std::nullopt;
-    return flag(opt) + ": max-age is whole seconds (use e.g. 365d, 180d or 3600s)";
-}
-
 // --help lists them in this order; keep related options together.
 constexpr Option table[] = {
     {.name = "model",

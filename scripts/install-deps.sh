@@ -13,7 +13,7 @@ packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-de
 # Tests: Catch2; the openssl command (test certificates); systemd-analyze and
 # systemd-socket-activate (tests/systemd); logrotate to check the shipped snippet; wrk and
 # python3 for the bench smoke test.
-test_packages=(catch2 systemd logrotate wrk python3 openssl)
+test_packages=(catch2 systemd logrotate wrk python3 openssl curl)
 case "${1:-}" in
     build) ;;
     bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd lighttpd-mod-openssl h2o gnuplot-nox util-linux

@@ -214,13 +214,9 @@ std::optional<std::string> check_as_server_user(const config::Config& cfg) {
 
 std::optional<std::string> check_tls(const config::Config& cfg, TlsReport& report,
                                      std::time_t now) {
-    if (cfg.tls_listen.empty()) {
-        // Startup builds no TLS context then, so the files are not read: say so, as a warning
-        // (an unused pair harms nothing, but was likely meant to serve).
-        if (!cfg.tls_cert.empty() || !cfg.tls_key.empty())
-            report.warnings.push_back("--tls-cert and --tls-key are unused: no --tls-listen");
-        return std::nullopt;
-    }
+    // Startup builds the TLS context whenever a pair is given (an "https" socket from systemd
+    // needs one without --tls-listen), so the pairs are checked whenever given.
+    if (cfg.tls_listen.empty() && cfg.tls_cert.empty() && cfg.tls_key.empty()) return std::nullopt;
     std::vector<tls::CertKeyFiles> pairs;
     for (std::size_t i = 0; i < cfg.tls_cert.size() && i < cfg.tls_key.size(); ++i)
         pairs.push_back({cfg.tls_cert[i], cfg.tls_key[i]});
@@ -256,6 +252,10 @@ std::optional<std::string> preflight(const config::Config& cfg, bool socket_acti
         }
     }
     if (auto err = check_tls(cfg, tls)) return err;
+    // An unused pair harms nothing, but was likely meant to serve: a socket from systemd
+    // named "https" would use it, so only a run without one hears of it.
+    if (!socket_activated && cfg.tls_listen.empty() && !cfg.tls_cert.empty())
+        tls.warnings.push_back("--tls-cert and --tls-key are unused: no --tls-listen");
     return check_as_server_user(cfg);
 }
 

@@ -153,7 +153,7 @@ TEST_CASE("the Kubernetes manifest has probes, limits and a non-root user", "[un
 TEST_CASE("the Dockerfile builds with install-deps.sh and runs unprivileged", "[units]") {
     const std::string text = slurp(source_dir() / "Dockerfile");
     check_lines(text, {"FROM debian:12 AS build", "FROM debian:12-slim", "USER polyhttpd",
-                       "EXPOSE 8080", R"(VOLUME \["/srv/www"\])"});
+                       "EXPOSE 8080 8443", R"(VOLUME \["/srv/www"\])"});
     CHECK(text.find("scripts/install-deps.sh") != std::string::npos);
     CHECK(text.find("HEALTHCHECK") != std::string::npos);
     const std::string ignore = slurp(source_dir() / ".dockerignore");

@@ -7,7 +7,8 @@
 using namespace std::chrono_literals;
 
 TEST_CASE("--redirect-https and --hsts are converted", "[cli][https]") {
-    const auto r = cli_test::parse({"--tls-listen", ":8443", "--redirect-https", "--hsts", "365d"});
+    const auto r = cli_test::parse({"--tls-listen", ":8443", "--tls-cert", "c.pem", "--tls-key",
+                                    "k.pem", "--redirect-https", "--hsts", "365d"});
     INFO(r.message);
     REQUIRE(r.action == config::Action::serve);
     CHECK(r.cfg.redirect_https);
@@ -20,6 +21,8 @@ TEST_CASE("--redirect-https needs a TLS listener with a fixed port", "[validate]
     config::Config c;
     c.redirect_https = true;
     CHECK(config::validate(c) == "--redirect-https: needs --tls-listen (the port to redirect to)");
+    c.tls_cert = {"c.pem"};  // --tls-listen's own check wants a pair
+    c.tls_key = {"k.pem"};
     c.tls_listen = {":0", ":8443"};
     CHECK(config::validate(c) ==
           "--redirect-https: the first --tls-listen has port 0; a redirect needs a fixed port");

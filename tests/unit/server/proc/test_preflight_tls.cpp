@@ -118,16 +118,28 @@ TEST_CASE("a certificate expiring within 14 days passes with a warning", "[prefl
     CHECK(report.warnings.empty());
 }
 
-TEST_CASE("pairs without --tls-listen are unused: a warning, the files not read",
-          "[preflight][tls]") {
+TEST_CASE(
+    "pairs without --tls-listen: checked all the same, and unused unless systemd passes "
+    "sockets",
+    "[preflight][tls]") {
     test::TempRoot t;
-    config::Config c = tls_site(t, {t.path("none.crt"), t.path("none.key")});
-    c.tls_listen.clear();
+    config::Config missing = tls_site(t, {t.path("none.crt"), t.path("none.key")});
+    missing.tls_listen.clear();
     TlsReport report;
-    CHECK(server::preflight(c, false, report) == std::nullopt);
+    // Startup builds the context from them (an "https" socket from systemd would use it).
+    const auto err = server::preflight(missing, false, report);
+    REQUIRE(err.has_value());
+    CHECK(err->find("none.crt") != std::string::npos);
+
+    const test::tls::Pki pki;
+    config::Config good =
+        tls_site(pki.dir, pki.issue("site", test::tls::spec("site", {"site.test"})));
+    good.tls_listen.clear();
+    CHECK(server::preflight(good, false, report) == std::nullopt);
     CHECK(report.warnings ==
           std::vector<std::string>{"--tls-cert and --tls-key are unused: no --tls-listen"});
-    CHECK(report.certificates.empty());
+    CHECK(server::preflight(good, true, report) == std::nullopt);
+    CHECK(report.warnings.empty());
 }
 
 TEST_CASE("--tls-listen addresses are checked as --listen's are", "[preflight][tls]") {
