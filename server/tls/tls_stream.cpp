@@ -9,16 +9,10 @@
 #include <openssl/err.h>
 
 #include "base/syscall.hpp"
+#include "server/tls/spare_buffers.hpp"
 
 namespace server::tls {
 namespace {
-
-// Ciphertext buffers of the BIO pair. Out holds one full record (16 KiB plaintext and its
-// overhead) so a record leaves in one piece; in only feeds OpenSSL, which keeps its own
-// record buffer, so a small one costs a few more recv()s on uploads, which HTTP GETs lack.
-constexpr std::size_t cipher_out_size = 17 * 1024;
-constexpr std::size_t cipher_in_size = 4 * 1024;
-constexpr std::size_t plain_size = 16 * 1024;  // the largest TLS record's plaintext
 
 // A plain-HTTP request on the TLS port, answered as nginx does (in plaintext, then closed).
 constexpr std::string_view plain_http_answer =
@@ -45,30 +39,44 @@ TlsStream::TlsStream(std::shared_ptr<const TlsContext> ctx, http::Connection& co
     if (!ssl_) fail(false);
 }
 
-TlsStream::~TlsStream() = default;
+// A connection that ends with its pair empty and open (a Connection: close exchange) leaves
+// it to the next connection of the thread.
+TlsStream::~TlsStream() {
+    give_plain_buffer(std::move(plain_));
+    if (net_ && !peer_eof_ && pending_out() == 0 && BIO_ctrl_pending(SSL_get_rbio(ssl_.get())) == 0)
+        give_bio_pair(detach_bios());
+}
 
 bool TlsStream::ensure_bios() noexcept {
     if (net_) return true;
-    BIO* inner = nullptr;
-    BIO* outer = nullptr;
-    if (BIO_new_bio_pair(&inner, cipher_out_size, &outer, cipher_in_size) != 1) return false;
+    BioPair pair = take_bio_pair();
+    if (!pair.inner) return false;
+    BIO* inner = pair.inner.release();
     SSL_set_bio(ssl_.get(), inner, inner);  // one reference, owned by the SSL from here
-    net_.reset(outer);
+    net_ = std::move(pair.outer);
     return true;
 }
 
+// Takes the pair back from the SSL, which then has no BIO.
+BioPair TlsStream::detach_bios() noexcept {
+    BIO* inner = SSL_get_rbio(ssl_.get());
+    BIO_up_ref(inner);  // SSL_set_bio below drops the SSL's reference
+    SSL_set_bio(ssl_.get(), nullptr, nullptr);
+    return {BioPtr(inner), std::move(net_)};
+}
+
 // Between requests on a kept-alive connection nothing is buffered anywhere: give the BIO
-// pair and the plaintext buffer back (about 37 KiB) until the next bytes arrive.
+// pair and the plaintext buffer back (about 37 KiB, to the thread's spares: spare_buffers.hpp)
+// until the next bytes arrive.
 void TlsStream::release_if_idle() noexcept {
     if (state_ != State::open || peer_eof_ || conn_.phase() != http::Phase::idle ||
         conn_.want() != http::Want::read || plain_len_ != 0)
         return;
-    plain_.reset();
+    give_plain_buffer(std::move(plain_));
     if (!net_ || pending_out() != 0 || BIO_ctrl_pending(SSL_get_rbio(ssl_.get())) != 0 ||
         SSL_has_pending(ssl_.get()) != 0)
         return;
-    SSL_set_bio(ssl_.get(), nullptr, nullptr);
-    net_.reset();
+    give_bio_pair(detach_bios());
 }
 
 std::span<std::byte> TlsStream::cipher_in_space() {
@@ -275,7 +283,7 @@ bool TlsStream::write_plaintext() {
 // Gathers up to one record of the connection's output (bytes copied, file ranges read with
 // pread) and reports it written to the connection; false if there was none.
 bool TlsStream::fill_plaintext() {
-    if (!plain_) plain_ = std::make_unique_for_overwrite<std::byte[]>(plain_size);
+    if (!plain_) plain_ = take_plain_buffer();
     while (plain_len_ < plain_size && state_ == State::open) {
         const http::Output o = conn_.next_output();
         if (o.empty()) break;

@@ -30,6 +30,7 @@
 #include "http/connection.hpp"
 #include "server/obs/stats.hpp"
 #include "server/tls/openssl_ptr.hpp"
+#include "server/tls/spare_buffers.hpp"
 #include "server/tls/tls_context.hpp"
 
 namespace server::tls {
@@ -86,6 +87,7 @@ private:
     void fail(bool handshake_failure) noexcept;
     void send_close_notify() noexcept;
     bool ensure_bios() noexcept;
+    BioPair detach_bios() noexcept;
     void release_if_idle() noexcept;
     [[nodiscard]] std::size_t pending_out() const noexcept;
 

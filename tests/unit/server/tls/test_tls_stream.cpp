@@ -163,3 +163,31 @@ TEST_CASE("SNI picks the certificate by name; unknown names get the first", "[tl
     CHECK(peer_cn(c.ssl.get()) == cn);
     if (o.trust != nullptr) CHECK(SSL_get_verify_result(c.ssl.get()) == X509_V_OK);
 }
+
+TEST_CASE("an idle stream's buffers wait as its thread's spares, at most max_spares of them",
+          "[tls][stream][memory]") {
+    Fixture f;
+    std::vector<std::unique_ptr<Client>> clients;
+    std::vector<std::unique_ptr<ServerConn>> conns;
+    const std::size_t before = server::tls::spare_bio_pairs();
+    for (std::size_t i = 0; i < server::tls::max_spares + 4; ++i) {
+        ClientOptions o;
+        o.trust = f.pki.root();
+        clients.push_back(std::make_unique<Client>(o));
+        conns.push_back(std::make_unique<ServerConn>(f.site, f.ctx, f.counters));
+        const auto r = test::tls::fetch(*clients.back(), conns.back()->stream, get_hello);
+        REQUIRE(test::tls::body_of(r.response) == "hello over tls\n");
+        CHECK(conns.back()->stream.buffer_bytes() == 0);  // idle: holds none of its own
+        // Its pair went to the spares, where the next connection takes it from.
+        CHECK(server::tls::spare_bio_pairs() == std::max<std::size_t>(before, 1));
+        CHECK(server::tls::spare_plain_buffers() >= 1);
+    }
+    // A second request on every idle connection: each takes a spare and gives it back.
+    for (std::size_t i = 0; i < conns.size(); ++i) {
+        const auto r = test::tls::fetch(*clients[i], conns[i]->stream, get_hello);
+        CHECK(test::tls::body_of(r.response) == "hello over tls\n");
+    }
+    conns.clear();  // streams that end clean leave their pairs, up to the bound
+    CHECK(server::tls::spare_bio_pairs() <= server::tls::max_spares);
+    CHECK(server::tls::spare_plain_buffers() <= server::tls::max_spares);
+}
