@@ -11,8 +11,9 @@ set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev
           libcpptoml-dev libsystemd-dev liburing-dev libssl-dev)
 # Tests: Catch2; systemd-analyze and systemd-socket-activate (tests/systemd); logrotate to
-# check the shipped snippet; wrk and python3 for the bench smoke test.
-test_packages=(catch2 systemd logrotate wrk python3)
+# check the shipped snippet; wrk and python3 for the bench smoke test; curl, openssl, python3
+# and sslscan as the real TLS clients (tests/tls-clients).
+test_packages=(catch2 systemd logrotate wrk python3 curl openssl sslscan)
 case "${1:-}" in
     build) ;;
     bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd h2o gnuplot-nox util-linux
