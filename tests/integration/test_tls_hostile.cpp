@@ -177,29 +177,35 @@ TEST_CASE("TLS: hostile handshakes are closed without harm", "[tls][hostile]") {
     }
 }
 
+// Memory: malloc keeps what the peak of a round needed (arenas, a worker's pools), so a first
+// round sets the baseline; two more rounds must not grow it by more than a generous bound,
+// far below what 2,000 leaked TLS connections (an SSL object, its buffers and the HTTP
+// connection each) would cost. Measured growth over those two rounds: under 4 MiB on every
+// model (uring settles last), against 8 to 60 MiB for the first round.
 TEST_CASE("TLS: 1,000 handshakes abandoned at once leak nothing", "[tls][hostile][leak]") {
     MODEL_UNDER_TEST();
     ServerProcess server(model, web_root().path(), standard_flags(), Transport::tls);
     const pid_t group = server.pid();
-    // Warm up first (one full handshake and request), so that what is allocated once per
-    // process (the TLS context's caches, a worker's first connection) is in the baseline.
-    still_serves(server.tls_port());
+    const std::uint16_t port = server.tls_port();
+    still_serves(port);  // what a process allocates once is in every baseline
     const std::size_t fds_before = open_fds(group);
-    const std::size_t rss_before = rss_kib(group);
-    abandon_handshakes(server.tls_port());
-    still_serves(server.tls_port());
-    std::size_t fds_after = 0;
-    const bool fds_back = eventually([&] { return (fds_after = open_fds(group)) <= fds_before; },
-                                     header_timeout + 10s);
-    INFO("open fds of the server's processes: " << fds_before << " before, " << fds_after
-                                                << " after");
-    CHECK(fds_back);
-    // Freed memory need not go back to the kernel, so only a generous bound: 1,000 leaked
-    // TLS connections (an SSL object and its buffers each) would be far above it.
+    std::size_t rss_baseline = 0;
+    for (int round = 1; round <= 3; ++round) {
+        INFO("round " << round << " of 1,000 abandoned handshakes");
+        abandon_handshakes(port);
+        still_serves(port);
+        std::size_t fds_after = 0;
+        const bool fds_back = eventually(
+            [&] { return (fds_after = open_fds(group)) <= fds_before; }, header_timeout + 10s);
+        INFO("open fds of the server's processes: " << fds_before << " before, " << fds_after
+                                                    << " after");
+        CHECK(fds_back);
+        if (round == 1) rss_baseline = rss_kib(group);
+    }
     const std::size_t rss_after = rss_kib(group);
-    INFO("RSS of the server's processes: " << rss_before << " KiB before, " << rss_after
-                                           << " KiB after");
-    CHECK(rss_after <= rss_before + 24 * 1024);
+    INFO("RSS of the server's processes after round 1: " << rss_baseline << " KiB, after round 3: "
+                                                         << rss_after << " KiB");
+    CHECK(rss_after <= rss_baseline + 8 * 1024);
     INFO("server output:\n" << server.output_tail());
     CHECK(server.running());
     check_exit(server.stop(stop_grace), server);
