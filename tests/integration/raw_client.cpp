@@ -93,7 +93,7 @@ bool HttpResponse::has_token(std::string_view name, std::string_view token) cons
     return false;
 }
 
-RawClient::RawClient(std::uint16_t port, ClientOptions opts) {
+RawClient::RawClient(std::uint16_t port, ClientOptions opts, const TlsOptions& tls) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     const int one = 1;
@@ -121,10 +121,10 @@ RawClient::RawClient(std::uint16_t port, ClientOptions opts) {
         throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " +
                                  std::strerror(err));
     }
-    if (opts.transport == Transport::tls) {
-        tls_ = std::make_unique<TlsClient>(opts.tls);
-        tls_chunk_ = opts.tls.handshake_chunk;
-        tls_pause_ = opts.tls.pause;
+    if (resolve(opts.transport) == Transport::tls) {
+        tls_ = std::make_unique<TlsClient>(tls);
+        tls_chunk_ = tls.handshake_chunk;
+        tls_pause_ = tls.pause;
     }
 }
 

@@ -2,7 +2,7 @@
 // sending exact (often hostile) bytes and reading exact responses. Every wait is a poll()
 // with a timeout, so no test can hang on a misbehaving server. Not thread-safe per object;
 // many clients may run on many threads (it never touches Catch2: results are returned).
-// Over TLS (ClientOptions::transport, by default the suite's $POLYHTTPD_TRANSPORT) the same
+// Over TLS (ClientOptions::transport; by default the suite's $POLYHTTPD_TRANSPORT) the same
 // calls carry the same bytes as plaintext through a TlsClient. The handshake is lazy, as TCP's
 // send is: the first send() puts out the ClientHello and queues its bytes, and reads drive
 // the handshake on; so a client that has only sent never waits for the server (a `loop`
@@ -48,21 +48,20 @@ const char* to_string(ReadResult r) noexcept;
 struct ClientOptions {
     int rcvbuf = 0;  // SO_RCVBUF before connect (0: system default), to make reads slow
     std::chrono::milliseconds connect_timeout = io_timeout;
-    Transport transport = default_transport();
-    TlsOptions tls{};  // used over TLS only
+    Transport transport = Transport::suite;  // a literal type: tests make these constexpr
 };
 
-inline ClientOptions over(Transport transport, TlsOptions tls = {}) {
+constexpr ClientOptions over(Transport transport) {
     ClientOptions o;
     o.transport = transport;
-    o.tls = std::move(tls);
     return o;
 }
 
 class RawClient {
 public:
     // Throws std::runtime_error when the connection cannot be made in time.
-    explicit RawClient(std::uint16_t port, ClientOptions opts = {});
+    // `tls` applies when the transport is TLS.
+    explicit RawClient(std::uint16_t port, ClientOptions opts = {}, const TlsOptions& tls = {});
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
     ~RawClient();

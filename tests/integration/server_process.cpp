@@ -64,7 +64,7 @@ std::string Exit::describe() const {
 
 ServerProcess::ServerProcess(std::string model, const std::string& root,
                              const std::vector<std::string>& extra, Transport transport)
-    : model_(std::move(model)), transport_(transport) {
+    : model_(std::move(model)), transport_(resolve(transport)) {
     std::vector<std::string> argv = {
         POLYHTTPD_BINARY, "--model", model_,        "--listen", "127.0.0.1:0", "--root", root,
         "--access-log",   "off",     "--log-level", "info"};

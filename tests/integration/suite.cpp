@@ -142,8 +142,9 @@ ServerProcess& shared_server(const std::string& model, const std::vector<std::st
     flags.insert(flags.end(), extra.begin(), extra.end());
     std::string key;
     for (const auto& f : flags) key += f + ' ';
-    if (sh.server && (sh.server->model() != model || sh.test_case != test_case ||
-                      sh.server->flags_key() != key || sh.server->transport() != transport))
+    if (sh.server &&
+        (sh.server->model() != model || sh.test_case != test_case ||
+         sh.server->flags_key() != key || sh.server->transport() != resolve(transport)))
         sh.server.reset();
     if (sh.server && !sh.server->running()) {
         INFO("server output:\n" << sh.server->output_tail());

@@ -16,8 +16,8 @@ std::vector<std::string> second_pair() {
 
 // One GET /page.html over TLS with `opts`; REQUIREs a 200 with the page. Returns the client
 // so the caller can look at its session.
-std::unique_ptr<RawClient> get_page(std::uint16_t port, TlsOptions opts = {}) {
-    auto c = std::make_unique<RawClient>(port, over(Transport::tls, std::move(opts)));
+std::unique_ptr<RawClient> get_page(std::uint16_t port, const TlsOptions& opts = {}) {
+    auto c = std::make_unique<RawClient>(port, over(Transport::tls), opts);
     const HttpResponse r = roundtrip(*c, get_request("/page.html"));
     CHECK(r.status == 200);
     CHECK(r.body == web_root().page_body);
@@ -41,8 +41,8 @@ void tls12_served(std::uint16_t port) {
 }
 
 // A refused handshake: the client's handshake fails and the server's alert says why.
-void refused(std::uint16_t port, TlsOptions opts, const std::string& alert) {
-    RawClient c(port, over(Transport::tls, std::move(opts)));
+void refused(std::uint16_t port, const TlsOptions& opts, const std::string& alert) {
+    RawClient c(port, over(Transport::tls), opts);
     INFO("expected alert: " << alert);
     CHECK_FALSE(c.handshake());
     INFO("client error: " << c.error());

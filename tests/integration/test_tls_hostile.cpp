@@ -54,7 +54,7 @@ void truncated_hello(std::uint16_t port) {
 void dribbled(std::uint16_t port) {
     // ~300 bytes of ClientHello and ~80 of Finished, 1 ms apart: well inside the header
     // timeout that bounds the handshake.
-    RawClient c(port, over(Transport::tls, TlsOptions{.handshake_chunk = 1, .pause = 1ms}));
+    RawClient c(port, over(Transport::tls), TlsOptions{.handshake_chunk = 1, .pause = 1ms});
     INFO(c.error());
     REQUIRE(c.handshake(header_timeout + 3s));
     CHECK(roundtrip(c, get_request("/page.html")).body == web_root().page_body);

@@ -69,7 +69,14 @@ Transport default_transport() {
     return t;
 }
 
-const char* to_string(Transport t) noexcept { return t == Transport::tls ? "tls" : "plain"; }
+const char* to_string(Transport t) noexcept {
+    switch (t) {
+        case Transport::suite: return "the suite's";
+        case Transport::plain: return "plain";
+        case Transport::tls: return "tls";
+    }
+    return "?";
+}
 
 bool TlsOptions::is_default() const {
     return min_version == 0 && max_version == 0 && !legacy && verify;

@@ -19,8 +19,10 @@ namespace itest {
 
 // The transport the suite speaks to the server: $POLYHTTPD_TRANSPORT, "plain" (or unset) or
 // "tls". Anything else throws, so that a typo never runs the plain suite under a TLS label.
-enum class Transport { plain, tls };
+// `suite` stands for that choice where a default must be a constant; resolve() makes it one.
+enum class Transport { suite, plain, tls };
 Transport default_transport();
+inline Transport resolve(Transport t) { return t == Transport::suite ? default_transport() : t; }
 const char* to_string(Transport t) noexcept;
 
 using SessionRef = std::shared_ptr<SSL_SESSION>;
