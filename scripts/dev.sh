@@ -7,6 +7,8 @@
 #   scripts/dev.sh test-tsan [all]             ThreadSanitizer over the multi-threaded models:
 #                                              a focused subset (CI), or with `all` the large
 #                                              transfers of faults_test too (3 more minutes)
+#   scripts/dev.sh test-tls                    the whole integration suite over TLS, every model
+#                                              (CI runs its basics, connection and hostile tags)
 #   scripts/dev.sh test-systemd                the shipped units under a real systemd, for every
 #                                              model (tests/systemd-real; root, ~4 minutes)
 # Each installs missing Debian packages first (scripts/install-deps.sh).
@@ -86,6 +88,13 @@ case "${1:-}" in
         build-tsan/tests/integration "[load],[connection],[shutdown]"
         build-tsan/tests/faults_test "$faults"
         ;;
+    test-tls)
+        # Every tag of the suite over TLS (POLYHTTPD_TRANSPORT=tls), uring included where the
+        # kernel has it; ctest's integration_tls runs only the tags CI has time for.
+        scripts/install-deps.sh
+        configure_and_build build -DCMAKE_BUILD_TYPE=Release -DPOLYHTTPD_WERROR=ON
+        POLYHTTPD_TRANSPORT=tls build/tests/integration "~[tls]"
+        ;;
     test-systemd)
         # Not part of `test`: it needs root, a Debian mirror the first time (debootstrap, cached
         # afterwards in ~/.cache/polyhttpd) and about 4 minutes. POLYHTTPD_MODELS=a,b limits it.
@@ -95,7 +104,7 @@ case "${1:-}" in
         tests/systemd-real/run.sh build
         ;;
     *)
-        echo "usage: scripts/dev.sh serve|test|test-sanitize|test-tsan|test-systemd|fuzz [SECONDS]" >&2
+        echo "usage: scripts/dev.sh serve|test|test-sanitize|test-tsan|test-tls|test-systemd|fuzz [SECONDS]" >&2
         exit 2
         ;;
 esac

@@ -10,10 +10,11 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev
           libcpptoml-dev libsystemd-dev liburing-dev libssl-dev)
-# Tests: Catch2; the openssl command (test certificates); systemd-analyze and
-# systemd-socket-activate (tests/systemd); logrotate to check the shipped snippet; wrk and
-# python3 for the bench smoke test.
-test_packages=(catch2 systemd logrotate wrk python3 openssl curl)
+# Tests: Catch2; systemd-analyze and systemd-socket-activate (tests/systemd); logrotate to
+# check the shipped snippet; wrk and python3 for the bench smoke test; the openssl command
+# (test certificates); curl, openssl, python3 and sslscan as the real TLS clients
+# (tests/tls-clients).
+test_packages=(catch2 systemd logrotate wrk python3 curl openssl sslscan)
 case "${1:-}" in
     build) ;;
     bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd lighttpd-mod-openssl h2o gnuplot-nox util-linux

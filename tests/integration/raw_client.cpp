@@ -40,7 +40,8 @@ int poll_ms(std::chrono::milliseconds remaining) {
 // Waits for `events` on fd until the deadline; >0 ready, 0 timeout, <0 error.
 int wait_for(int fd, short events, Clock::time_point deadline) {
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         pollfd p{fd, events, 0};
         const int r = ::poll(&p, 1, poll_ms(left) + 1);
         if (r < 0 && errno == EINTR) continue;
@@ -92,7 +93,7 @@ bool HttpResponse::has_token(std::string_view name, std::string_view token) cons
     return false;
 }
 
-RawClient::RawClient(std::uint16_t port, ClientOptions opts) {
+RawClient::RawClient(std::uint16_t port, ClientOptions opts, const TlsOptions& tls) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     const int one = 1;
@@ -106,7 +107,8 @@ RawClient::RawClient(std::uint16_t port, ClientOptions opts) {
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
         err = errno;
         if (err == EINPROGRESS) {
-            if (wait_for(fd_, POLLOUT, Clock::now() + opts.connect_timeout) <= 0) err = ETIMEDOUT;
+            if (wait_for(fd_, POLLOUT, Clock::now() + opts.connect_timeout) <= 0)
+                err = ETIMEDOUT;
             else {
                 socklen_t len = sizeof err;
                 ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -119,6 +121,11 @@ RawClient::RawClient(std::uint16_t port, ClientOptions opts) {
         throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " +
                                  std::strerror(err));
     }
+    if (resolve(opts.transport) == Transport::tls) {
+        tls_ = std::make_unique<TlsClient>(tls);
+        tls_chunk_ = tls.handshake_chunk;
+        tls_pause_ = tls.pause;
+    }
 }
 
 RawClient::~RawClient() {
@@ -127,6 +134,12 @@ RawClient::~RawClient() {
 
 bool RawClient::send(std::string_view bytes, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
+    if (!tls_) return send_raw(bytes, deadline);
+    queued_.append(bytes);
+    return advance_tls(deadline);
+}
+
+bool RawClient::send_raw(std::string_view bytes, Deadline deadline) {
     while (!bytes.empty()) {
         const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -147,6 +160,8 @@ bool RawClient::send(std::string_view bytes, std::chrono::milliseconds timeout) 
 
 bool RawClient::send_split(std::string_view bytes, std::size_t chunk,
                            std::chrono::milliseconds pause) {
+    // Over TLS, pieces queued behind an unfinished handshake would leave in one record.
+    if (tls_ && !handshake()) return false;
     while (!bytes.empty()) {
         const std::size_t n = std::min(chunk, bytes.size());
         if (!send(bytes.substr(0, n))) return false;
@@ -156,16 +171,103 @@ bool RawClient::send_split(std::string_view bytes, std::size_t chunk,
     return true;
 }
 
-void RawClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void RawClient::shutdown_write() {
+    if (tls_ && handshake()) {
+        tls_->close_notify();
+        flush_tls(false, Clock::now() + io_timeout);
+    }
+    ::shutdown(fd_, SHUT_WR);
+}
+
+bool RawClient::handshake(std::chrono::milliseconds timeout) {
+    if (!tls_) return true;
+    const auto deadline = Clock::now() + timeout;
+    if (!advance_tls(deadline)) return false;
+    if (tls_->handshake_done()) return true;
+    const Fill f = tls_fill(deadline, true);
+    if (f == Fill::timeout) error_ = "TLS handshake timed out";
+    if (f == Fill::closed && error_.empty()) error_ = "closed during the TLS handshake";
+    return f == Fill::data;
+}
+
+// Over TLS: the handshake one step on (ClientHello, client Finished), then the queued
+// plaintext once it is done. False, with error_, when TLS fails or the socket does.
+bool RawClient::advance_tls(Deadline deadline) {
+    if (!tls_->handshake_done()) {
+        const TlsClient::Step step = tls_->handshake();
+        const bool sent = flush_tls(true, deadline);  // a failure may leave an alert to send
+        if (step == TlsClient::Step::failed) {
+            error_ = tls_->error();
+            return false;
+        }
+        if (!sent || step == TlsClient::Step::want_read) return sent;
+    }
+    if (!queued_.empty()) {
+        const bool ok = tls_->write(queued_);
+        queued_.clear();
+        if (!ok) {
+            error_ = tls_->error();
+            return false;
+        }
+    }
+    return flush_tls(false, deadline);
+}
+
+bool RawClient::flush_tls(bool handshaking, Deadline deadline) {
+    std::string out;
+    tls_->take_output(out);
+    if (!handshaking || tls_chunk_ == 0) return send_raw(out, deadline);
+    for (std::string_view rest = out; !rest.empty();) {
+        const std::size_t n = std::min(tls_chunk_, rest.size());
+        if (!send_raw(rest.substr(0, n), deadline)) return false;
+        rest.remove_prefix(n);
+        if (!rest.empty()) std::this_thread::sleep_for(tls_pause_);
+    }
+    return true;
+}
 
 RawClient::Fill RawClient::fill(std::chrono::milliseconds timeout) {
     if (closed_) return Fill::closed;
     const auto deadline = Clock::now() + timeout;
+    return tls_ ? tls_fill(deadline, false) : recv_raw(buf_, deadline);
+}
+
+// Over TLS: socket reads fed through the handshake and decrypted until plaintext arrives (or,
+// with until_handshake, the handshake completes). Records that carry no plaintext (session
+// tickets) do not end the wait. A TLS error counts as the server closing, with error_ set.
+RawClient::Fill RawClient::tls_fill(Deadline deadline, bool until_handshake) {
+    for (;;) {
+        std::string raw;
+        if (const Fill f = recv_raw(raw, deadline); f != Fill::data) return f;
+        tls_->feed(raw);
+        if (!advance_tls(deadline)) {
+            closed_ = true;
+            return Fill::closed;
+        }
+        if (!tls_->handshake_done()) continue;
+        if (until_handshake) return Fill::data;
+        const std::size_t before = buf_.size();
+        switch (tls_->read(buf_)) {
+            case TlsClient::Read::data: return Fill::data;
+            case TlsClient::Read::want_read: continue;
+            case TlsClient::Read::closed:
+                closed_ = true;
+                return buf_.size() > before ? Fill::data : Fill::closed;
+            case TlsClient::Read::failed:
+                closed_ = true;
+                error_ = tls_->error();
+                return buf_.size() > before ? Fill::data : Fill::closed;
+        }
+    }
+}
+
+RawClient::Fill RawClient::recv_raw(std::string& into, Deadline deadline) {
+    if (closed_) return Fill::closed;
     char tmp[65536];
     for (;;) {
         const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
         if (n > 0) {
-            buf_.append(tmp, static_cast<std::size_t>(n));
+            into.append(tmp, static_cast<std::size_t>(n));
             return Fill::data;
         }
         if (n == 0) {
@@ -199,7 +301,8 @@ void RawClient::reset() {
 bool RawClient::wait_closed(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (!closed_) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0 || fill(left) == Fill::timeout) {
             error_ = "the server did not close the connection within " +
                      std::to_string(timeout.count()) + " ms";

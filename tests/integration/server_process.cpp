@@ -7,10 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <regex>
 #include <stdexcept>
 #include <utility>
+
+#include "test_certs.hpp"
 
 #ifndef POLYHTTPD_BINARY
 #error "POLYHTTPD_BINARY must name the server binary"
@@ -25,18 +29,23 @@ using namespace std::chrono_literals;
 constexpr std::size_t max_kept_output = 2 * 1024 * 1024;
 constexpr std::string_view listening_marker = "listening on 127.0.0.1:";
 
-// The port after the marker, once its line is complete; 0 while not (yet) there.
-std::uint16_t find_port(const std::string& text) {
+// Every port of the startup line "listening on 127.0.0.1:P, 127.0.0.1:Q (...)", in order,
+// once the line is complete; empty while it is not (yet) there.
+std::vector<std::uint16_t> find_ports(const std::string& text) {
     const auto at = text.find(listening_marker);
-    if (at == std::string::npos) return 0;
-    unsigned long port = 0;
-    std::size_t i = at + listening_marker.size();
-    std::size_t digits = 0;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 6; ++i, ++digits)
-        port = port * 10 + static_cast<unsigned long>(text[i] - '0');
-    // Wait for the character after the digits so a half-written number is never taken.
-    if (digits == 0 || i >= text.size() || port == 0 || port > 65535) return 0;
-    return static_cast<std::uint16_t>(port);
+    if (at == std::string::npos) return {};
+    const auto eol = text.find('\n', at);
+    if (eol == std::string::npos) return {};  // never take a half-written line
+    const std::string line = text.substr(at, eol - at);
+    static const std::regex address(R"((?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]*\]):(\d{1,5}))");
+    std::vector<std::uint16_t> ports;
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), address);
+         it != std::sregex_iterator(); ++it) {
+        const unsigned long port = std::stoul((*it)[1]);
+        if (port == 0 || port > 65535) return {};
+        ports.push_back(static_cast<std::uint16_t>(port));
+    }
+    return ports;
 }
 
 }  // namespace
@@ -44,23 +53,31 @@ std::uint16_t find_port(const std::string& text) {
 std::string Exit::describe() const {
     std::string s;
     if (!exited) return "still running";
-    if (signaled) s = "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
-    else s = "exit status " + std::to_string(code);
+    if (signaled)
+        s = "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    else
+        s = "exit status " + std::to_string(code);
     if (!in_time) s += ", did not exit in time (SIGKILLed)";
     if (stragglers) s += ", left processes of its group running";
     return s;
 }
 
 ServerProcess::ServerProcess(std::string model, const std::string& root,
-                             const std::vector<std::string>& extra)
-    : model_(std::move(model)) {
-    std::vector<std::string> argv = {POLYHTTPD_BINARY, "--model", model_, "--listen",
-                                     "127.0.0.1:0", "--root", root, "--access-log", "off",
-                                     "--log-level", "info"};
+                             const std::vector<std::string>& extra, Transport transport)
+    : model_(std::move(model)), transport_(resolve(transport)) {
+    std::vector<std::string> argv = {
+        POLYHTTPD_BINARY, "--model", model_,        "--listen", "127.0.0.1:0", "--root", root,
+        "--access-log",   "off",     "--log-level", "info"};
+    // The suite's TLS listener and pair come before `extra`, so that its pair is the default
+    // and a test's own --tls-cert/--tls-key pairs are the SNI alternatives.
+    if (transport_ == Transport::tls) {
+        for (const auto& f : tls_listen_flags()) argv.push_back(f);
+    }
     for (const auto& f : extra) {
         argv.push_back(f);
         flags_key_ += f + ' ';
     }
+    tls_listeners_ = static_cast<std::size_t>(std::count(argv.begin(), argv.end(), "--tls-listen"));
     spawn(argv);
     drain_ = std::thread([this] { drain_loop(); });
     wait_for_listening();
@@ -113,7 +130,8 @@ void ServerProcess::drain_loop() {
             return;
         }
         output_.append(buf, static_cast<std::size_t>(n));
-        if (output_.size() > max_kept_output) output_.erase(0, output_.size() - max_kept_output / 2);
+        if (output_.size() > max_kept_output)
+            output_.erase(0, output_.size() - max_kept_output / 2);
         cv_.notify_all();
     }
 }
@@ -121,10 +139,11 @@ void ServerProcess::drain_loop() {
 void ServerProcess::wait_for_listening() {
     std::unique_lock lock(mu_);
     const auto deadline = Clock::now() + start_timeout;
-    while ((port_ = find_port(output_)) == 0 && !eof_) {
+    while ((ports_ = find_ports(output_)).empty() && !eof_) {
         if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
     }
-    if (port_ != 0) return;
+    // A TLS listener missing from the line is a failure to start, not port 0.
+    if (!ports_.empty() && ports_.size() > tls_listeners_) return;
     const std::string seen = output_;
     lock.unlock();
     const bool was_running = running();

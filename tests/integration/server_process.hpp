@@ -5,6 +5,9 @@
 // draining the server's stdout and stderr (one pipe) so a chatty server never blocks on it.
 // The destructor stops a still-running server (SIGTERM, then SIGKILL) without asserting:
 // tests that care about the exit status call stop() and check the Exit it returns.
+// With Transport::tls (by default the suite's $POLYHTTPD_TRANSPORT) it also opens a TLS
+// listener with the test certificates, and port() is that listener's port: every test that
+// connects to port() then speaks TLS.
 #pragma once
 
 #include <sys/types.h>
@@ -18,13 +21,15 @@
 #include <thread>
 #include <vector>
 
+#include "tls_client.hpp"
+
 namespace itest {
 
 struct Exit {
-    bool exited = false;      // the process ended (by itself or by our SIGKILL)
-    bool in_time = false;     // it ended before the deadline, without our SIGKILL
+    bool exited = false;   // the process ended (by itself or by our SIGKILL)
+    bool in_time = false;  // it ended before the deadline, without our SIGKILL
     bool signaled = false;
-    int code = -1;            // exit status when !signaled
+    int code = -1;  // exit status when !signaled
     int signal = 0;
     bool stragglers = false;  // processes of its group outlived it (orphaned workers)
     [[nodiscard]] bool clean() const noexcept {
@@ -38,14 +43,29 @@ public:
     static constexpr std::chrono::seconds start_timeout{10};
 
     // Runs: BINARY --model M --listen 127.0.0.1:0 --root ROOT --access-log off
-    //       --log-level info EXTRA...
-    ServerProcess(std::string model, const std::string& root, const std::vector<std::string>& extra);
+    //       --log-level info [tls_listen_flags() when `transport` is tls] EXTRA...
+    ServerProcess(std::string model, const std::string& root, const std::vector<std::string>& extra,
+                  Transport transport = default_transport());
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
     ~ServerProcess();
 
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    // The port the transport speaks on: the first TLS listener's over TLS, else the first one.
+    [[nodiscard]] std::uint16_t port() const noexcept {
+        return transport_ == Transport::tls ? tls_port() : plain_port();
+    }
+    [[nodiscard]] std::uint16_t plain_port() const noexcept { return ports_.front(); }
+    // The first --tls-listen listener's port (TLS listeners are bound after the plain ones);
+    // 0 when there is none.
+    [[nodiscard]] std::uint16_t tls_port() const noexcept {
+        return tls_listeners_ == 0 ? 0 : ports_[ports_.size() - tls_listeners_];
+    }
+    // Every port of the startup line, in its order.
+    [[nodiscard]] const std::vector<std::uint16_t>& ports() const noexcept { return ports_; }
+    [[nodiscard]] Transport transport() const noexcept { return transport_; }
     [[nodiscard]] const std::string& model() const noexcept { return model_; }
+    // The server's pid, which is also its process group's id (workers included).
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
     [[nodiscard]] const std::string& flags_key() const noexcept { return flags_key_; }
 
     // Non-blocking: false once the process has ended (it is reaped here).
@@ -78,7 +98,9 @@ private:
     int status_ = 0;
     bool reaped_ = false;
     bool killed_ = false;
-    std::uint16_t port_ = 0;
+    Transport transport_;
+    std::size_t tls_listeners_ = 0;  // --tls-listen flags given
+    std::vector<std::uint16_t> ports_;
 
     int out_fd_ = -1;
     std::thread drain_;

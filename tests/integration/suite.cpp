@@ -75,7 +75,8 @@ std::vector<std::string> selected_models() {
     const bool restricted = env != nullptr && *env != '\0';
     if (restricted) {
         for (const auto& m : split_csv(env)) {
-            if (std::none_of(all.begin(), all.end(), [&](const ListedModel& l) { return l.name == m; }))
+            if (std::none_of(all.begin(), all.end(),
+                             [&](const ListedModel& l) { return l.name == m; }))
                 throw std::runtime_error("POLYHTTPD_MODELS names '" + m +
                                          "', which --list-models does not list");
         }
@@ -118,12 +119,12 @@ const std::vector<std::string>& model_names() {
 }
 
 std::vector<std::string> standard_flags() {
-    std::vector<std::string> flags = {"--header-timeout",   seconds_flag(header_timeout),
+    std::vector<std::string> flags = {"--header-timeout",    seconds_flag(header_timeout),
                                       "--keepalive-timeout", seconds_flag(keepalive_timeout),
-                                      "--send-timeout",     seconds_flag(send_timeout),
-                                      "--shutdown-timeout", seconds_flag(shutdown_timeout),
-                                      "--max-head-size",    std::to_string(max_head_size),
-                                      "--max-target-size",  std::to_string(max_target_size)};
+                                      "--send-timeout",      seconds_flag(send_timeout),
+                                      "--shutdown-timeout",  seconds_flag(shutdown_timeout),
+                                      "--max-head-size",     std::to_string(max_head_size),
+                                      "--max-target-size",   std::to_string(max_target_size)};
     // $POLYHTTPD_EXTRA_FLAGS ("--workers 2"), space-separated, goes to every server: the
     // ThreadSanitizer run gives the readiness models several reactors with it.
     if (const char* extra = std::getenv("POLYHTTPD_EXTRA_FLAGS")) {
@@ -133,15 +134,17 @@ std::vector<std::string> standard_flags() {
     return flags;
 }
 
-ServerProcess& shared_server(const std::string& model, const std::vector<std::string>& extra) {
+ServerProcess& shared_server(const std::string& model, const std::vector<std::string>& extra,
+                             Transport transport) {
     Shared& sh = shared();
     const std::string test_case = Catch::getResultCapture().getCurrentTestName();
     std::vector<std::string> flags = standard_flags();
     flags.insert(flags.end(), extra.begin(), extra.end());
     std::string key;
     for (const auto& f : flags) key += f + ' ';
-    if (sh.server && (sh.server->model() != model || sh.test_case != test_case ||
-                      sh.server->flags_key() != key))
+    if (sh.server &&
+        (sh.server->model() != model || sh.test_case != test_case ||
+         sh.server->flags_key() != key || sh.server->transport() != resolve(transport)))
         sh.server.reset();
     if (sh.server && !sh.server->running()) {
         INFO("server output:\n" << sh.server->output_tail());
@@ -150,7 +153,7 @@ ServerProcess& shared_server(const std::string& model, const std::vector<std::st
         sh.server.reset();
     }
     if (!sh.server) {
-        sh.server = std::make_unique<ServerProcess>(model, web_root().path(), flags);
+        sh.server = std::make_unique<ServerProcess>(model, web_root().path(), flags, transport);
         sh.test_case = test_case;
     }
     return *sh.server;
@@ -166,16 +169,18 @@ void check_exit(const Exit& e, const ServerProcess& server) {
     CHECK_FALSE(e.stragglers);
 }
 
-void check_clean_stop(const std::string& model, const std::vector<std::string>& extra) {
-    ServerProcess& server = shared_server(model, extra);
+void check_clean_stop(const std::string& model, const std::vector<std::string>& extra,
+                      Transport transport) {
+    ServerProcess& server = shared_server(model, extra, transport);
     struct Forget {  // whatever fails below, the next section starts a fresh server
         ~Forget() { shared().server.reset(); }
     } forget;
     {
         // The server must still be serving before it is asked to stop.
-        RawClient c(server.port());
+        RawClient c(server.port(), ClientOptions{.transport = transport});
         HttpResponse r;
-        const bool answered = c.send(get_request("/page.html")) && c.read_response(r) == ReadResult::ok;
+        const bool answered =
+            c.send(get_request("/page.html")) && c.read_response(r) == ReadResult::ok;
         INFO("GET /page.html before SIGTERM: " << c.error());
         CHECK(answered);
         CHECK(r.status == 200);
@@ -196,7 +201,8 @@ HttpResponse roundtrip(RawClient& c, std::string_view request, bool head_request
 
 std::size_t first_mismatch(std::string_view got, std::string_view want) {
     const auto n = std::min(got.size(), want.size());
-    const auto at = std::mismatch(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(n), want.begin());
+    const auto at =
+        std::mismatch(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(n), want.begin());
     const auto off = static_cast<std::size_t>(at.first - got.begin());
     if (off < n || got.size() != want.size()) return off;
     return no_mismatch;

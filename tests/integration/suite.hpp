@@ -7,13 +7,13 @@
 // with SIGTERM and requires exit status 0 within shutdown_timeout + 5 s.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "raw_client.hpp"
 #include "server_process.hpp"
@@ -35,12 +35,14 @@ const std::vector<std::string>& model_names();
 std::vector<std::string> standard_flags();
 
 // The server for `model` with standard_flags() + extra, started on first use and reused by the
-// sections of the current test case until another model or config is asked for, the test case
-// changes, or check_clean_stop() stops it. A server that died since its last use is reported
-// as a failure (with its output) and restarted.
-ServerProcess& shared_server(const std::string& model, const std::vector<std::string>& extra = {});
+// sections of the current test case until another model, config or transport is asked for,
+// the test case changes, or check_clean_stop() stops it. A server that died since its last use
+// is reported as a failure (with its output) and restarted.
+ServerProcess& shared_server(const std::string& model, const std::vector<std::string>& extra = {},
+                             Transport transport = default_transport());
 // Stops that shared server (starting one if none runs) and checks its exit.
-void check_clean_stop(const std::string& model, const std::vector<std::string>& extra = {});
+void check_clean_stop(const std::string& model, const std::vector<std::string>& extra = {},
+                      Transport transport = default_transport());
 // Checks an Exit with the server's output in the context of the failure.
 void check_exit(const Exit& e, const ServerProcess& server);
 
@@ -56,11 +58,11 @@ std::size_t first_mismatch(std::string_view got, std::string_view want);
 
 }  // namespace itest
 
-#define MODEL_UNDER_TEST()                                                                  \
+#define MODEL_UNDER_TEST()                                                                     \
     const std::string model = GENERATE(Catch::Generators::from_range(::itest::model_names())); \
     INFO("model: " << model)
 
-#define CLEAN_SHUTDOWN_SECTION(...)                               \
-    SECTION("SIGTERM: the server exits with status 0 in time") { \
+#define CLEAN_SHUTDOWN_SECTION(...)                                  \
+    SECTION("SIGTERM: the server exits with status 0 in time") {     \
         ::itest::check_clean_stop(model __VA_OPT__(, ) __VA_ARGS__); \
     }
