@@ -8,7 +8,7 @@
 #                                              a focused subset (CI), or with `all` the large
 #                                              transfers of faults_test too (3 more minutes)
 #   scripts/dev.sh test-tls                    the whole integration suite over TLS, every model
-#                                              (CI runs its basics, connection and hostile tags)
+#                                              (CI: basics, connection, hostile; 6 models)
 #   scripts/dev.sh test-systemd                the shipped units under a real systemd, for every
 #                                              model (tests/systemd-real; root, ~4 minutes)
 # Each installs missing Debian packages first (scripts/install-deps.sh).
