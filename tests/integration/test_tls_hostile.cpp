@@ -179,9 +179,11 @@ TEST_CASE("TLS: hostile handshakes are closed without harm", "[tls][hostile]") {
 
 // Memory: malloc keeps what the peak of a round needed (arenas, a worker's pools), so a first
 // round sets the baseline; two more rounds must not grow it by more than a generous bound,
-// far below what 2,000 leaked TLS connections (an SSL object, its buffers and the HTTP
-// connection each) would cost. Measured growth over those two rounds: under 4 MiB on every
-// model (uring settles last), against 8 to 60 MiB for the first round.
+// far below what 2,000 leaked TLS connections would cost (each an SSL object, a BIO pair and
+// OpenSSL's read buffer, about 45 KiB: some 90 MiB; their descriptors are checked too).
+// Measured growth over those two rounds: under 4 MiB on most models, but up to 26 MiB on
+// thread, whose 1,000 threads spread their frees over glibc's per-thread arenas: six rounds
+// against one thread server went up and down by 13 MiB with no trend, so not a leak.
 TEST_CASE("TLS: 1,000 handshakes abandoned at once leak nothing", "[tls][hostile][leak]") {
     MODEL_UNDER_TEST();
     ServerProcess server(model, web_root().path(), standard_flags(), Transport::tls);
@@ -205,7 +207,7 @@ TEST_CASE("TLS: 1,000 handshakes abandoned at once leak nothing", "[tls][hostile
     const std::size_t rss_after = rss_kib(group);
     INFO("RSS of the server's processes after round 1: " << rss_baseline << " KiB, after round 3: "
                                                          << rss_after << " KiB");
-    CHECK(rss_after <= rss_baseline + 8 * 1024);
+    CHECK(rss_after <= rss_baseline + 32 * 1024);
     INFO("server output:\n" << server.output_tail());
     CHECK(server.running());
     check_exit(server.stop(stop_grace), server);
