@@ -49,9 +49,10 @@ case "${1:-}" in
         configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DPOLYHTTPD_WERROR=ON \
             -DPOLYHTTPD_SANITIZE=address,undefined
         # The bench smoke test measures nothing useful on an instrumented binary: skipped here,
-        # it runs in the plain build.
+        # it runs in the plain build. So is integration_tls, to keep CI in its time: the TLS
+        # path of every model runs here all the same, in integration's [tls] cases.
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-            run_suite build-asan -E bench_smoke
+            run_suite build-asan -E "bench_smoke|^integration_tls$"
         ;;
     fuzz)
         # New inputs land in build-fuzz/corpus; the seed corpus is only read. The seeds also
