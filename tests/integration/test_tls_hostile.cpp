@@ -207,7 +207,13 @@ TEST_CASE("TLS: 1,000 handshakes abandoned at once leak nothing", "[tls][hostile
     const std::size_t rss_after = rss_kib(group);
     INFO("RSS of the server's processes after round 1: " << rss_baseline << " KiB, after round 3: "
                                                          << rss_after << " KiB");
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer holds freed memory in its quarantine (up to 256 MiB a process) by
+    // design, so RSS says nothing here; its LeakSanitizer checks the server at exit instead.
+    (void)rss_after;
+#else
     CHECK(rss_after <= rss_baseline + 32 * 1024);
+#endif
     INFO("server output:\n" << server.output_tail());
     CHECK(server.running());
     check_exit(server.stop(stop_grace), server);
