@@ -21,6 +21,7 @@
 #include "base/syscall.hpp"
 #include "base/unique_fd.hpp"
 #include "server/proc/privileges.hpp"
+#include "server/runtime/context.hpp"
 #include "server/sys/listener.hpp"
 #include "server/tls/tls_context.hpp"
 
@@ -214,12 +215,10 @@ std::optional<std::string> check_as_server_user(const config::Config& cfg) {
 
 std::optional<std::string> check_tls(const config::Config& cfg, TlsReport& report,
                                      std::time_t now) {
-    // Startup builds the TLS context whenever a pair is given (an "https" socket from systemd
-    // needs one without --tls-listen), so the pairs are checked whenever given.
-    if (cfg.tls_listen.empty() && cfg.tls_cert.empty() && cfg.tls_key.empty()) return std::nullopt;
-    std::vector<tls::CertKeyFiles> pairs;
-    for (std::size_t i = 0; i < cfg.tls_cert.size() && i < cfg.tls_key.size(); ++i)
-        pairs.push_back({cfg.tls_cert[i], cfg.tls_key[i]});
+    // The rule startup builds its TLS context by (a key without a certificate is refused
+    // by validation already).
+    if (!wants_tls(cfg)) return std::nullopt;
+    const std::vector<tls::CertKeyFiles> pairs = cert_key_files(cfg);
     try {
         for (std::size_t i = 0; i < pairs.size(); ++i)
             report.certificates.push_back(

@@ -27,16 +27,11 @@ http::ConnectionLimits connection_limits(const config::Config& cfg) {
     return l;
 }
 
-// The TLS context of a configuration: its certificate pairs, with the run's ticket keys so
-// every worker and process resumes the others' sessions. Null without TLS listeners and
-// certificates: a certificate alone is how a socket-activated server (whose https socket
-// systemd passes, with no --tls-listen) asks for TLS, and a reload re-reads it the same way.
+// The TLS context of a configuration (null without TLS): its certificate pairs, with the
+// run's ticket keys so every worker and process resumes the others' sessions.
 std::shared_ptr<const tls::TlsContext> tls_context(const config::Config& c) {
-    if (c.tls_listen.empty() && c.tls_cert.empty()) return nullptr;
-    std::vector<tls::CertKeyFiles> pairs;
-    for (std::size_t i = 0; i < c.tls_cert.size() && i < c.tls_key.size(); ++i)
-        pairs.push_back({c.tls_cert[i], c.tls_key[i]});
-    return std::make_shared<const tls::TlsContext>(pairs, tls::process_ticket_keys());
+    if (!wants_tls(c)) return nullptr;
+    return std::make_shared<const tls::TlsContext>(cert_key_files(c), tls::process_ticket_keys());
 }
 
 // A Runtime that also owns the endpoint its limits point at.
@@ -59,6 +54,17 @@ Runtime::Runtime(const config::Config& c)
 
 std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const MetricsSource& src) {
     return std::make_shared<const ServingRuntime>(cfg, src);
+}
+
+bool wants_tls(const config::Config& cfg) noexcept {
+    return !cfg.tls_listen.empty() || !cfg.tls_cert.empty();
+}
+
+std::vector<tls::CertKeyFiles> cert_key_files(const config::Config& cfg) {
+    std::vector<tls::CertKeyFiles> pairs;
+    for (std::size_t i = 0; i < cfg.tls_cert.size() && i < cfg.tls_key.size(); ++i)
+        pairs.push_back({cfg.tls_cert[i], cfg.tls_key[i]});
+    return pairs;
 }
 
 }  // namespace server

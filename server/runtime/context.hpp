@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "config/config.hpp"
 #include "http/connection.hpp"
@@ -45,6 +46,13 @@ struct Runtime {
 // snapshot, so it dies with the last connection that can still reach it. Throws like
 // Runtime's constructor (a root that cannot be opened).
 std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const MetricsSource& src);
+
+// Whether a configuration serves TLS: a --tls-listen address, or a certificate alone (how a
+// socket-activated server, whose https socket systemd passes, asks for it). Startup, reload
+// and --check-config decide by this one rule.
+bool wants_tls(const config::Config& cfg) noexcept;
+// --tls-cert and --tls-key as pairs, in order (validation made their counts equal).
+std::vector<tls::CertKeyFiles> cert_key_files(const config::Config& cfg);
 
 class Context {
 public:
