@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/syscall.hpp"
+#include "server/sys/fork_gate.hpp"
 
 namespace server {
 namespace {
@@ -146,7 +147,9 @@ pid_t Children::spawn(const Shutdown& stop, const std::function<int()>& body) {
     sigset_t old;
     ::pthread_sigmask(SIG_BLOCK, &block, &old);
     const pid_t parent = ::getpid();
+    std::unique_lock gate(fork_gate());  // our other threads waiting, holding no lock
     const pid_t pid = ::fork();
+    gate.unlock();  // in the child too: its copy of the gate was locked by this thread
     if (pid == 0) {
         int code = 70;  // EX_SOFTWARE
         if (become_child(stop, parent)) {

@@ -91,13 +91,13 @@ ControlThread::ControlThread(Context& ctx, ControlOptions opts)
     quit_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!quit_fd_) fail("eventfd");
     systemd::notify_ready(status());
-    thread_ = std::thread([this] { run(); });
+    thread_.emplace([this](std::unique_lock<std::mutex>& working) { run(working); });
 }
 
 ControlThread::~ControlThread() {
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto n = ::write(quit_fd_.get(), &one, sizeof one);
-    thread_.join();
+    thread_->join();
 }
 
 std::string ControlThread::status() const {
@@ -106,7 +106,7 @@ std::string ControlThread::status() const {
                        ctx_.stats.requests_total());
 }
 
-void ControlThread::run() {
+void ControlThread::run(std::unique_lock<std::mutex>& working) {
     const auto watchdog = systemd::watchdog_interval();
     auto next_watchdog = watchdog.count() > 0 ? clock::now() : clock::time_point::max();
     auto next_status = clock::now() + status_period;
@@ -123,7 +123,9 @@ void ControlThread::run() {
         pollfd fds[3] = {{quit_fd_.get(), POLLIN, 0},
                          {signal_fd_.get(), POLLIN, 0},
                          {stop_deadline ? -1 : ctx_.shutdown.wake_fd(), POLLIN, 0}};
+        working.unlock();  // the gate is held while working only (fork_gate.hpp)
         poly::retry_eintr([&] { return ::poll(fds, 3, poll_timeout(clock::now(), wake)); });
+        working.lock();
         auto now = clock::now();
         if (fds[2].revents != 0) {  // before the quit check: a fast model must not skip it
             systemd::notify_stopping();

@@ -23,14 +23,16 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/unique_fd.hpp"
 #include "config/cli.hpp"
 #include "server/obs/metrics.hpp"
 #include "server/runtime/context.hpp"
+#include "server/sys/fork_gate.hpp"
 #include "server/tls/shared_ticket_keys.hpp"
 
 namespace server {
@@ -52,7 +54,7 @@ public:
     ControlThread& operator=(const ControlThread&) = delete;
 
 private:
-    void run();
+    void run(std::unique_lock<std::mutex>& working);
     void on_signal();
     void reload();
     void reopen_logs();
@@ -63,8 +65,8 @@ private:
     Context& ctx_;
     ControlOptions opts_;
     poly::UniqueFd signal_fd_;
-    poly::UniqueFd quit_fd_;  // eventfd: the destructor asks the thread to end
-    std::thread thread_;
+    poly::UniqueFd quit_fd_;             // eventfd: the destructor asks the thread to end
+    std::optional<GatedThread> thread_;  // last: it runs on the members above
 };
 
 // Changes as "name: 'old' -> 'new'" lines, exposed for tests; which options fall in each is

@@ -32,14 +32,14 @@ StopLog::StopLog(const Context& ctx) : ctx_(ctx) {
     if (ctx_.shutdown.wake_fd() < 0) return;  // never installed (a test): nothing can stop it
     quit_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!quit_) throw std::system_error(errno, std::generic_category(), "eventfd");
-    thread_ = std::thread([this] { run(); });
+    thread_.emplace([this](std::unique_lock<std::mutex>& working) { run(working); });
 }
 
 StopLog::~StopLog() {
-    if (thread_.joinable()) {
+    if (thread_) {
         const std::uint64_t one = 1;
         [[maybe_unused]] const auto n = ::write(quit_.get(), &one, sizeof one);
-        thread_.join();
+        thread_->join();
     }
     // A model that returned before this thread woke: the lines still come, in order.
     announce_pending();
@@ -53,7 +53,7 @@ StopLog::~StopLog() {
                      config::format_duration(ctx_.runtime()->cfg.shutdown_timeout));
 }
 
-void StopLog::run() {
+void StopLog::run(std::unique_lock<std::mutex>& working) {
     for (;;) {
         int next = -1;  // the stop pipes stay readable once written: the next one not logged
         {
@@ -62,8 +62,10 @@ void StopLog::run() {
             next = drain_logged_ ? ctx_.shutdown.urgent_fd() : ctx_.shutdown.wake_fd();
         }
         pollfd fds[2] = {{quit_.get(), POLLIN, 0}, {next, POLLIN, 0}};
-        if (poly::retry_eintr([&] { return ::poll(fds, 2, -1); }) < 0) return;
-        if (fds[0].revents != 0) return;
+        working.unlock();  // the gate is held while working only (fork_gate.hpp)
+        const int ready = poly::retry_eintr([&] { return ::poll(fds, 2, -1); });
+        working.lock();
+        if (ready < 0 || fds[0].revents != 0) return;
         announce_pending();
     }
 }

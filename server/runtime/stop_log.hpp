@@ -11,10 +11,11 @@
 #pragma once
 
 #include <mutex>
-#include <thread>
+#include <optional>
 
 #include "base/unique_fd.hpp"
 #include "server/runtime/context.hpp"
+#include "server/sys/fork_gate.hpp"
 
 namespace server {
 
@@ -32,14 +33,14 @@ public:
     void announce_pending() const;
 
 private:
-    void run();
+    void run(std::unique_lock<std::mutex>& working);
 
     const Context& ctx_;
     poly::UniqueFd quit_;  // eventfd: the model returned
     mutable std::mutex mu_;
     mutable bool drain_logged_ = false;
     mutable bool urgent_logged_ = false;
-    std::thread thread_;
+    std::optional<GatedThread> thread_;  // last: it runs on the members above
 };
 
 // ctx.stop_log->announce_pending() while a StopLog runs beside the model (Model::run); nothing

@@ -6,14 +6,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "server/proc/children.hpp"
+#include "server/sys/fork_gate.hpp"
 #include "unit/server/proc/installed_stop.hpp"
 #include "unit/server/sockets.hpp"
 
@@ -158,4 +161,30 @@ TEST_CASE("describe_wait_status names exits and signals", "[children]") {
     CHECK(server::describe_wait_status(2 << 8) == "exit status 2");
     CHECK(server::describe_wait_status(SIGTERM) == "killed by SIGTERM");
     CHECK(server::describe_wait_status(SIGSEGV | 0x80) == "killed by SIGSEGV (core dumped)");
+}
+
+// The fork gate (server/sys/fork_gate.hpp): a child forked while another thread held a lock
+// would inherit it held for good, so spawn() waits until the process's other threads wait.
+TEST_CASE("a gated thread holds the gate from its start and spawn() waits for it", "[children]") {
+    std::atomic<bool> released{false};
+    bool gate_free_at_start = true;
+    {
+        server::GatedThread worker([&](std::unique_lock<std::mutex>& working) {
+            std::this_thread::sleep_for(300ms);  // some work, holding the gate
+            released = true;
+            working.unlock();
+        });
+        gate_free_at_start = server::fork_gate().try_lock();
+        if (gate_free_at_start) server::fork_gate().unlock();
+
+        server::Children children;
+        Ended ended;
+        const pid_t pid = children.spawn(test::installed_stop(), [] { return 0; });
+        REQUIRE(pid > 0);
+        CHECK(released);  // the fork came after the worker let go, not during its work
+        CHECK(children.wait_all(std::chrono::steady_clock::now() + soon, ended.sink()) == 0);
+    }
+    CHECK_FALSE(gate_free_at_start);
+    CHECK(server::fork_gate().try_lock());  // and the child's copy was no concern of ours
+    server::fork_gate().unlock();
 }
