@@ -9,10 +9,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/site.hpp"
 
 namespace config {
 
@@ -26,6 +29,8 @@ inline constexpr std::array<std::string_view, 2> uring_files_modes = {"sendfile"
 
 // --workers not given: the model decides (see resolve_workers).
 inline constexpr unsigned workers_unset = std::numeric_limits<unsigned>::max();
+
+struct Site;
 
 struct Config {
     // Serving
@@ -49,6 +54,29 @@ struct Config {
     // A root of / or of a system directory (/etc, /usr, /proc...) is refused unless this says
     // it is meant: a service's working directory is /, so a relative root can land there.
     bool allow_system_root = false;
+
+    // The site (issue 16). Each of these is also a key of a [[site]] table.
+    // Compression on the fly: the encodings offered ("br", "zstd", "gzip"), in the server's
+    // order of preference; empty: off. The client's Accept-Encoding q-values decide among them.
+    std::vector<std::string> compress;
+    // Media types compressed (no parameters; "text/*" covers a top-level type).
+    std::vector<std::string> compress_types = {
+        "text/*",           "application/javascript",       "application/json", "application/xml",
+        "application/wasm", "application/manifest+json",    "image/svg+xml",    "font/ttf",
+        "font/otf",         "application/vnd.ms-fontobject"};
+    std::size_t compress_min_size = 256;               // smaller files are sent as they are
+    std::size_t compress_max_size = 64 * 1024 * 1024;  // and larger ones too
+    std::size_t compress_cache = 64 * 1024 * 1024;     // compressed variants kept in memory
+    std::string fallback;             // a path served for a missing one (GET/HEAD); empty: off
+    bool fallback_only_html = false;  // not for paths whose last segment has an extension
+    std::map<unsigned, std::string> error_pages;  // status -> path of a file in the root
+    std::vector<HeaderRule> headers;
+    std::vector<RedirectRule> redirects;
+    CorsRule cors;
+    // Virtual hosts: [[site]] tables. A request whose Host matches none gets the top level's
+    // site, or 421 with strict_hosts.
+    std::vector<Site> sites;
+    bool strict_hosts = false;
 
     // Concurrency
     // workers_unset: not given, each model's own default (1 event loop; prefork's pool of 8);
@@ -86,6 +114,16 @@ struct Config {
     std::string config_file;  // the --config path, if any (kept for reload)
 
     friend bool operator==(const Config&, const Config&) = default;
+};
+
+// A [[site]] table: the names it answers to and its configuration, which is the top level's
+// with the table's keys applied (its `sites` stays empty). hosts: names compared without case,
+// port and trailing dot; "*.example.com" matches any name below example.com.
+struct Site {
+    std::vector<std::string> hosts;
+    Config config;
+
+    friend bool operator==(const Site&, const Site&) = default;
 };
 
 // Checks values that CLI11 cannot (listen address syntax, root exists and is no system

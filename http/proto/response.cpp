@@ -27,6 +27,7 @@ void Response::reset() noexcept {
     content_encoding = {};
     allow = {};
     vary_accept_encoding = false;
+    vary_origin = false;
     accept_ranges = false;
     close = false;
     last_modified = -1;
@@ -37,6 +38,7 @@ void Response::reset() noexcept {
     file.reset();
     cached.reset();
     pieces.clear();
+    extra_headers.clear();
 }
 
 std::string_view reason_phrase(int status) noexcept {

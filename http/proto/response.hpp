@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -32,6 +33,7 @@ struct Response {
     std::string_view content_encoding;  // "br", "gzip" or empty
     std::string_view allow;             // for 405 and OPTIONS
     bool vary_accept_encoding = false;
+    bool vary_origin = false;  // CORS: the response depends on the request's Origin
     bool accept_ranges = false;
     bool close = false;              // the handler requires the connection to close
     std::time_t last_modified = -1;  // -1: no header
@@ -42,6 +44,11 @@ struct Response {
     poly::UniqueFd file;
     std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
     std::vector<BodyPiece> pieces;
+    // Further fields (a site's header rules, CORS), written after the ones above. The views'
+    // storage must outlive the response: the site configuration or `text`-like members.
+    // A name here never repeats one the serializer writes itself (the configuration refuses
+    // those names).
+    std::vector<std::pair<std::string_view, std::string_view>> extra_headers;
 
     // Sum of piece lengths: the Content-Length of the response.
     [[nodiscard]] std::uint64_t body_length() const noexcept;

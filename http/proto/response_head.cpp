@@ -42,9 +42,15 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
     if (res.accept_ranges) out.append("Accept-Ranges: bytes\r\n");
     if (!res.content_range.empty()) append_field(out, "Content-Range", res.content_range);
     if (!res.content_encoding.empty()) append_field(out, "Content-Encoding", res.content_encoding);
-    if (res.vary_accept_encoding) out.append("Vary: Accept-Encoding\r\n");
+    if (res.vary_accept_encoding && res.vary_origin)
+        out.append("Vary: Accept-Encoding, Origin\r\n");
+    else if (res.vary_accept_encoding)
+        out.append("Vary: Accept-Encoding\r\n");
+    else if (res.vary_origin)
+        out.append("Vary: Origin\r\n");
     if (!res.location.empty()) append_field(out, "Location", res.location);
     if (!res.allow.empty()) append_field(out, "Allow", res.allow);
+    for (const auto& [name, value] : res.extra_headers) append_field(out, name, value);
     if (opt.hsts_max_age > 0) {
         out.append("Strict-Transport-Security: max-age=");
         poly::append_decimal(out, opt.hsts_max_age);
