@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "base/decimal.hpp"
+#include "base/utf8.hpp"
 #include "http/proto/target.hpp"
 #include "http/static/autoindex.hpp"
 
@@ -48,30 +49,6 @@ void append_time(std::string& out, std::time_t t, const char* format) {
     char buf[40];
     if (::gmtime_r(&t, &tm) == nullptr) return;
     out.append(buf, std::strftime(buf, sizeof buf, format, &tm));
-}
-
-// The length of the UTF-8 sequence starting `s` (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF), or 0 when it is not valid.
-std::size_t utf8_sequence(std::string_view s) noexcept {
-    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const unsigned char c = b(0);
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;  // overlong
-        if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;  // overlong
-        if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    }
-    if (n == 0 || s.size() < n || b(1) < lo || b(1) > hi) return 0;
-    for (std::size_t i = 2; i < n; ++i)
-        if (b(i) < 0x80 || b(i) > 0xBF) return 0;
-    return n;
 }
 
 // A column header linking to its sort: ascending first, the other order when it is the
@@ -182,7 +159,7 @@ void append_json_escaped(std::string& out, std::string_view s) {
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            const std::size_t n = utf8_sequence(s.substr(i));
+            const std::size_t n = poly::utf8_length(s.substr(i));
             // A file name is bytes: an invalid one cannot be a JSON string, so say where the
             // bytes were and let "url" carry them exactly.
             out.append(n == 0 ? std::string_view("\\ufffd") : s.substr(i, n));
