@@ -13,7 +13,7 @@ namespace http {
 namespace {
 
 // Directories first, like Caddy and Apache's FoldersFirst; then the key; ties (same size or
-// same minute) by name ascending whatever the order, so equal rows never shuffle.
+// same second) by name ascending whatever the order, so equal rows never shuffle.
 struct EntryLess {
     SortKey key;
     bool descending;
@@ -160,8 +160,9 @@ void append_json_escaped(std::string& out, std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             const std::size_t n = poly::utf8_length(s.substr(i));
-            // A file name is bytes: an invalid one cannot be a JSON string, so say where the
-            // bytes were and let "url" carry them exactly.
+            // A file name is bytes: an invalid one cannot be a JSON string, so mark where the
+            // bytes were and let "url" carry them exactly. Not the access log's \u00XX: a
+            // client would read \u00FF as "ÿ" and ask for a name that does not exist.
             out.append(n == 0 ? std::string_view("\\ufffd") : s.substr(i, n));
             i += n == 0 ? 1 : n;
             continue;
