@@ -263,6 +263,8 @@ void RequestParser::store_header_value() {
         store(r.if_unmodified_since, value_, false);
     else if (f == "if-range")
         store(r.if_range, value_, false);
+    else if (f == "accept")
+        store(r.accept, value_, true);
     else if (f == "accept-encoding")
         store(r.accept_encoding, value_, true);
     else if (f == "referer")

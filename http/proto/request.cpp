@@ -15,7 +15,7 @@ void Request::clear() noexcept {
     host_count = 0;
     for (std::string* s :
          {&host, &range, &if_match, &if_none_match, &if_modified_since, &if_unmodified_since,
-          &if_range, &accept_encoding, &referer, &user_agent}) {
+          &if_range, &accept, &accept_encoding, &referer, &user_agent}) {
         s->clear();
     }
 }

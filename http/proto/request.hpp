@@ -44,6 +44,7 @@ struct Request {
     std::string if_modified_since;
     std::string if_unmodified_since;
     std::string if_range;
+    std::string accept;  // for directory listings: HTML or JSON
     std::string accept_encoding;
     std::string referer;
     std::string user_agent;

@@ -1,17 +1,15 @@
+// Directory listings: reading the directory, and what the request asks of the listing (query
+// and Accept). Rendering is in autoindex_render.cpp.
 #include "http/static/autoindex.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <memory>
 
-#include "base/decimal.hpp"
-#include "http/proto/target.hpp"
+#include "http/fields/text.hpp"
 #include "http/static/open_beneath.hpp"
 
 namespace http {
@@ -41,53 +39,71 @@ bool describe(int root_fd, std::string_view rel_dir, int dirfd, const char* name
     return true;
 }
 
-// The characters that could end an attribute value or start markup; empty for the others.
-std::string_view html_entity(char c) noexcept {
-    switch (c) {
-        case '&': return "&amp;";
-        case '<': return "&lt;";
-        case '>': return "&gt;";
-        case '"': return "&quot;";
-        case '\'': return "&#39;";
-        default: return {};
-    }
+// The query of a raw target: after the first '?', before any '#'.
+std::string_view query_of(std::string_view target) noexcept {
+    const std::size_t q = target.find_first_of("?#");
+    if (q == std::string_view::npos || target[q] == '#') return {};
+    const std::string_view query = target.substr(q + 1);
+    return query.substr(0, query.find('#'));
 }
 
-void append_row(std::string& out, const DirEntry& e) {
-    out.append("<tr><td><a href=\"");
-    // encode_path escapes everything but unreserved characters (a name holds no '/'), so ':'
-    // becomes %3A and "javascript:x" stays a relative reference.
-    append_html_escaped(out, encode_path(e.name));
-    if (e.is_dir) out.push_back('/');
-    out.append("\">");
-    append_html_escaped(out, e.name);
-    if (e.is_dir) out.push_back('/');
-    out.append("</a></td><td>");
-    if (e.is_dir) {
-        out.push_back('-');
-    } else {
-        poly::append_decimal(out, e.size);
+// Accept's q-value in thousandths (RFC 9110 §12.4.2); a malformed one counts as 0, so bad
+// input can only make a range unacceptable.
+int qvalue(std::string_view q) noexcept {
+    if (q.empty() || (q[0] != '0' && q[0] != '1')) return 0;
+    if (q.size() == 1) return q[0] == '1' ? 1000 : 0;
+    if (q[1] != '.' || q.size() > 5) return 0;
+    int v = q[0] == '1' ? 1000 : 0;
+    int scale = 100;
+    for (std::size_t i = 2; i < q.size(); ++i, scale /= 10) {
+        if (q[i] < '0' || q[i] > '9') return 0;
+        v += (q[i] - '0') * scale;
     }
-    out.append("</td><td>");
-    struct tm tm {};
-    char date[32];
-    if (::gmtime_r(&e.mtime, &tm) != nullptr) {
-        const std::size_t n = std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-        out.append(date, n);
-    }
-    out.append("</td></tr>\n");
+    return v > 1000 ? 0 : v;
 }
+
+// The weight an Accept entry's parameters give (q absent: 1). Other parameters are ignored.
+int entry_weight(std::string_view params) noexcept {
+    int q = 1000;
+    while (!params.empty()) {
+        const std::size_t semi = params.find(';');
+        const std::string_view param = trim_ows(params.substr(0, semi));
+        params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+        const std::size_t eq = param.find('=');
+        if (eq != std::string_view::npos && iequals_lower(trim_ows(param.substr(0, eq)), "q"))
+            q = qvalue(trim_ows(param.substr(eq + 1)));
+    }
+    return q;
+}
+
+// How specifically `range` names `type`/`subtype` (given lower case): 3 exactly, 2 by
+// "type/*", 1 by "*/*", 0 not at all.
+int specificity(std::string_view range, std::string_view type, std::string_view subtype) {
+    const std::size_t slash = range.find('/');
+    if (slash == std::string_view::npos) return 0;
+    const std::string_view t = range.substr(0, slash), s = range.substr(slash + 1);
+    if (t == "*" && s == "*") return 1;
+    if (!iequals_lower(t, type)) return 0;
+    if (s == "*") return 2;
+    return iequals_lower(s, subtype) ? 3 : 0;
+}
+
+// The most specific range matching a media type, and its weight; a range named twice keeps
+// its lower weight, the cautious reading (as for Accept-Encoding).
+struct Match {
+    int level = 0;
+    int q = 0;
+    void offer(int l, int weight) noexcept {
+        if (l > level) {
+            level = l;
+            q = weight;
+        } else if (l == level && l > 0 && weight < q) {
+            q = weight;
+        }
+    }
+};
 
 }  // namespace
-
-void append_html_escaped(std::string& out, std::string_view s) {
-    for (const char c : s) {
-        if (const std::string_view e = html_entity(c); !e.empty())
-            out.append(e);
-        else
-            out.push_back(c);
-    }
-}
 
 int list_directory(int root_fd, std::string_view rel_dir, int dirfd, bool show_hidden,
                    std::vector<DirEntry>& out) {
@@ -104,7 +120,8 @@ int list_directory(int root_fd, std::string_view rel_dir, int dirfd, bool show_h
     while (const dirent* d = ::readdir(dir.get())) {
         const std::string_view name = d->d_name;
         if (name == "." || name == "..") continue;
-        if (name.front() == '.' && !show_hidden) continue;
+        // The handler's rule (has_hidden_segment): listed exactly when it would be served.
+        if (name.front() == '.' && !show_hidden && name != ".well-known") continue;
         DirEntry e;
         if (describe(root_fd, rel_dir, dirfd, d->d_name, e)) out.push_back(std::move(e));
         errno = 0;
@@ -112,20 +129,55 @@ int list_directory(int root_fd, std::string_view rel_dir, int dirfd, bool show_h
     return errno;
 }
 
-void render_autoindex(std::string_view url_path, std::vector<DirEntry>& entries, std::string& out) {
-    std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) {
-        if (a.is_dir != b.is_dir) return a.is_dir;
-        return a.name < b.name;
-    });
-    out.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
-    append_html_escaped(out, url_path);
-    out.append("</title></head>\n<body><h1>Index of ");
-    append_html_escaped(out, url_path);
-    out.append("</h1><hr>\n<table>\n<tr><th>Name</th><th>Size</th><th>Last modified</th></tr>\n");
-    if (url_path != "/")
-        out.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
-    for (const DirEntry& e : entries) append_row(out, e);
-    out.append("</table><hr></body></html>\n");
+bool accept_prefers_json(std::string_view accept) noexcept {
+    Match html, json;
+    while (!accept.empty()) {
+        const std::size_t comma = accept.find(',');
+        const std::string_view entry = accept.substr(0, comma);
+        accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+        const std::size_t semi = entry.find(';');
+        const std::string_view range = trim_ows(entry.substr(0, semi));
+        const int q = semi == std::string_view::npos ? 1000 : entry_weight(entry.substr(semi + 1));
+        html.offer(specificity(range, "text", "html"), q);
+        json.offer(specificity(range, "application", "json"), q);
+    }
+    if (json.q == 0) return false;
+    return json.q > html.q || (json.q == html.q && json.level > html.level);
+}
+
+ListingOptions listing_options(std::string_view target, std::string_view accept) noexcept {
+    ListingOptions o;
+    std::string_view query = query_of(target);
+    bool format_given = false;
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        const std::size_t eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        const std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
+        if (key == "sort") {
+            if (iequals_lower(value, "name")) o.sort = SortKey::name;
+            if (iequals_lower(value, "size")) o.sort = SortKey::size;
+            if (iequals_lower(value, "date")) o.sort = SortKey::date;
+        } else if (key == "order") {
+            if (iequals_lower(value, "asc")) o.descending = false;
+            if (iequals_lower(value, "desc")) o.descending = true;
+        } else if (key == "format") {
+            if (iequals_lower(value, "html")) o.format = ListingFormat::html;
+            if (iequals_lower(value, "json")) o.format = ListingFormat::json;
+            format_given =
+                format_given || iequals_lower(value, "html") || iequals_lower(value, "json");
+        }
+    }
+    o.negotiated = !format_given;
+    if (o.negotiated && accept_prefers_json(accept)) o.format = ListingFormat::json;
+    return o;
+}
+
+std::string_view listing_content_type(const ListingOptions& opts) noexcept {
+    // RFC 8259 defines no charset parameter for JSON: it is UTF-8.
+    return opts.format == ListingFormat::json ? "application/json" : "text/html; charset=utf-8";
 }
 
 }  // namespace http

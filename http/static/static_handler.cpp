@@ -32,7 +32,6 @@ namespace {
 // the open). It changes nothing for regular-file reads or sendfile. O_NOCTTY: a tty device in
 // the root must never become our controlling terminal.
 constexpr int file_open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-constexpr std::string_view html_type = "text/html; charset=utf-8";
 
 struct Ctx {
     const StaticConfig& cfg;
@@ -246,16 +245,19 @@ void redirect_to_slash(Response& res, std::string_view path) {
     res.location.push_back('/');
 }
 
-void serve_listing(const Ctx& ctx, Response& res, std::string_view path, int dirfd) {
+void serve_listing(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+                   int dirfd) {
     std::vector<DirEntry> entries;
     if (const int e = list_directory(ctx.root, path, dirfd, ctx.cfg.hidden, entries); e != 0) {
         make_error(res, status_for_errno(e));
         return;
     }
+    const ListingOptions opts = listing_options(req.target, req.accept);
     std::string page;
-    render_autoindex(path, entries, page);
+    render_listing(path, opts, entries, page);
     res.status = 200;
-    res.content_type = html_type;
+    res.content_type = listing_content_type(opts);
+    if (opts.negotiated) res.extra_headers.emplace_back("Vary", "Accept");  // HTML or JSON
     res.add_text(page);
 }
 
@@ -289,7 +291,7 @@ void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::str
         make_error(res, 403);  // like nginx: a directory without index is not listed
         return;
     }
-    serve_listing(ctx, res, path, dir.get());
+    serve_listing(ctx, req, res, path, dir.get());
 }
 
 }  // namespace

@@ -77,7 +77,8 @@ TEST_CASE("a simple GET is parsed with the headers we use", "[parser]") {
     const auto o = parse_all_splits(
         "GET /a/b?q=1 HTTP/1.1\r\nHost: example.org\r\nRange: bytes=0-1\r\n"
         "If-None-Match: \"x\"\r\nIf-None-Match: \"y\"\r\nUser-Agent: t/1  \r\n"
-        "Referer: http://r/\r\nAccept-Encoding: gzip\r\n\r\n");
+        "Referer: http://r/\r\nAccept-Encoding: gzip\r\nAccept: text/html\r\n"
+        "Accept: application/json;q=0.9\r\n\r\n");
     REQUIRE(o.heads == 1);
     REQUIRE(o.error_status == 0);
     CHECK(o.last.method == http::Method::get);
@@ -89,6 +90,7 @@ TEST_CASE("a simple GET is parsed with the headers we use", "[parser]") {
     CHECK(o.last.user_agent == "t/1");              // trailing whitespace trimmed
     CHECK(o.last.referer == "http://r/");
     CHECK(o.last.accept_encoding == "gzip");
+    CHECK(o.last.accept == "text/html, application/json;q=0.9");
     CHECK(o.last.keep_alive);
     CHECK(o.last.version_minor == 1);
     CHECK_FALSE(o.last.has_body);
