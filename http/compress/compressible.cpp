@@ -32,4 +32,10 @@ bool media_type_matches(std::string_view content_type,
     return false;
 }
 
+bool compressible(const CompressRule& rule, std::string_view content_type,
+                  std::uint64_t size) noexcept {
+    return !rule.offered.empty() && size >= rule.min_size && size <= rule.max_size &&
+           media_type_matches(content_type, rule.types);
+}
+
 }  // namespace http

@@ -8,7 +8,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -183,19 +182,10 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
 void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
     const auto size = static_cast<std::size_t>(rep.st.st_size);
     if (ctx.cache.max_file_size() == 0 || size > ctx.cache.max_file_size()) return;
-    auto entry = std::make_shared<CachedFile>();
-    entry->body.resize(size);
-    std::size_t got = 0;
-    while (got < size) {
-        const ssize_t n =
-            ::pread(rep.fd.get(), entry->body.data() + got, size - got, static_cast<off_t>(got));
-        if (n <= 0) return;  // changed under us: serve it from the fd this time, cache nothing
-        got += static_cast<std::size_t>(n);
-    }
-    entry->st = rep.st;
+    auto entry = read_cached_file(rep.fd.get(), rep.st);
+    if (!entry) return;  // changed under us: serve it from the fd this time, cache nothing
     entry->encoding = rep.encoding;
     entry->vary = vary;
-    entry->checked = FileCache::clock::now();
     rep.cached = entry;
     ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
 }
@@ -206,26 +196,22 @@ void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
 Coding on_the_fly_coding(const Ctx& ctx, const Request& req, const Rep& rep, std::string_view type,
                          bool& vary) noexcept {
     const StaticConfig& cfg = ctx.cfg;
-    if (cfg.compress.empty() || !rep.encoding.empty()) return Coding::identity;
-    const auto size = static_cast<std::uint64_t>(rep.st.st_size);
-    if (size < cfg.compress_min_size || size > cfg.compress_max_size ||
-        size > ctx.variants.max_entry_size() || !media_type_matches(type, cfg.compress_types))
+    const CompressRule rule{cfg.compress, cfg.compress_types, cfg.compress_min_size,
+                            std::min(cfg.compress_max_size, ctx.variants.max_entry_size())};
+    if (!rep.encoding.empty() ||
+        !compressible(rule, type, static_cast<std::uint64_t>(rep.st.st_size)))
         return Coding::identity;
     vary = true;
-    if (!req.range.empty()) return Coding::identity;
-    return negotiate_encoding(req.accept_encoding, cfg.compress);
+    return req.range.empty() ? negotiate_encoding(req.accept_encoding, cfg.compress)
+                             : Coding::identity;
 }
 
 // Swaps the identity representation for its variant, cached or compressed now. On failure
 // `rep` is unchanged and the file goes out as it is.
 bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
-    const FileIdentity id = FileIdentity::of(rep.st);
-    std::shared_ptr<const CachedFile> v = ctx.variants.find(id, c);
-    if (!v) {
-        v = compress_variant(rep.fd.get(), rep.cached.get(), rep.st, c);
-        if (!v) return false;
-        ctx.variants.insert(id, c, v);
-    }
+    std::shared_ptr<const CachedFile> v =
+        ctx.variants.find_or_compress(rep.fd.get(), rep.cached.get(), rep.st, c);
+    if (!v) return false;
     rep.st.st_size = static_cast<off_t>(v->body.size());  // Content-Length, Range: the variant's
     rep.encoding = v->encoding;
     rep.cached = std::move(v);

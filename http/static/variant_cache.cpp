@@ -51,6 +51,15 @@ void VariantCache::insert(const FileIdentity& id, Coding c,
     bytes_ += charge;
 }
 
+std::shared_ptr<const CachedFile> VariantCache::find_or_compress(int fd, const CachedFile* mem,
+                                                                 const struct stat& st, Coding c) {
+    const FileIdentity id = FileIdentity::of(st);
+    if (auto hit = find(id, c)) return hit;
+    auto made = compress_variant(fd, mem, st, c);
+    if (made) insert(id, c, made);
+    return made;
+}
+
 std::size_t VariantCache::bytes() const {
     const std::lock_guard lock(mu_);
     return bytes_;

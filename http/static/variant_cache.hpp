@@ -52,6 +52,11 @@ public:
     // Stores (or replaces) the variant; silently refused when larger than max_entry_size().
     void insert(const FileIdentity& id, Coding c, std::shared_ptr<const CachedFile> body);
 
+    // The variant of the file `st` describes: found, or compressed now (compress_variant
+    // below, outside the lock) and inserted. Null when it cannot be made.
+    std::shared_ptr<const CachedFile> find_or_compress(int fd, const CachedFile* mem,
+                                                       const struct stat& st, Coding c);
+
     [[nodiscard]] std::size_t bytes() const;
     [[nodiscard]] std::size_t entries() const;
 
