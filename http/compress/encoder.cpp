@@ -29,7 +29,17 @@ void trim(std::string& out, std::size_t old_size, std::size_t unused) {
     out.resize(old_size + out_step - unused);
 }
 
-class GzipEncoder final : public Encoder {
+// feed and finish are one loop over the library with a flag for the last call.
+class LoopEncoder : public Encoder {
+public:
+    bool feed(std::string_view in, std::string& out) final { return run(in, out, false); }
+    bool finish(std::string& out) final { return run({}, out, true); }
+
+protected:
+    virtual bool run(std::string_view in, std::string& out, bool last) = 0;
+};
+
+class GzipEncoder final : public LoopEncoder {
 public:
     explicit GzipEncoder(int level) {
         // windowBits 15 + 16: the gzip wrapper (RFC 1952) rather than zlib's, as "gzip" means.
@@ -43,20 +53,18 @@ public:
 
     [[nodiscard]] bool ok() const noexcept { return ok_; }
 
-    bool feed(std::string_view in, std::string& out) override {
+private:
+    bool run(std::string_view in, std::string& out, bool last) override {
         // avail_in is a uInt: hand over at most 1 GiB at a time.
         constexpr std::size_t max_piece = std::size_t{1} << 30;
-        while (!in.empty()) {
-            const std::size_t n = std::min(in.size(), max_piece);
-            if (!run(in.substr(0, n), out, Z_NO_FLUSH)) return false;
-            in.remove_prefix(n);
+        while (in.size() > max_piece) {
+            if (!deflate_piece(in.substr(0, max_piece), out, Z_NO_FLUSH)) return false;
+            in.remove_prefix(max_piece);
         }
-        return true;
+        return deflate_piece(in, out, last ? Z_FINISH : Z_NO_FLUSH);
     }
-    bool finish(std::string& out) override { return run({}, out, Z_FINISH); }
 
-private:
-    bool run(std::string_view in, std::string& out, int flush) {
+    bool deflate_piece(std::string_view in, std::string& out, int flush) {
         if (!ok_) return false;
         zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
         zs_.avail_in = static_cast<uInt>(in.size());
@@ -79,7 +87,7 @@ private:
     bool ok_ = false;
 };
 
-class BrotliEncoder final : public Encoder {
+class BrotliEncoder final : public LoopEncoder {
 public:
     BrotliEncoder(int level, std::size_t size_hint)
         : st_(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr)) {
@@ -95,18 +103,14 @@ public:
     }
     [[nodiscard]] bool ok() const noexcept { return st_ != nullptr; }
 
-    bool feed(std::string_view in, std::string& out) override {
-        return run(in, out, BROTLI_OPERATION_PROCESS);
-    }
-    bool finish(std::string& out) override { return run({}, out, BROTLI_OPERATION_FINISH); }
-
 private:
     struct Free {
         void operator()(BrotliEncoderState* s) const noexcept { BrotliEncoderDestroyInstance(s); }
     };
 
-    bool run(std::string_view in, std::string& out, BrotliEncoderOperation op) {
+    bool run(std::string_view in, std::string& out, bool last) override {
         if (!st_) return false;
+        const BrotliEncoderOperation op = last ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS;
         std::size_t avail_in = in.size();
         const auto* next_in = reinterpret_cast<const std::uint8_t*>(in.data());
         for (;;) {
@@ -131,7 +135,7 @@ private:
     std::unique_ptr<BrotliEncoderState, Free> st_;
 };
 
-class ZstdEncoder final : public Encoder {
+class ZstdEncoder final : public LoopEncoder {
 public:
     explicit ZstdEncoder(int level) : cctx_(ZSTD_createCCtx()) {
         if (cctx_ &&
@@ -140,18 +144,14 @@ public:
     }
     [[nodiscard]] bool ok() const noexcept { return cctx_ != nullptr; }
 
-    bool feed(std::string_view in, std::string& out) override {
-        return run(in, out, ZSTD_e_continue);
-    }
-    bool finish(std::string& out) override { return run({}, out, ZSTD_e_end); }
-
 private:
     struct Free {
         void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
     };
 
-    bool run(std::string_view in, std::string& out, ZSTD_EndDirective mode) {
+    bool run(std::string_view in, std::string& out, bool last) override {
         if (!cctx_) return false;
+        const ZSTD_EndDirective mode = last ? ZSTD_e_end : ZSTD_e_continue;
         ZSTD_inBuffer src{in.data(), in.size(), 0};
         for (;;) {
             std::size_t old = 0;
