@@ -9,7 +9,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-dev
-          libcpptoml-dev libsystemd-dev liburing-dev libssl-dev)
+          libcpptoml-dev libsystemd-dev liburing-dev libssl-dev zlib1g-dev libbrotli-dev
+          libzstd-dev)
 # Tests: Catch2; systemd-analyze and systemd-socket-activate (tests/systemd); logrotate to
 # check the shipped snippet; wrk and python3 for the bench smoke test; the openssl command
 # (test certificates); curl, openssl, python3 and sslscan as the real TLS clients

@@ -7,25 +7,26 @@
 namespace http {
 namespace {
 
-// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). Returns -1 when malformed,
-// else whether q > 0 as 1 or 0.
-int qvalue_positive(std::string_view q) noexcept {
-    if (q.empty() || (q[0] != '0' && q[0] != '1')) return -1;
-    bool positive = q[0] == '1';
-    if (q.size() == 1) return positive ? 1 : 0;
-    if (q[1] != '.' || q.size() > 5) return -1;
-    for (std::size_t i = 2; i < q.size(); ++i) {
-        if (q[i] < '0' || q[i] > '9') return -1;
-        if (q[0] == '1' && q[i] != '0') return -1;
-        if (q[i] != '0') positive = true;
+// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths. A malformed
+// value reads as 0: the entry refuses its coding, the cautious reading of bad input.
+int parse_qvalue(std::string_view q) noexcept {
+    if (q.empty() || (q[0] != '0' && q[0] != '1')) return 0;
+    if (q.size() == 1) return q[0] == '1' ? 1000 : 0;
+    if (q[1] != '.' || q.size() > 5) return 0;
+    int value = 0;
+    int scale = 100;
+    for (std::size_t i = 2; i < q.size(); ++i, scale /= 10) {
+        if (q[i] < '0' || q[i] > '9') return 0;
+        value += (q[i] - '0') * scale;
     }
-    return positive ? 1 : 0;
+    if (q[0] == '1') return value == 0 ? 1000 : 0;
+    return value;
 }
 
-// Parses the parameters after a coding; only "q" matters. Returns whether the entry is
-// acceptable (q absent means 1).
-bool entry_acceptable(std::string_view params) noexcept {
-    bool acceptable = true;
+// The q of one entry's parameters (after the coding's ';'); absent means 1000. Other
+// parameters are ignored.
+int entry_quality(std::string_view params) noexcept {
+    int q = 1000;
     while (!params.empty()) {
         const std::size_t semi = params.find(';');
         const std::string_view param = trim_ows(params.substr(0, semi));
@@ -33,37 +34,81 @@ bool entry_acceptable(std::string_view params) noexcept {
         const std::size_t eq = param.find('=');
         if (eq == std::string_view::npos) continue;  // a bare token: not a q, ignore
         if (!iequals_lower(trim_ows(param.substr(0, eq)), "q")) continue;
-        acceptable = qvalue_positive(trim_ows(param.substr(eq + 1))) == 1;
+        q = parse_qvalue(trim_ows(param.substr(eq + 1)));
     }
-    return acceptable;
+    return q;
+}
+
+// The slot of a coding token: 0..3 a Coding, 4 the wildcard, -1 anything else.
+int slot_of(std::string_view coding) noexcept {
+    if (coding == "*") return 4;
+    if (coding.empty()) return -1;
+    const std::optional<Coding> c = coding_from_name(coding);
+    return c ? static_cast<int>(*c) : iequals_lower(coding, "identity") ? 0 : -1;
 }
 
 }  // namespace
 
-AcceptedCodings parse_accept_encoding(std::string_view header) noexcept {
-    // -1: not mentioned, 0: refused, 1: accepted.
-    int br = -1, gzip = -1, star = -1;
+std::string_view coding_name(Coding c) noexcept {
+    switch (c) {
+        case Coding::gzip: return "gzip";
+        case Coding::br: return "br";
+        case Coding::zstd: return "zstd";
+        case Coding::identity: break;
+    }
+    return {};
+}
+
+std::optional<Coding> coding_from_name(std::string_view name) noexcept {
+    if (iequals_lower(name, "gzip") || iequals_lower(name, "x-gzip")) return Coding::gzip;
+    if (iequals_lower(name, "br")) return Coding::br;
+    if (iequals_lower(name, "zstd")) return Coding::zstd;
+    return std::nullopt;
+}
+
+AcceptEncoding AcceptEncoding::parse(std::string_view header) noexcept {
+    AcceptEncoding out;
     while (!header.empty()) {
         const std::size_t comma = header.find(',');
-        std::string_view entry = header.substr(0, comma);
+        const std::string_view entry = header.substr(0, comma);
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
         const std::size_t semi = entry.find(';');
-        const std::string_view coding = trim_ows(entry.substr(0, semi));
-        const bool ok = semi == std::string_view::npos || entry_acceptable(entry.substr(semi + 1));
-        const int v = ok ? 1 : 0;
-        // When a coding is listed twice, a refusal wins: the cautious reading.
-        auto merge = [v](int& slot) { slot = slot == -1 ? v : (slot < v ? slot : v); };
-        if (iequals_lower(coding, "br"))
-            merge(br);
-        else if (iequals_lower(coding, "gzip") || iequals_lower(coding, "x-gzip"))
-            merge(gzip);
-        else if (coding == "*")
-            merge(star);
+        const int slot = slot_of(trim_ows(entry.substr(0, semi)));
+        if (slot < 0) continue;
+        const int q = semi == std::string_view::npos ? 1000 : entry_quality(entry.substr(semi + 1));
+        // Listed twice: the lower q wins, the cautious reading (a refusal is never overridden).
+        std::int16_t& s = out.q_[slot];
+        if (s < 0 || q < s) s = static_cast<std::int16_t>(q);
     }
-    AcceptedCodings out;
-    out.br = br == -1 ? star == 1 : br == 1;
-    out.gzip = gzip == -1 ? star == 1 : gzip == 1;
     return out;
+}
+
+int AcceptEncoding::quality(Coding c) const noexcept {
+    if (q_[index(c)] >= 0) return q_[index(c)];
+    if (c == Coding::identity) return q_[star] == 0 ? 0 : 1000;
+    return q_[star] >= 0 ? q_[star] : 0;
+}
+
+Coding negotiate_encoding(std::string_view header, std::span<const Coding> offered) noexcept {
+    if (header.empty() || offered.empty()) return Coding::identity;
+    const AcceptEncoding ae = AcceptEncoding::parse(header);
+    Coding best = Coding::identity;
+    int best_q = 0;
+    for (const Coding c : offered) {
+        const int q = c == Coding::identity ? 0 : ae.quality(c);
+        if (q > best_q) {
+            best = c;
+            best_q = q;
+        }
+    }
+    if (ae.names(Coding::identity) && ae.quality(Coding::identity) > best_q)
+        return Coding::identity;
+    return best;
+}
+
+AcceptedCodings parse_accept_encoding(std::string_view header) noexcept {
+    const AcceptEncoding ae = AcceptEncoding::parse(header);
+    return {ae.quality(Coding::br) > 0, ae.quality(Coding::gzip) > 0};
 }
 
 }  // namespace http

@@ -4,6 +4,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "http/fields/http_date.hpp"
 #include "http/fields/text.hpp"
@@ -96,6 +97,18 @@ ETag ETag::from_file(std::uint64_t inode, std::uint64_t size, std::int64_t mtime
                       size, static_cast<std::uint64_t>(mtime_ns));
     tag.len_ =
         n > 0 && static_cast<std::size_t>(n) < sizeof tag.buf_ ? static_cast<std::size_t>(n) : 0;
+    return tag;
+}
+
+ETag ETag::with_suffix(std::string_view suffix) const noexcept {
+    ETag tag;
+    if (len_ < 2 || len_ + 1 + suffix.size() > sizeof tag.buf_) return tag;
+    std::memcpy(tag.buf_, buf_, len_ - 1);  // without the closing quote
+    tag.len_ = len_ - 1;
+    tag.buf_[tag.len_++] = '-';
+    std::memcpy(tag.buf_ + tag.len_, suffix.data(), suffix.size());
+    tag.len_ += suffix.size();
+    tag.buf_[tag.len_++] = '"';
     return tag;
 }
 

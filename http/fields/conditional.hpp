@@ -15,6 +15,9 @@ public:
     ETag() = default;
     // Derived from inode, size and modification time (nanoseconds), like nginx/lighttpd.
     static ETag from_file(std::uint64_t inode, std::uint64_t size, std::int64_t mtime_ns) noexcept;
+    // The tag of another representation of the same file, e.g. "\"1a-2b-3c-br\"" for its
+    // Brotli variant: `suffix` goes inside the quotes after a '-'. Empty when it would not fit.
+    [[nodiscard]] ETag with_suffix(std::string_view suffix) const noexcept;
     [[nodiscard]] std::string_view view() const noexcept { return {buf_, len_}; }
     [[nodiscard]] bool empty() const noexcept { return len_ == 0; }
 

@@ -1,5 +1,7 @@
 #include "http/static/file_cache.hpp"
 
+#include <unistd.h>
+
 #include <climits>
 
 namespace http {
@@ -20,6 +22,22 @@ struct Key {
 };
 
 }  // namespace
+
+std::shared_ptr<CachedFile> read_cached_file(int fd, const struct stat& st) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    auto entry = std::make_shared<CachedFile>();
+    entry->body.resize(size);
+    std::size_t got = 0;
+    while (got < size) {
+        const ssize_t n =
+            ::pread(fd, entry->body.data() + got, size - got, static_cast<off_t>(got));
+        if (n <= 0) return nullptr;
+        got += static_cast<std::size_t>(n);
+    }
+    entry->st = st;
+    entry->checked = FileCache::clock::now();
+    return entry;
+}
 
 FileCache::Shard& FileCache::shard_for(std::string_view key) const noexcept {
     return shards_[Hash{}(key) % shard_count];

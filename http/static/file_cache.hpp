@@ -29,6 +29,11 @@ struct CachedFile {
     std::chrono::steady_clock::time_point checked{};
 };
 
+// A regular file's bytes read whole into a fresh entry (st and checked set; encoding and vary
+// are the caller's). Null when the read falls short: the file shrank under us. Blocks on the
+// file's reads.
+std::shared_ptr<CachedFile> read_cached_file(int fd, const struct stat& st);
+
 class FileCache {
 public:
     using clock = std::chrono::steady_clock;

@@ -8,7 +8,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -16,6 +15,7 @@
 #include <system_error>
 
 #include "base/decimal.hpp"
+#include "http/compress/compressible.hpp"
 #include "http/fields/accept_encoding.hpp"
 #include "http/fields/conditional.hpp"
 #include "http/fields/range.hpp"
@@ -38,6 +38,7 @@ struct Ctx {
     int root;
     const MimeTypes& mime;
     FileCache& cache;
+    VariantCache& variants;
     AcceptedCodings codings;
 };
 
@@ -180,29 +181,53 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
 void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
     const auto size = static_cast<std::size_t>(rep.st.st_size);
     if (ctx.cache.max_file_size() == 0 || size > ctx.cache.max_file_size()) return;
-    auto entry = std::make_shared<CachedFile>();
-    entry->body.resize(size);
-    std::size_t got = 0;
-    while (got < size) {
-        const ssize_t n =
-            ::pread(rep.fd.get(), entry->body.data() + got, size - got, static_cast<off_t>(got));
-        if (n <= 0) return;  // changed under us: serve it from the fd this time, cache nothing
-        got += static_cast<std::size_t>(n);
-    }
-    entry->st = rep.st;
+    auto entry = read_cached_file(rep.fd.get(), rep.st);
+    if (!entry) return;  // changed under us: serve it from the fd this time, cache nothing
     entry->encoding = rep.encoding;
     entry->vary = vary;
-    entry->checked = FileCache::clock::now();
     rep.cached = entry;
     ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
 }
 
+// On-the-fly compression. Vary goes on every response of a file that some client would get
+// compressed (its type and size qualify), whatever this client gets, 304 included. A sibling
+// already chosen wins. A Range request gets the identity file, as nginx does.
+Coding on_the_fly_coding(const Ctx& ctx, const Request& req, const Rep& rep, std::string_view type,
+                         bool& vary) noexcept {
+    const StaticConfig& cfg = ctx.cfg;
+    const CompressRule rule{cfg.compress, cfg.compress_types, cfg.compress_min_size,
+                            std::min(cfg.compress_max_size, ctx.variants.max_entry_size())};
+    if (!rep.encoding.empty() ||
+        !compressible(rule, type, static_cast<std::uint64_t>(rep.st.st_size)))
+        return Coding::identity;
+    vary = true;
+    return req.range.empty() ? negotiate_encoding(req.accept_encoding, cfg.compress)
+                             : Coding::identity;
+}
+
+// Swaps the identity representation for its variant, cached or compressed now. On failure
+// `rep` is unchanged and the file goes out as it is.
+bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
+    std::shared_ptr<const CachedFile> v =
+        ctx.variants.find_or_compress(rep.fd.get(), rep.cached.get(), rep.st, c);
+    if (!v) return false;
+    rep.st.st_size = static_cast<off_t>(v->body.size());  // Content-Length, Range: the variant's
+    rep.encoding = v->encoding;
+    rep.cached = std::move(v);
+    rep.fd.reset();
+    return true;
+}
+
 // The validators, preconditions and body of a chosen representation, from disk or memory.
+// A variant's ETag is the file's with the coding appended: strong, and distinct per coding.
 void serve_representation(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                           Rep& rep) {
-    const std::int64_t mtime_ns =
-        static_cast<std::int64_t>(rep.st.st_mtim.tv_sec) * 1'000'000'000 + rep.st.st_mtim.tv_nsec;
-    res.etag = ETag::from_file(rep.st.st_ino, static_cast<std::uint64_t>(rep.st.st_size), mtime_ns);
+    const std::string_view type = ctx.mime.content_type(last_segment(path));
+    const Coding coding = on_the_fly_coding(ctx, req, rep, type, res.vary_accept_encoding);
+    const FileIdentity id = FileIdentity::of(rep.st);
+    res.etag = ETag::from_file(id.ino, id.size, id.mtime_ns);
+    if (coding != Coding::identity && use_variant(ctx, rep, coding))
+        res.etag = res.etag.with_suffix(rep.encoding);
     res.last_modified = rep.st.st_mtim.tv_sec;
     const Validators v{res.etag.view(), res.last_modified};
     const Conditions c{req.if_match, req.if_none_match, req.if_modified_since,
@@ -214,7 +239,6 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res, std
             return;
         case Precondition::proceed: break;
     }
-    const std::string_view type = ctx.mime.content_type(last_segment(path));
     res.content_type = type;
     res.content_encoding = rep.encoding;
     res.accept_ranges = true;
@@ -228,6 +252,23 @@ void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_v
     Rep rep{std::move(fd), st, {}, {}};
     if (ctx.cfg.precompressed) choose_representation(ctx, path, rep, res.vary_accept_encoding);
     remember(ctx, path, rep, res.vary_accept_encoding);
+    serve_representation(ctx, req, res, path, rep);
+}
+
+// A precompressed file without its original ("app.js.gz" and no "app.js"): sent to clients
+// that accept its coding and 404 to the others, as nginx's gzip_static and Caddy's
+// precompressed do. The 404 carries Vary: another client would get the file.
+void serve_sibling_only(const Ctx& ctx, const Request& req, Response& res, std::string_view path) {
+    Rep rep;
+    bool vary = false;
+    if (path.back() != '/') choose_representation(ctx, path, rep, vary);
+    if (!rep.fd) {
+        make_error(res, 404);
+        res.vary_accept_encoding = vary;
+        return;
+    }
+    res.vary_accept_encoding = true;
+    remember(ctx, path, rep, true);
     serve_representation(ctx, req, res, path, rep);
 }
 
@@ -299,7 +340,8 @@ void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::str
 StaticHandler::StaticHandler(StaticConfig cfg)
     : cfg_(std::move(cfg)),
       cache_(std::make_unique<FileCache>(cfg_.cache_max_file_size, cfg_.cache_max_bytes,
-                                         cfg_.cache_valid_for)) {
+                                         cfg_.cache_valid_for)),
+      variants_(std::make_unique<VariantCache>(cfg_.compress_cache)) {
     // O_PATH: the root is only ever a starting point for openat2, and this works even if the
     // server user may search but not list it.
     const int fd = ::open(cfg_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -326,14 +368,17 @@ void StaticHandler::handle(const Request& req, Response& res) const {
     }
     const AcceptedCodings codings =
         cfg_.precompressed ? parse_accept_encoding(req.accept_encoding) : AcceptedCodings{};
+    const Ctx ctx{cfg_, root_fd_.get(), mime_, *cache_, *variants_, codings};
     if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now())) {
-        serve_cached({cfg_, root_fd_.get(), mime_, *cache_, codings}, req, res, t.path,
-                     std::move(hit));
+        serve_cached(ctx, req, res, t.path, std::move(hit));
         return;
     }
     OpenResult r = open_beneath(root_fd_.get(), t.path, file_open_flags);
     if (!r.fd) {
-        make_error(res, status_for_errno(r.error));
+        if (r.error == ENOENT && cfg_.precompressed)
+            serve_sibling_only(ctx, req, res, t.path);
+        else
+            make_error(res, status_for_errno(r.error));
         return;
     }
     struct stat st {};
@@ -341,7 +386,6 @@ void StaticHandler::handle(const Request& req, Response& res) const {
         make_error(res, 500);
         return;
     }
-    const Ctx ctx{cfg_, root_fd_.get(), mime_, *cache_, codings};
     if (S_ISDIR(st.st_mode)) {
         serve_directory(ctx, req, res, t.path, r.fd);
     } else if (S_ISREG(st.st_mode)) {

@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "http/fields/accept_encoding.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
 #include "http/static/file_cache.hpp"
 #include "http/static/mime.hpp"
+#include "http/static/variant_cache.hpp"
 
 namespace http {
 
@@ -32,6 +34,17 @@ struct StaticConfig {
     std::size_t cache_max_file_size = 16 * 1024;  // 0 disables the cache
     std::size_t cache_max_bytes = 64 * 1024 * 1024;
     std::chrono::milliseconds cache_valid_for{1000};
+    // Compression on the fly: the codings offered in the server's order of preference (empty:
+    // off); the client's Accept-Encoding q-values choose among them. Only for media types in
+    // compress_types (no parameters; "text/*" covers a top-level type; server/runtime copies
+    // the configuration's list) and sizes in [compress_min_size, compress_max_size]. Variants
+    // are cached in compress_cache bytes (variant_cache.hpp); a file larger than an eighth
+    // of that is sent uncompressed until large files are compressed as a stream.
+    std::vector<Coding> compress;
+    std::vector<std::string> compress_types;
+    std::size_t compress_min_size = 256;
+    std::size_t compress_max_size = 64 * 1024 * 1024;
+    std::size_t compress_cache = 64 * 1024 * 1024;
 };
 
 class StaticHandler {
@@ -50,7 +63,8 @@ private:
     StaticConfig cfg_;
     poly::UniqueFd root_fd_;
     MimeTypes mime_;
-    std::unique_ptr<FileCache> cache_;  // its own locks: handle() stays const and thread-safe
+    std::unique_ptr<FileCache> cache_;        // its own locks: handle() stays const and thread-safe
+    std::unique_ptr<VariantCache> variants_;  // likewise
 };
 
 }  // namespace http
