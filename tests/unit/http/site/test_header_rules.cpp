@@ -3,14 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "http/site/header_rules.hpp"
+#include "unit/http/site/site_root.hpp"
+
+using test::header;
 
 namespace {
-
-std::string_view header(const http::Response& res, std::string_view name) {
-    for (const auto& [n, v] : res.extra_headers)
-        if (n == name) return v;
-    return {};
-}
 
 const std::vector<http::HeaderRule> rules = {
     {"/**", {{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-cache"}}},
