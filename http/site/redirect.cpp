@@ -1,0 +1,81 @@
+#include "http/site/redirect.hpp"
+
+#include "http/proto/target.hpp"
+
+namespace http {
+namespace {
+
+bool uri_safe(unsigned char c) noexcept {
+    if (c <= 0x20 || c >= 0x7f) return false;
+    switch (c) {
+        case '"':
+        case '<':
+        case '>':
+        case '\\':
+        case '^':
+        case '`':
+        case '{':
+        case '|':
+        case '}': return false;
+        default: return true;
+    }
+}
+
+// The rest of `path` after `rule.from`, or npos when the rule does not match.
+std::size_t match_rest(const RedirectRule& rule, std::string_view path) noexcept {
+    const std::string_view from = rule.from;
+    if (from.empty()) return std::string_view::npos;
+    if (path == from) return path.size();
+    if (from.back() == '/' && path.starts_with(from)) return from.size();
+    return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view query_of(std::string_view raw_target) noexcept {
+    const std::size_t q = raw_target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view query = raw_target.substr(q + 1);
+    return query.substr(0, query.find('#'));
+}
+
+void append_uri_safe(std::string& out, std::string_view bytes) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (uri_safe(c)) {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xf]);
+        }
+    }
+}
+
+bool apply_redirects(std::span<const RedirectRule> rules, std::string_view path,
+                     std::string_view raw_target, Response& res) {
+    for (const RedirectRule& rule : rules) {
+        const std::size_t at = match_rest(rule, path);
+        if (at == std::string_view::npos) continue;
+        make_error(res, static_cast<int>(rule.status));
+        std::string& loc = res.location;
+        // An empty `to` would make the rest a relative reference: send the root instead.
+        append_uri_safe(loc, rule.to.empty() ? std::string_view("/") : rule.to);
+        std::string_view rest = path.substr(at);
+        // A normalised path has no empty segment, so rest never starts with '/'; strip any
+        // anyway, so "/" + "/evil.example" can never become "//evil.example".
+        while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+        if (!rest.empty() && !loc.empty() && loc.back() != '/' && rule.from.back() == '/')
+            loc.push_back('/');
+        loc.append(encode_path(rest));
+        if (const std::string_view query = query_of(raw_target); !query.empty()) {
+            loc.push_back(rule.to.find('?') == std::string::npos ? '?' : '&');
+            append_uri_safe(loc, query);
+        }
+        return true;
+    }
+    return false;
+}
+
+}  // namespace http
