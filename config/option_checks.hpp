@@ -27,6 +27,13 @@ std::optional<std::string> check_redirect_https(const Config& cfg, const Option&
 std::optional<std::string> check_hsts(const Config& cfg, const Option& opt);
 std::optional<std::string> check_root(const Config& cfg, const Option& opt);
 std::optional<std::string> check_index(const Config& cfg, const Option& opt);
+// --compress: br, zstd or gzip, each once.
+std::optional<std::string> check_compress(const Config& cfg, const Option& opt);
+std::optional<std::string> check_compress_types(const Config& cfg, const Option& opt);
+// --compress-max-size: at least --compress-min-size.
+std::optional<std::string> check_compress_max_size(const Config& cfg, const Option& opt);
+// --fallback: empty, or a path in the root (site_rules.hpp's check_root_path).
+std::optional<std::string> check_fallback(const Config& cfg, const Option& opt);
 std::optional<std::string> check_workers(const Config& cfg, const Option& opt);
 std::optional<std::string> check_max_connections(const Config& cfg, const Option& opt);
 std::optional<std::string> check_positive(const Config& cfg, const Option& opt);
