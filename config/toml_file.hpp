@@ -108,8 +108,8 @@ struct TomlLayout {
     // The first top-level statement of key (a key of the root table, or a header opening it).
     const TomlStatement* find(std::string_view key) const;
     // Where the key at path is written: its statement; else the first one below it (a dotted
-    // key or a sub-table: "a" for `a.b = 1`); else the nearest enclosing one ("site[2]" for a
-    // key missing from that table); null when none is.
+    // key or a sub-table: "a" for `a.b = 1`; an array of tables: "a" for `[[a]]`); else the nearest
+    // enclosing one ("site[2]" for a key missing from that table); null when none is.
     const TomlStatement* find_path(std::string_view path) const;
     // 1-based, in characters (UTF-8), as an editor shows it.
     std::size_t column(std::size_t line, std::size_t offset) const;

@@ -282,7 +282,8 @@ const TomlStatement* TomlLayout::find_path(std::string_view path) const {
             for (const TomlStatement& st : *list) {
                 if (st.path == path) return &st;
                 if (st.path.size() > path.size() && st.path.starts_with(path) &&
-                    st.path[path.size()] == '.' && earlier(below, st))
+                    (st.path[path.size()] == '.' || st.path[path.size()] == '[') &&
+                    earlier(below, st))
                     below = &st;
             }
         }

@@ -103,6 +103,7 @@ TEST_CASE("paths: arrays of tables numbered, sub-tables and inline keys", "[toml
     CHECK(path_of("site[2].headers[1].set.a") == "11:0");
     CHECK(path_of("site[2].headers[1].set.missing") == "10:0");
     CHECK(path_of("site[3]") == "none");
+    CHECK(path_of("site") == "2:0");  // an array of tables: its first element
     CHECK(path_of("site[2].headers[1].set.list[2].k") == "12:21");
     REQUIRE(layout.inline_keys.size() == 5);
     CHECK(layout.inline_keys[0].value_offset == 26);
