@@ -146,6 +146,11 @@ Result check_fallback(const Config& cfg, const Option& opt) {
     return std::nullopt;
 }
 
+Result check_strict_hosts(const Config& cfg, const Option& opt) {
+    if (!cfg.strict_hosts || !cfg.sites.empty()) return std::nullopt;
+    return flag(opt) + ": no [[site]] in the config file, so every request would get 421";
+}
+
 Result check_workers(const Config& cfg, const Option& opt) {
     if (cfg.workers <= max_workers || cfg.workers == workers_unset) return std::nullopt;
     return flag(opt) + ": " + std::to_string(cfg.workers) + " is above the maximum of 1024";

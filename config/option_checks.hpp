@@ -34,6 +34,8 @@ std::optional<std::string> check_compress_types(const Config& cfg, const Option&
 std::optional<std::string> check_compress_max_size(const Config& cfg, const Option& opt);
 // --fallback: empty, or a path in the root (site_rules.hpp's check_root_path).
 std::optional<std::string> check_fallback(const Config& cfg, const Option& opt);
+// --strict-hosts: some [[site]] to answer; without one every request would get 421.
+std::optional<std::string> check_strict_hosts(const Config& cfg, const Option& opt);
 std::optional<std::string> check_workers(const Config& cfg, const Option& opt);
 std::optional<std::string> check_max_connections(const Config& cfg, const Option& opt);
 std::optional<std::string> check_positive(const Config& cfg, const Option& opt);

@@ -131,7 +131,8 @@ constexpr Option table[] = {
     {.name = "strict-hosts",
      .field = &Config::strict_hosts,
      .help = "Answer 421 to a Host that no [[site]] of the config file names (default: the "
-             "top level's site)"},
+             "top level's site)",
+     .check = check_strict_hosts},
     {.name = "workers",
      .field = &Config::workers,
      .type_name = "N|auto",

@@ -62,7 +62,8 @@ Result take_value(const Option& opt, const std::string& name, const Value& v,
                   FileValues& out);
 
 // The tables a site sets (error-pages, [[headers]], [[redirect]], [cors]): whether key is one
-// of them, and reading one into out. prefix: "" at the top level, "site[2]." in a site.
+// of them, and reading one (entry.path: "headers" at the top level, "site[2].headers" in a
+// site) into out.
 bool is_table_key(std::string_view key);
 Result read_table(const Doc& doc, const Entry& entry, FileTables& out);
 
