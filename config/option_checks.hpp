@@ -1,6 +1,6 @@
 // The checks of single options beyond conversion and choices, named by the option table
-// (options.cpp: each entry's `check`). Each returns the problem as one line naming the option
-// by its flag. Private to config/: options.cpp is the only caller. Pure, any thread; the root
+// (option_table.cpp: each entry's `check`). Each returns the problem as one line naming the option
+// by its flag. Private to config/: the table is the only caller. Pure, any thread; the root
 // and log checks read the file system, the user and group checks consult NSS.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The option table: every run-time option declared once, in options.cpp: its name (the flag
+// The option table: every run-time option declared once, in option_table.cpp: its name (the flag
 // without "--" and the config-file key), the Config field it fills (whose initialiser is the
 // default), its --help line, its validation and when a reload applies it. Everything else is
 // generated from it: CLI11's flags and TOML keys and --help (cli.cpp), validate()
