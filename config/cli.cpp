@@ -23,6 +23,8 @@ struct Raw {
     std::vector<RawValue> values;  // by index into options(); sized once, CLI11 holds pointers
     std::vector<const CLI::Option*> flags;  // by index into options(): was it given as a flag?
     std::string config_file;
+    FileTables tables;            // the file's tables for the top level
+    std::vector<FileSite> sites;  // and its [[site]] tables
     const CLI::Option* config = nullptr;
     bool list_models = false;
     bool version = false;
@@ -102,18 +104,34 @@ void bind_all(CLI::App& app, Raw& raw, const std::vector<std::string>& models) {
     bind_actions(app, raw);
 }
 
-std::optional<std::string> convert(const Raw& raw, Config& cfg) {
-    for (std::size_t i = 0; i < options().size(); ++i) {
-        const Option& opt = options()[i];
-        const RawValue& slot = raw.values[i];
-        if (std::holds_alternative<std::vector<std::string> Config::*>(opt.field))
-            convert_list(slot.list, opt, cfg);
-        else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
-            cfg.** flag = slot.flag;
-        else if (auto err = convert_value(slot.text, opt, cfg))
-            return err;
-    }
+std::optional<std::string> convert_one(const Option& opt, const RawValue& slot, Config& cfg) {
+    if (std::holds_alternative<std::vector<std::string> Config::*>(opt.field))
+        convert_list(slot.list, opt, cfg);
+    else if (const auto* flag = std::get_if<bool Config::*>(&opt.field))
+        cfg.** flag = slot.flag;
+    else
+        return convert_value(slot.text, opt, cfg);
     return std::nullopt;
+}
+
+std::optional<std::string> convert(const Raw& raw, Config& cfg) {
+    for (std::size_t i = 0; i < options().size(); ++i)
+        if (auto err = convert_one(options()[i], raw.values[i], cfg)) return err;
+    return std::nullopt;
+}
+
+// Each [[site]]'s Config: the top level's final values (flags included, so a flag reaches
+// every site that does not set the key itself) with the site's keys and tables applied.
+void build_sites(const Raw& raw, Config& cfg) {
+    const Config top = cfg;  // without sites: a site's own Config holds none
+    for (const FileSite& file : raw.sites) {
+        Site site{file.hosts, top};
+        for (std::size_t i = 0; i < options().size(); ++i)
+            // Converted once already when the file was read, so this cannot fail.
+            if (file.values[i]) (void)convert_one(options()[i], *file.values[i], site.config);
+        file.tables.apply(site.config);
+        cfg.sites.push_back(std::move(site));
+    }
 }
 
 std::optional<std::string> check_model(const std::string& model,
@@ -130,10 +148,13 @@ std::string first_line(std::string text) {
 
 // The file's values for the options no flag gave: flags win wherever they stand.
 std::optional<std::string> merge_config_file(Raw& raw) {
-    FileValues file;
+    FileContents file;
     if (auto err = read_config_file(raw.config_file, file)) return err;
-    for (std::size_t i = 0; i < file.size(); ++i)
-        if (file[i] && raw.flags[i]->count() == 0) raw.values[i] = std::move(*file[i]);
+    for (std::size_t i = 0; i < file.values.size(); ++i)
+        if (file.values[i] && raw.flags[i]->count() == 0)
+            raw.values[i] = std::move(*file.values[i]);
+    raw.tables = std::move(file.tables);
+    raw.sites = std::move(file.sites);
     return std::nullopt;
 }
 
@@ -145,18 +166,31 @@ const std::string& place_of(const Raw& raw, std::string_view name) {
     return raw.values[static_cast<std::size_t>(it - all.begin())].place;
 }
 
+// Where the file gave the value a problem is about: a site's own key, else its [[site]]
+// header (an inherited value that fails there, such as a min above the site's max).
+const std::string& place_of(const Raw& raw, const Problem& problem) {
+    if (!problem.site) return raw.values[problem.option].place;
+    const FileSite& site = raw.sites[*problem.site];
+    const auto& value = site.values[problem.option];
+    return value ? value->place : site.place;
+}
+
 // After a successful parse: actions first, then values, then cross-checks.
 ParseResult finish(const Raw& raw, ParseResult result, const std::vector<std::string>& models) {
     if (raw.version) return {Action::exit_ok, result.cfg, std::string(version_line)};
     if (raw.list_models) return {Action::list_models, result.cfg, join(models, "\n")};
     auto err = convert(raw, result.cfg);
     if (!err) {
+        raw.tables.apply(result.cfg);
+        build_sites(raw, result.cfg);
+    }
+    if (!err) {
         if (auto bad = check_model(result.cfg.model, models)) err = place_of(raw, "model") + *bad;
     }
     if (!err) {
         // A value the file gave is blamed on its line in the file.
         if (auto problem = first_problem(result.cfg))
-            err = raw.values[problem->option].place + problem->message;
+            err = place_of(raw, *problem) + problem->message;
     }
     if (err) return {Action::exit_error, result.cfg, *err};
     if (raw.check_config) return {Action::check_config, result.cfg, "configuration OK"};

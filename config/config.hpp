@@ -1,7 +1,8 @@
 // Config: every run-time option of polyhttpd, with its default. Filled once at startup by
 // parse_command_line() (flags and the TOML file given by --config are the same options; flags
 // win), then read-only and shared by every thread and process. Each field is declared as an
-// option once, in options.cpp; a field without an entry there is no option.
+// option once, in option_table.cpp; a field without an entry there is no option (the site
+// tables, read from the --config file only, are the exception: toml_tables.cpp).
 #pragma once
 
 #include <array>
@@ -127,8 +128,11 @@ struct Site {
 };
 
 // Checks values that CLI11 cannot (listen address syntax, root exists and is no system
-// directory, log level name, limits in range): every option's checks (options.cpp), in the
-// option table's order. Returns the first problem as one human-readable line, or nothing.
+// directory, log level name, limits in range): every option's checks (option_table.cpp), in
+// the option table's order; then, for each [[site]], the checks of the options a site may set,
+// on its Config (its root exists and is no system directory...). The site tables themselves
+// are checked when the file is read. Returns the first problem as one human-readable line
+// ("'site[2].root': ..." for a site's), or nothing.
 // Pure: it reads the file system (root) and NSS (user, group) but changes nothing; workers == 0
 // stays 0. What depends on the server's identity or the network (addresses resolved, ports,
 // log files and root reachable by --user) is server/proc/preflight.hpp's, run by main().

@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "base/plural.hpp"
+#include "config/site_rules.hpp"
+#include "config/units.hpp"
 
 namespace config::checks {
 namespace {
@@ -64,7 +66,10 @@ Result check_tls_listen(const Config& cfg, const Option& opt) {
             return flag(opt) + ": '" + address +
                    "' is also a --listen address (a port serves HTTP or HTTPS, not both)";
     }
-    if (!cfg.tls_listen.empty() && cfg.tls_cert.empty() && cfg.tls_key.empty())
+    // A [[site]]'s certificate serves too (the first pair is then the default).
+    const bool site_pair = std::any_of(cfg.sites.begin(), cfg.sites.end(),
+                                       [](const Site& s) { return !s.config.tls_cert.empty(); });
+    if (!cfg.tls_listen.empty() && cfg.tls_cert.empty() && cfg.tls_key.empty() && !site_pair)
         return flag(opt) + " needs a certificate: give --tls-cert and --tls-key";
     return std::nullopt;
 }
@@ -107,6 +112,43 @@ Result check_index(const Config& cfg, const Option& opt) {
             return flag(opt) + ": invalid file name '" + name + "' (a plain name like index.html)";
     }
     return std::nullopt;
+}
+
+Result check_compress(const Config& cfg, const Option& opt) {
+    constexpr std::array<std::string_view, 3> encodings = {"br", "zstd", "gzip"};
+    for (auto it = cfg.compress.begin(); it != cfg.compress.end(); ++it) {
+        if (*it == opt.none_word)
+            return flag(opt) + ": '" + *it + "' stands alone, never beside encodings";
+        if (std::find(encodings.begin(), encodings.end(), *it) == encodings.end())
+            return flag(opt) + ": unknown encoding " + rules::shown(*it) + " (use " +
+                   list_choices(encodings) + ")";
+        if (std::find(cfg.compress.begin(), it, *it) != it)
+            return flag(opt) + ": '" + *it + "' is given twice";
+    }
+    return std::nullopt;
+}
+
+Result check_compress_types(const Config& cfg, const Option& opt) {
+    for (const std::string& type : cfg.compress_types)
+        if (auto err = rules::check_media_range(type)) return flag(opt) + ": " + *err;
+    return std::nullopt;
+}
+
+Result check_compress_max_size(const Config& cfg, const Option& opt) {
+    if (cfg.compress_max_size >= cfg.compress_min_size) return std::nullopt;
+    return flag(opt) + ": " + format_size(cfg.compress_max_size) +
+           " is below --compress-min-size (" + format_size(cfg.compress_min_size) + ")";
+}
+
+Result check_fallback(const Config& cfg, const Option& opt) {
+    if (cfg.fallback.empty()) return std::nullopt;
+    if (auto err = rules::check_root_path(cfg.fallback)) return flag(opt) + ": " + *err;
+    return std::nullopt;
+}
+
+Result check_strict_hosts(const Config& cfg, const Option& opt) {
+    if (!cfg.strict_hosts || !cfg.sites.empty()) return std::nullopt;
+    return flag(opt) + ": no [[site]] in the config file, so every request would get 421";
 }
 
 Result check_workers(const Config& cfg, const Option& opt) {

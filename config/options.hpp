@@ -1,4 +1,4 @@
-// The option table: every run-time option declared once, in options.cpp: its name (the flag
+// The option table: every run-time option declared once, in option_table.cpp: its name (the flag
 // without "--" and the config-file key), the Config field it fills (whose initialiser is the
 // default), its --help line, its validation and when a reload applies it. Everything else is
 // generated from it: CLI11's flags and TOML keys and --help (cli.cpp), validate()
@@ -62,16 +62,22 @@ struct Option {
     // A list: this word given alone stands for the empty list ("--listen none": no plain
     // listener, for an HTTPS-only server), so a flag can also empty what the file set.
     std::string_view none_word = {};
+    // A [[site]] table may set it too (its value for that site; the top level's is inherited).
+    bool site = false;
 };
 
 // Every option, in --help order; validate() reports the first problem in this order too.
 std::span<const Option> options() noexcept;
 
 // validate()'s first problem and the option it concerns (an index into options()), so that a
-// value from the --config file can be reported at its place in the file.
+// value from the --config file can be reported at its place in the file. The top level's
+// options are checked first, then each site's (the options a site may set, on its Config):
+// site is then its index into Config::sites, and message names the key as the file would
+// ("'site[2].root': '/x' does not exist").
 struct Problem {
     std::size_t option = 0;
     std::string message;
+    std::optional<std::size_t> site;
 };
 std::optional<Problem> first_problem(const Config& cfg);
 

@@ -21,25 +21,16 @@
 
 #include "base/syscall.hpp"
 #include "base/unique_fd.hpp"
-#include "config/options.hpp"
+#include "config/toml_read.hpp"
 
 namespace config {
 namespace {
 
-using Result = std::optional<std::string>;
-using Value = std::shared_ptr<cpptoml::base>;
-
-// Names that are flags but no keys: actions, and --config itself.
-constexpr std::array<std::string_view, 5> command_line_only = {"config", "check-config",
-                                                               "list-models", "version", "help"};
+using namespace toml;
 
 std::string at(const std::string& path, const TomlLayout& layout, std::size_t line,
                std::size_t offset) {
-    std::string out = "--config '" + path + "'";
-    if (line > 0 && line <= layout.lines.size())
-        out += " line " + std::to_string(line) + ", column " +
-               std::to_string(layout.column(line, offset));
-    return out + ": ";
+    return Doc{path, layout}.at(line, offset);
 }
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
@@ -62,134 +53,24 @@ Result read_text(const std::string& path, std::string& text) {
     }
 }
 
-// TOML's names for a value's type, as messages use them ("an integer", "an array of floats").
-std::string type_name(const Value& v, bool article = true) {
-    std::string name = "value";
-    if (v->is_table())
-        name = "table";
-    else if (v->is_table_array())
-        name = "array of tables";
-    else if (v->is_array()) {
-        const auto& items = v->as_array()->get();
-        name = items.empty() ? "empty array" : "array of " + type_name(items.front(), false) + "s";
-    } else if (v->as<std::string>())
-        name = "string";
-    else if (v->as<std::int64_t>())
-        name = "integer";
-    else if (v->as<double>())
-        name = "float";
-    else if (v->as<bool>())
-        name = "boolean";
-    else if (v->as<cpptoml::local_date>())
-        name = "date";
-    else if (v->as<cpptoml::local_time>())
-        name = "time";
-    else if (v->as<cpptoml::local_datetime>() || v->as<cpptoml::offset_datetime>())
-        name = "date-time";
-    if (!article) return name;
-    return (std::string("aeiou").find(name.front()) != std::string::npos ? "an " : "a ") + name;
-}
-
-// As CLI11 splits a list flag ("a,b"): at each comma, empty items dropped.
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> items;
-    std::istringstream in(text);
-    for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) items.push_back(item);
-    return items;
-}
-
-// The key's value as the raw value a flag would give; or, unset, the types it may have.
-std::optional<OptionValue> raw_value(const Option& opt, const Value& v, std::string& expected) {
-    OptionValue raw;
-    const auto text = v->as<std::string>();
-    const auto integer = v->as<std::int64_t>();
-    const auto scalar = [&](std::string_view types) -> std::optional<OptionValue> {
-        expected = types;
-        if (text)
-            raw.text = text->get();
-        else if (integer)
-            raw.text = std::to_string(integer->get());
-        else
-            return std::nullopt;
-        return raw;
-    };
-    return std::visit(
-        [&](auto field) -> std::optional<OptionValue> {
-            using T = std::remove_reference_t<decltype(std::declval<Config&>().*field)>;
-            if constexpr (std::is_same_v<T, bool>) {
-                expected = "true or false";
-                const auto b = v->as<bool>();
-                if (!b) return std::nullopt;
-                raw.flag = b->get();
-            } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-                expected = "an array of strings or a string (\"a,b\")";
-                const auto items = v->is_array() ? v->as_array()->get_array_of<std::string>()
-                                                 : cpptoml::option<std::vector<std::string>>();
-                if (text)
-                    raw.list = split_list(text->get());
-                else if (items)
-                    raw.list = *items;
-                else
-                    return std::nullopt;
-            } else if constexpr (std::is_same_v<T, std::string>) {
-                expected = "a string";
-                if (!text) return std::nullopt;
-                raw.text = text->get();
-            } else if constexpr (std::is_same_v<T, unsigned>) {
-                return scalar("an integer or a string");
-            } else if constexpr (std::is_same_v<T, std::size_t>) {
-                return scalar("an integer (bytes) or a string such as \"16k\"");
-            } else {
-                static_assert(std::is_same_v<T, std::chrono::milliseconds>);
-                return scalar("an integer (seconds) or a string such as \"10s\"");
-            }
-            return raw;
-        },
-        opt.field);
-}
-
-const Option* find_option(std::string_view key) {
-    for (const Option& opt : options())
-        if (opt.name == key) return &opt;
-    return nullptr;
-}
-
-// One top-level key of the file into out, or the problem with it.
-Result take(const std::string& key, const Value& v, const TomlStatement* st,
-            const std::string& path, const TomlLayout& layout, FileValues& out) {
+// One top-level key of the file: an option into out.values, a table into out.tables, the
+// [[site]] tables into out.sites; or the problem with it.
+Result take(const Doc& doc, const Entry& entry, FileContents& out) {
+    const std::string& key = entry.key;
+    const TomlStatement* st = doc.layout.find(key);
     const std::size_t line = st != nullptr ? st->line : 0;
-    const std::string key_at = at(path, layout, line, st != nullptr ? st->key_offset : 0);
-    const std::string value_at = at(path, layout, line, st != nullptr ? st->value_offset : 0);
+    const std::string key_at = doc.at(line, st != nullptr ? st->key_offset : 0);
+    const std::string value_at = doc.at(line, st != nullptr ? st->value_offset : 0);
     const std::string written = st != nullptr ? st->written : key;
-    if (std::find(command_line_only.begin(), command_line_only.end(), key) !=
-        command_line_only.end())
-        return key_at + "'" + key + "' is allowed only on the command line";
+    if (command_line_only(key)) return key_at + "'" + key + "' is allowed only on the command line";
+    if (key == "site") return read_sites(doc, entry, out.sites);
+    if (is_table_key(key)) return read_table(doc, entry, out.tables);
     const Option* opt = find_option(key);
     if (opt == nullptr && st != nullptr && st->header)
         return key_at + "unknown section '" + written + "' (keys go at the top level)";
     if (opt == nullptr) return key_at + "unknown key '" + written + "'";
-    std::string expected;
-    auto raw = raw_value(*opt, v, expected);
-    if (!raw)
-        // A table made by a header or a dotted key (root.path = 1) is the key's fault.
-        return (st != nullptr && (st->header || st->written.find('.') != std::string::npos)
-                    ? key_at
-                    : value_at) +
-               "'" + key + "' must be " + expected + ", not " + type_name(v);
-    if (!std::holds_alternative<bool Config::*>(opt->field) &&
-        !std::holds_alternative<std::vector<std::string> Config::*>(opt->field)) {
-        Config scratch;
-        if (auto err = convert_value(raw->text, *opt, scratch)) {
-            // convert_value() names the option as a flag; here it is a key of the file.
-            const std::string as_flag = flag(*opt) + ": ";
-            if (err->starts_with(as_flag)) err->replace(0, as_flag.size(), "'" + key + "': ");
-            return value_at + *err;
-        }
-    }
-    raw->place = value_at;
-    out[static_cast<std::size_t>(opt - options().data())] = std::move(*raw);
-    return std::nullopt;
+    const bool dotted = st != nullptr && (st->header || st->written.find('.') != std::string::npos);
+    return take_value(*opt, key, entry.value, key_at, value_at, dotted, out.values);
 }
 
 std::string lower_first(std::string text) {
@@ -271,8 +152,9 @@ std::string describe_syntax_error(const std::string& path, const TomlLayout& lay
 
 }  // namespace
 
-std::optional<std::string> read_config_file(const std::string& path, FileValues& out) {
-    out.assign(options().size(), std::nullopt);
+std::optional<std::string> read_config_file(const std::string& path, FileContents& out) {
+    out = FileContents{};
+    out.values.assign(options().size(), std::nullopt);
     std::string text;
     if (auto err = read_text(path, text)) return err;
     // A UTF-8 byte order mark (as some Windows editors write) is not part of the first key.
@@ -288,16 +170,18 @@ std::optional<std::string> read_config_file(const std::string& path, FileValues&
         return "--config '" + path + "': " + e.what();
     }
     if (layout.unclosed) return describe_syntax_error(path, layout, "Unclosed array");
-    std::vector<std::tuple<std::size_t, std::string, Value, const TomlStatement*>> keys;
-    for (const auto& [key, value] : *root) {
-        const TomlStatement* st = layout.find(key);
-        keys.emplace_back(st != nullptr ? st->line : 0, key, value, st);
-    }
-    std::sort(keys.begin(), keys.end(),
-              [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
-    for (const auto& [line, key, value, st] : keys)
-        if (auto err = take(key, value, st, path, layout, out)) return err;
+    const Doc doc{path, layout};
+    // In the file's order, so that the first problem reported is the first a reader meets.
+    for (const Entry& entry : in_file_order(*root, doc, ""))
+        if (auto err = take(doc, entry, out)) return err;
     return std::nullopt;
+}
+
+void FileTables::apply(Config& cfg) const {
+    if (error_pages) cfg.error_pages = *error_pages;
+    if (headers) cfg.headers = *headers;
+    if (redirects) cfg.redirects = *redirects;
+    if (cors) cfg.cors = *cors;
 }
 
 }  // namespace config

@@ -12,10 +12,13 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/config.hpp"
 
 namespace config {
 
@@ -33,17 +36,50 @@ struct OptionValue {
 // Indexed like options(): the keys the file sets; the others stay empty.
 using FileValues = std::vector<std::optional<OptionValue>>;
 
-// Reads the file at path and fills out (resized to options().size()); or the one-line error.
-// Scalar values are also converted once, on a scratch Config, so that a bad value is reported
-// with its place in the file even when a flag overrides it.
-std::optional<std::string> read_config_file(const std::string& path, FileValues& out);
+// The TOML-only tables of one level, the top level or a [[site]] (issue 16), checked: those
+// the file sets. Each replaces the inherited value whole, as nginx's error_page and
+// add_header do in a server block: a site with its own [[headers]] has none of the top
+// level's.
+struct FileTables {
+    std::optional<std::map<unsigned, std::string>> error_pages;
+    std::optional<std::vector<HeaderRule>> headers;
+    std::optional<std::vector<RedirectRule>> redirects;
+    std::optional<CorsRule> cors;
+
+    void apply(Config& cfg) const;
+};
+
+// A [[site]] table: its hosts (lower-case, checked, unique across sites), its option keys
+// (only the options a site may set) and its tables.
+struct FileSite {
+    std::vector<std::string> hosts;
+    FileValues values;
+    FileTables tables;
+    std::string place;  // where its [[site]] header is: "--config 'F' line L, column C: "
+};
+
+struct FileContents {
+    FileValues values;  // the top level's option keys
+    FileTables tables;  // the top level's tables: the default site's
+    std::vector<FileSite> sites;
+};
+
+// Reads the file at path and fills out (values resized to options().size()); or the one-line
+// error. Scalar values are also converted once, on a scratch Config, so that a bad value is
+// reported with its place in the file even when a flag overrides it.
+std::optional<std::string> read_config_file(const std::string& path, FileContents& out);
 
 // --- scan_toml(): where things are in the text (exposed for its tests) ----------------------
 
-// A top-level `key = value` line, or a [table] / [[array]] header.
+// A `key = value` line, a [table] / [[array]] header, or a key inside an inline table.
 struct TomlStatement {
     std::string key;      // the first component, unquoted ("a" for `a.b = 1` or `[a.b]`)
     std::string written;  // the whole key or header as written ("a.b", "[server]")
+    // The table the key stands in, and the key's full path, as the reader names keys:
+    // components unquoted and joined with '.', each element of an array of tables numbered
+    // from 1 ("site[2].headers[1].set"). A header's table is "" and its path the table it opens.
+    std::string table;
+    std::string path;
     bool header = false;
     std::size_t line = 0;          // 1-based
     std::size_t key_offset = 0;    // bytes into the line
@@ -59,6 +95,8 @@ struct TomlPosition {
 struct TomlLayout {
     std::vector<std::string> lines;  // without their "\n" or "\r\n"
     std::vector<TomlStatement> statements;
+    // The keys written inside inline tables (`set = { "Cache-Control" = "..." }`), in order.
+    std::vector<TomlStatement> inline_keys;
     // Per line (index line - 1): 1 + the index of the statement whose value covers it (a
     // multi-line array or string), or 0.
     std::vector<std::size_t> owner;
@@ -67,7 +105,12 @@ struct TomlLayout {
     std::optional<TomlPosition> unclosed;
 
     const TomlStatement* on_line(std::size_t line) const;
-    const TomlStatement* find(std::string_view key) const;  // the first statement of key
+    // The first top-level statement of key (a key of the root table, or a header opening it).
+    const TomlStatement* find(std::string_view key) const;
+    // Where the key at path is written: its statement; else the first one below it (a dotted
+    // key or a sub-table: "a" for `a.b = 1`; an array of tables: "a" for `[[a]]`); else the nearest
+    // enclosing one ("site[2]" for a key missing from that table); null when none is.
+    const TomlStatement* find_path(std::string_view path) const;
     // 1-based, in characters (UTF-8), as an editor shows it.
     std::size_t column(std::size_t line, std::size_t offset) const;
 };

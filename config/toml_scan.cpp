@@ -2,7 +2,9 @@
 // basic and literal), comments and bracket nesting, and records each top-level statement's key
 // and value columns. It validates nothing: cpptoml has already judged the text (or is about to).
 #include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "config/toml_file.hpp"
 
@@ -61,6 +63,7 @@ public:
             scan_line(i + 1, out_.lines[i]);
         }
         if (!open_.empty()) out_.unclosed = open_.front();
+        nest_.clear();
     }
 
 private:
@@ -90,16 +93,20 @@ private:
             st.header ? skip_spaces(line, std::min(line.find_first_not_of('[', pos), line.size()))
                       : pos;
         std::size_t end = key_start;
-        st.key = read_key(line, end);
+        const std::vector<std::string> parts = read_key(line, end);
+        st.key = parts.front();
         if (st.header) {
             const std::size_t close = line.find(']', end);
             st.written =
                 line.substr(pos, close == npos ? npos : line.find_first_not_of(']', close) - pos);
+            st.path = table_ = table_path(parts, line.compare(pos, 2, "[[") == 0);
             record(std::move(st), line_no);
             return npos;
         }
         st.written = line.substr(key_start, end - key_start);
         while (!st.written.empty() && is_space(st.written.back())) st.written.pop_back();
+        st.table = table_;
+        st.path = value_path_ = joined(table_, parts);
         pos = skip_spaces(line, end);
         if (pos < line.size() && line[pos] == '=') pos = skip_spaces(line, pos + 1);
         st.value_offset = pos;
@@ -107,25 +114,70 @@ private:
         return pos;
     }
 
-    // A dotted key from pos, which is left after it; returns its first component, unquoted.
-    static std::string read_key(const std::string& line, std::size_t& pos) {
-        std::string first;
-        for (bool first_part = true;; first_part = false) {
+    // The path of the table a header opens: an array of tables numbered by its elements so
+    // far, as TOML extends the last element of an array of tables named on the way.
+    std::string table_path(const std::vector<std::string>& parts, bool array) {
+        std::string path;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            path = joined(path, {parts[i]});
+            const auto it = arrays_.find(path);
+            std::size_t element = it != arrays_.end() ? it->second : 0;
+            if (i + 1 == parts.size() && array) element = ++arrays_[path];
+            if (element != 0) {
+                path += '[';
+                path += std::to_string(element);
+                path += ']';
+            }
+        }
+        return path;
+    }
+
+    static std::string joined(const std::string& table, const std::vector<std::string>& parts) {
+        std::string out = table;
+        for (const std::string& part : parts) {
+            if (!out.empty()) out += '.';
+            out += part;
+        }
+        return out;
+    }
+
+    // A dotted key from pos, which is left after it; returns its components, unquoted.
+    static std::vector<std::string> read_key(const std::string& line, std::size_t& pos) {
+        std::vector<std::string> parts;
+        for (;;) {
             std::size_t end = pos;
-            std::string part;
             if (pos < line.size() && (line[pos] == '"' || line[pos] == '\'')) {
                 end = end_of_quoted(line, pos);
                 if (end == npos) end = line.size();
-                part = line.substr(pos + 1, end - pos - 2);
+                parts.push_back(line.substr(pos + 1, end - pos - 2));
             } else {
                 while (end < line.size() && is_bare_key_char(line[end])) ++end;
-                part = line.substr(pos, end - pos);
+                parts.push_back(line.substr(pos, end - pos));
             }
-            if (first_part) first = part;
             pos = skip_spaces(line, end);
-            if (pos >= line.size() || line[pos] != '.') return first;
+            if (pos >= line.size() || line[pos] != '.') return parts;
             pos = skip_spaces(line, pos + 1);
         }
+    }
+
+    // A key inside an inline table, at pos: recorded in inline_keys; returns where its value
+    // starts.
+    std::size_t inline_key(std::size_t line_no, const std::string& line, std::size_t pos) {
+        TomlStatement st;
+        st.line = line_no;
+        st.key_offset = pos;
+        std::size_t end = pos;
+        const std::vector<std::string> parts = read_key(line, end);
+        st.key = parts.front();
+        st.written = line.substr(pos, end - pos);
+        while (!st.written.empty() && is_space(st.written.back())) st.written.pop_back();
+        st.table = nest_.back().path;
+        st.path = value_path_ = joined(st.table, parts);
+        pos = skip_spaces(line, end);
+        if (pos < line.size() && line[pos] == '=') pos = skip_spaces(line, pos + 1);
+        st.value_offset = pos;
+        out_.inline_keys.push_back(std::move(st));
+        return pos;
     }
 
     void record(TomlStatement st, std::size_t line_no) {
@@ -136,6 +188,15 @@ private:
 
     void scan_value(std::size_t line_no, const std::string& line, std::size_t pos) {
         while (pos < line.size()) {
+            if (expect_key_) {
+                pos = skip_spaces(line, pos);
+                if (pos == line.size() || line[pos] == '#') return;
+                expect_key_ = false;
+                if (line[pos] != '}') {
+                    pos = inline_key(line_no, line, pos);
+                    continue;
+                }
+            }
             const char c = line[pos];
             if (c == '#') return;
             if (c == '"' || c == '\'') {
@@ -154,17 +215,47 @@ private:
                 continue;
             }
             if (c == '[' || c == '{')
-                open_.push_back({line_no, pos, current_});
+                open(line_no, pos, c == '{');
             else if ((c == ']' || c == '}') && !open_.empty())
-                open_.pop_back();
+                close();
+            else if (c == ',' && !nest_.empty() && nest_.back().table)
+                expect_key_ = true;
             ++pos;
         }
     }
 
+    // An inline table in an array is that array's next element, numbered as the reader
+    // numbers arrays of tables.
+    void open(std::size_t line_no, std::size_t pos, bool table) {
+        open_.push_back({line_no, pos, current_});
+        std::string path = value_path_;
+        if (table && !nest_.empty() && !nest_.back().table)
+            path = nest_.back().path + "[" + std::to_string(++nest_.back().elements) + "]";
+        nest_.push_back({table, std::move(path), 0});
+        expect_key_ = table;
+    }
+
+    void close() {
+        open_.pop_back();
+        if (!nest_.empty()) nest_.pop_back();
+        expect_key_ = false;
+    }
+
+    struct Nest {
+        bool table = false;  // an inline table, or an array
+        std::string path;    // the path of the key whose value it is
+        std::size_t elements = 0;
+    };
+
     TomlLayout& out_;
-    std::vector<TomlPosition> open_;  // brackets open at this point, outermost first
-    char multi_line_string_ = 0;      // the quote of an open multi-line string, or 0
-    std::size_t current_ = 0;         // the statement being read
+    std::vector<TomlPosition> open_;             // brackets open at this point, outermost first
+    char multi_line_string_ = 0;                 // the quote of an open multi-line string, or 0
+    std::size_t current_ = 0;                    // the statement being read
+    std::vector<Nest> nest_;                     // like open_, with what the reader calls each
+    bool expect_key_ = false;                    // a key of an inline table comes next
+    std::string table_;                          // the path of the table the last header opened
+    std::string value_path_;                     // the path of the key whose value is being read
+    std::map<std::string, std::size_t> arrays_;  // an array of tables' path: its elements
 };
 
 }  // namespace
@@ -176,7 +267,30 @@ const TomlStatement* TomlLayout::on_line(std::size_t line) const {
 
 const TomlStatement* TomlLayout::find(std::string_view key) const {
     for (const TomlStatement& st : statements)
-        if (st.key == key) return &st;
+        if (st.table.empty() && st.key == key) return &st;
+    return nullptr;
+}
+
+const TomlStatement* TomlLayout::find_path(std::string_view path) const {
+    const auto earlier = [](const TomlStatement* a, const TomlStatement& b) {
+        return a == nullptr || b.line < a->line ||
+               (b.line == a->line && b.key_offset < a->key_offset);
+    };
+    while (!path.empty()) {
+        const TomlStatement* below = nullptr;
+        for (const auto* list : {&statements, &inline_keys}) {
+            for (const TomlStatement& st : *list) {
+                if (st.path == path) return &st;
+                if (st.path.size() > path.size() && st.path.starts_with(path) &&
+                    (st.path[path.size()] == '.' || st.path[path.size()] == '[') &&
+                    earlier(below, st))
+                    below = &st;
+            }
+        }
+        if (below != nullptr) return below;
+        const std::size_t dot = path.rfind('.');
+        path = dot == std::string_view::npos ? std::string_view() : path.substr(0, dot);
+    }
     return nullptr;
 }
 

@@ -1,5 +1,7 @@
 #include "server/runtime/context.hpp"
 
+#include <algorithm>
+
 namespace server {
 namespace {
 
@@ -62,8 +64,19 @@ bool wants_tls(const config::Config& cfg) noexcept {
 
 std::vector<tls::CertKeyFiles> cert_key_files(const config::Config& cfg) {
     std::vector<tls::CertKeyFiles> pairs;
-    for (std::size_t i = 0; i < cfg.tls_cert.size() && i < cfg.tls_key.size(); ++i)
-        pairs.push_back({cfg.tls_cert[i], cfg.tls_key[i]});
+    const auto add = [&pairs](const config::Config& c) {
+        for (std::size_t i = 0; i < c.tls_cert.size() && i < c.tls_key.size(); ++i) {
+            const auto same = [&](const tls::CertKeyFiles& p) {
+                return p.cert_file == c.tls_cert[i] && p.key_file == c.tls_key[i];
+            };
+            if (std::none_of(pairs.begin(), pairs.end(), same))
+                pairs.push_back({c.tls_cert[i], c.tls_key[i]});
+        }
+    };
+    add(cfg);
+    // Each [[site]]'s certificate joins the SNI pairs after the top level's (whose first stays
+    // the default); a site that sets none inherits the top level's, already there.
+    for (const config::Site& site : cfg.sites) add(site.config);
     return pairs;
 }
 

@@ -46,6 +46,16 @@ struct TempDir {
     }
 };
 
+// The one line the config file `text` is refused with, after its "--config 'FILE' " (the
+// message whole when it lacks that prefix); "accepted" when the file loads.
+inline std::string refusal(const TempDir& dir, const std::string& text) {
+    const auto file = dir.write("bad.toml", text);
+    const auto r = parse({"--config", file});
+    if (r.action != config::Action::exit_error) return "accepted";
+    const std::string prefix = "--config '" + file + "' ";
+    return r.message.starts_with(prefix) ? r.message.substr(prefix.size()) : r.message;
+}
+
 inline fs::path example_config() {
     return fs::path(__FILE__).parent_path() / "../../../config/polyhttpd.toml";
 }

@@ -19,8 +19,11 @@ TEST_CASE("statements: keys as written, first components, offsets", "[toml][scan
     CHECK((s[2].key == "t" && s[2].written == "[t.u]" && s[2].header && s[2].line == 5));
     CHECK((s[3].key == "d" && s[3].written == "d . e" && s[3].value_offset == 6));
     CHECK((s[4].key == "arr" && s[4].written == "[[arr]]" && s[4].header));
-    CHECK(layout.find("d") == &s[3]);
+    CHECK(layout.find("d") == nullptr);  // a key of [t.u], not of the top level
+    CHECK(layout.find("t") == &s[2]);
     CHECK(layout.find("e") == nullptr);
+    CHECK((s[3].table == "t.u" && s[3].path == "t.u.d.e" && s[2].path == "t.u"));
+    CHECK(s[4].path == "arr[1]");
     CHECK(layout.on_line(3) == nullptr);  // a comment
     CHECK(layout.on_line(6) == &s[3]);
 }
@@ -65,4 +68,43 @@ TEST_CASE("columns count characters, as an editor shows them", "[toml][scan]") {
     CHECK(layout.column(1, 0) == 1);
     CHECK(layout.column(1, 4) == 5);
     CHECK(layout.column(1, 12) == 11);  // 'x', after two 2-byte characters
+}
+
+TEST_CASE("paths: arrays of tables numbered, sub-tables and inline keys", "[toml][scan]") {
+    const auto layout = scan_toml(
+        "top = 1\n"
+        "[[site]]\n"
+        "hosts = [\"a\"]\n"
+        "[[site.headers]]\n"
+        "set = { \"Cache-Control\" = \"x\", Y = { z = 1 } }\n"
+        "[[site]]\n"
+        "[site.cors]\n"
+        "max-age = 5\n"
+        "[[site.headers]]\n"
+        "[site.headers.set]\n"
+        "a.b = 1\n"
+        "list = [{ k = 1 }, { k = 2 }]\n");
+    const auto path_of = [&](std::string_view path) {
+        const auto* st = layout.find_path(path);
+        return st != nullptr ? std::to_string(st->line) + ":" + std::to_string(st->key_offset)
+                             : std::string("none");
+    };
+    CHECK(path_of("top") == "1:0");
+    CHECK(path_of("site[1]") == "2:0");
+    CHECK(path_of("site[1].hosts") == "3:0");
+    CHECK(path_of("site[1].headers[1]") == "4:0");
+    CHECK(path_of("site[1].headers[1].set") == "5:0");
+    CHECK(path_of("site[1].headers[1].set.Cache-Control") == "5:8");
+    CHECK(path_of("site[1].headers[1].set.Y.z") == "5:37");
+    CHECK(path_of("site[2].cors") == "7:0");
+    CHECK(path_of("site[2].cors.max-age") == "8:0");
+    CHECK(path_of("site[2].headers[1].set") == "10:0");
+    // Below: the first key under it; missing: the nearest enclosing one.
+    CHECK(path_of("site[2].headers[1].set.a") == "11:0");
+    CHECK(path_of("site[2].headers[1].set.missing") == "10:0");
+    CHECK(path_of("site[3]") == "none");
+    CHECK(path_of("site") == "2:0");  // an array of tables: its first element
+    CHECK(path_of("site[2].headers[1].set.list[2].k") == "12:21");
+    REQUIRE(layout.inline_keys.size() == 5);
+    CHECK(layout.inline_keys[0].value_offset == 26);
 }
