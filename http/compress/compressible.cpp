@@ -5,17 +5,6 @@
 #include "http/fields/text.hpp"
 
 namespace http {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-}  // namespace
-
 bool media_type_matches(std::string_view content_type,
                         std::span<const std::string> patterns) noexcept {
     const std::string_view type = trim_ows(content_type.substr(0, content_type.find(';')));

@@ -28,4 +28,12 @@ constexpr bool iequals_lower(std::string_view a, std::string_view lower) noexcep
     return true;
 }
 
+// True when a equals b ignoring ASCII case (both as given).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
 }  // namespace http

@@ -3,17 +3,6 @@
 #include "http/fields/text.hpp"
 
 namespace http {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-}  // namespace
-
 void set_extra_header(Response& res, std::string_view name, std::string_view value) {
     for (auto& field : res.extra_headers) {
         if (iequals(field.first, name)) {
