@@ -23,9 +23,9 @@ bool serve_endpoint(const DynamicEndpoint* ep, const Request& req, Response& res
 
 }  // namespace
 
-Connection::Connection(const StaticHandler& handler, const ConnectionLimits& limits,
-                       ExchangeSink* sink, Transport transport)
-    : handler_(handler),
+Connection::Connection(const SiteTable& sites, const ConnectionLimits& limits, ExchangeSink* sink,
+                       Transport transport)
+    : sites_(sites),
       limits_(limits),
       sink_(sink),
       transport_(transport),
@@ -166,16 +166,20 @@ void Connection::on_head() {
 }
 
 void Connection::dispatch_method() {
+    site_ = nullptr;
     if (redirected_to_https()) return;
     switch (request_.method) {
         case Method::get:
         case Method::head:
-            if (!serve_endpoint(limits_.endpoint, request_, response_))
-                handler_.handle(request_, response_);
+            if (!serve_endpoint(limits_.endpoint, request_, response_)) serve_site();
             return;
         case Method::options:
-            response_.status = 204;
-            response_.allow = allowed_methods;
+            if (request_.target == "*") {  // the server itself: no site's business
+                response_.status = 204;
+                response_.allow = allowed_methods;
+            } else {
+                serve_site();  // a CORS preflight, or 204 with Allow
+            }
             return;
         case Method::connect:
             // A tunnel request's bytes after the head are not HTTP: never parse them.
@@ -187,6 +191,14 @@ void Connection::dispatch_method() {
             make_error(response_, 405);
             return;
     }
+}
+
+// The request's site (by Host) answers: redirects, files, fallback, error pages, header rules,
+// CORS (http/site/site.hpp).
+void Connection::serve_site() {
+    site_ = &sites_.choose(request_.host);
+    site_->handle(request_, response_,
+                  CorsFields{request_.origin, request_.access_control_request_method});
 }
 
 // Before the method and the metrics endpoint, so that nothing is served over plain HTTP; a
@@ -297,6 +309,7 @@ void Connection::finish_exchange(bool completed) noexcept {
     e.target = request_.target;
     e.version_minor = request_.version_minor;
     e.status = response_.status;
+    if (site_ != nullptr) e.site = site_->name();
     // Body bytes that left inside the head's buffer count once the head's part is out.
     const std::uint64_t in_head = head_sent_ > head_only_ ? head_sent_ - head_only_ : 0;
     e.body_bytes = send_body_ ? in_head + body_sent_ : 0;

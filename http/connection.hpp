@@ -19,7 +19,7 @@
 #include "http/proto/parser.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 
 namespace http {
 
@@ -60,6 +60,7 @@ struct Exchange {
     std::uint64_t body_bytes = 0;  // body bytes actually sent
     std::string_view referer;
     std::string_view user_agent;
+    std::string_view site;  // the site that answered ("default", or its first host)
     std::chrono::steady_clock::duration duration{};
     bool completed = true;  // false when the connection ended before the response was sent
 };
@@ -94,8 +95,8 @@ struct ConnectionLimits {
 
 class Connection {
 public:
-    Connection(const StaticHandler& handler, const ConnectionLimits& limits,
-               ExchangeSink* sink = nullptr, Transport transport = Transport::plain);
+    Connection(const SiteTable& sites, const ConnectionLimits& limits, ExchangeSink* sink = nullptr,
+               Transport transport = Transport::plain);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     ~Connection();
@@ -144,6 +145,7 @@ private:
     [[nodiscard]] std::span<const std::byte> pending() const noexcept;
     void on_head();
     void dispatch_method();
+    void serve_site();
     [[nodiscard]] bool redirected_to_https();
     void respond_error(int status);
     void stop_reading() noexcept;
@@ -153,7 +155,8 @@ private:
     [[nodiscard]] std::string_view piece_bytes(const BodyPiece& p) const noexcept;
     void finish_exchange(bool completed) noexcept;
 
-    const StaticHandler& handler_;
+    const SiteTable& sites_;
+    const Site* site_ = nullptr;  // the current request's, for the access log
     ConnectionLimits limits_;
     ExchangeSink* sink_;
     Transport transport_;

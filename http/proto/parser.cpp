@@ -271,6 +271,10 @@ void RequestParser::store_header_value() {
         store(r.referer, value_, false);
     else if (f == "user-agent")
         store(r.user_agent, value_, false);
+    else if (f == "origin")
+        store(r.origin, value_, false);
+    else if (f == "access-control-request-method")
+        store(r.access_control_request_method, value_, false);
     else if (f == "expect")
         r.expect_continue = r.expect_continue || iequals_lower(value_, "100-continue");
 }

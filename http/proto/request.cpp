@@ -13,9 +13,9 @@ void Request::clear() noexcept {
     content_length = 0;
     chunked = false;
     host_count = 0;
-    for (std::string* s :
-         {&host, &range, &if_match, &if_none_match, &if_modified_since, &if_unmodified_since,
-          &if_range, &accept, &accept_encoding, &referer, &user_agent}) {
+    for (std::string* s : {&host, &range, &if_match, &if_none_match, &if_modified_since,
+                           &if_unmodified_since, &if_range, &accept, &accept_encoding, &referer,
+                           &user_agent, &origin, &access_control_request_method}) {
         s->clear();
     }
 }

@@ -48,6 +48,8 @@ struct Request {
     std::string accept_encoding;
     std::string referer;
     std::string user_agent;
+    std::string origin;                         // CORS (a site's [cors])
+    std::string access_control_request_method;  // a CORS preflight's
 
     void clear() noexcept;
 };

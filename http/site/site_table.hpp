@@ -17,6 +17,8 @@ namespace http {
 class SiteTable {
 public:
     explicit SiteTable(const SiteTableConfig& cfg);
+    // One default site serving `files` with no rules (tests, tools).
+    explicit SiteTable(const StaticConfig& files) : SiteTable(only(files)) {}
 
     // The site for a Host field value ("Example.com:8080", case, port and trailing dot
     // ignored): exact names first, then the longest wildcard. No Host (HTTP/1.0): the default
@@ -29,6 +31,12 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return sites_.size(); }
 
 private:
+    static SiteTableConfig only(const StaticConfig& files) {
+        SiteTableConfig cfg;
+        cfg.default_site.files = files;
+        return cfg;
+    }
+
     std::vector<std::unique_ptr<Site>> sites_;  // in configuration order
     std::unique_ptr<Site> default_;
     std::unique_ptr<Site> misdirected_;  // null without strict_hosts

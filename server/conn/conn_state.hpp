@@ -34,7 +34,7 @@ struct ConnState {
           runtime(ctx.runtime()),
           counted(ctx.stats),
           log(ctx.access_log, ctx.stats, peer),
-          http(runtime->handler, runtime->limits, &log,
+          http(runtime->sites, runtime->limits, &log,
                kind == ListenerKind::tls ? http::Transport::tls : http::Transport::plain),
           session(http, kind == ListenerKind::tls ? runtime->tls : nullptr, ctx.stats.tls),
           deadline(runtime->timeouts, now) {}

@@ -174,6 +174,10 @@ void format_json(std::string& out, std::string_view peer, const http::Exchange& 
     append_json_string(out, e.referer);
     out.append(",\"user_agent\":");
     append_json_string(out, e.user_agent);
+    if (!e.site.empty()) {  // the site that answered (virtual hosts); none for a bad request
+        out.append(",\"site\":");
+        append_json_string(out, e.site);
+    }
     out.append(",\"duration_us\":");
     poly::append_decimal(out, duration_us(e));
     out.append(e.completed ? "}\n" : ",\"completed\":false}\n");

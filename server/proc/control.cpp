@@ -15,6 +15,7 @@
 
 #include "base/syscall.hpp"
 #include "config/options.hpp"
+#include "config/site_rules.hpp"
 #include "server/obs/logging.hpp"
 #include "server/proc/preflight.hpp"
 #include "server/proc/systemd.hpp"
@@ -213,6 +214,8 @@ void ControlThread::reload() {
     for (const std::string& change : sized_at_start(running->cfg, next))
         spdlog::info("reload: {}: applied by models that re-read it, others at the next restart",
                      change);
+    for (const std::string& change : config::table_changes(running->cfg, next))
+        spdlog::info("reload: {}", change);
     // What cannot change live keeps its running value, so models never see it move.
     config::copy_values(next, running->cfg, config::Apply::restart);
     // The new pairs checked as startup checks them (as the user the server now runs as): a

@@ -190,6 +190,12 @@ std::optional<std::string> check_reachable(const config::Config& cfg) {
     // opened O_PATH, which needs neither, so without this check every request would get 403.
     if (!allowed(cfg.root, R_OK | X_OK))
         return "--root: " + failure("'" + cfg.root + "' cannot be read and searched");
+    for (std::size_t i = 0; i < cfg.sites.size(); ++i) {
+        const std::string& root = cfg.sites[i].config.root;
+        if (!allowed(root, R_OK | X_OK))
+            return "site[" + std::to_string(i + 1) +
+                   "].root: " + failure("'" + root + "' cannot be read and searched");
+    }
     if (auto err = check_log("--access-log", cfg.access_log)) return err;
     return check_log("--error-log", cfg.error_log);
 }

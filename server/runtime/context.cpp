@@ -2,17 +2,10 @@
 
 #include <algorithm>
 
+#include "server/runtime/site_tables.hpp"
+
 namespace server {
 namespace {
-
-http::StaticConfig static_config(const config::Config& cfg) {
-    http::StaticConfig s;
-    s.root = cfg.root;
-    s.index = cfg.index;
-    s.autoindex = cfg.autoindex;
-    s.hidden = cfg.hidden;
-    return s;
-}
 
 http::ConnectionLimits connection_limits(const config::Config& cfg) {
     http::ConnectionLimits l;
@@ -49,7 +42,7 @@ struct ServingRuntime final : Runtime {
 
 Runtime::Runtime(const config::Config& c)
     : cfg(c),
-      handler(static_config(c)),
+      sites(site_table_config(c)),
       limits(connection_limits(c)),
       timeouts{c.header_timeout, c.keepalive_timeout, c.send_timeout},
       tls(tls_context(c)) {}
@@ -59,7 +52,9 @@ std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const Met
 }
 
 bool wants_tls(const config::Config& cfg) noexcept {
-    return !cfg.tls_listen.empty() || !cfg.tls_cert.empty();
+    return !cfg.tls_listen.empty() || !cfg.tls_cert.empty() ||
+           std::any_of(cfg.sites.begin(), cfg.sites.end(),
+                       [](const config::Site& s) { return !s.config.tls_cert.empty(); });
 }
 
 std::vector<tls::CertKeyFiles> cert_key_files(const config::Config& cfg) {

@@ -31,7 +31,7 @@ struct Runtime {
     explicit Runtime(const config::Config& c);
 
     config::Config cfg;
-    http::StaticHandler handler;
+    http::SiteTable sites;  // the default site and the [[site]] tables
     http::ConnectionLimits limits;
     Timeouts timeouts;
     // The certificates and TLS settings for connections of TLS listeners; null when neither
@@ -47,11 +47,12 @@ struct Runtime {
 // Runtime's constructor (a root that cannot be opened).
 std::shared_ptr<const Runtime> make_runtime(const config::Config& cfg, const MetricsSource& src);
 
-// Whether a configuration serves TLS: a --tls-listen address, or a certificate alone (how a
-// socket-activated server, whose https socket systemd passes, asks for it). Startup, reload
-// and --check-config decide by this one rule.
+// Whether a configuration serves TLS: a --tls-listen address, or a certificate alone, the top
+// level's or a [[site]]'s (how a socket-activated server, whose https socket systemd passes,
+// asks for it). Startup, reload and --check-config decide by this one rule.
 bool wants_tls(const config::Config& cfg) noexcept;
-// --tls-cert and --tls-key as pairs, in order (validation made their counts equal).
+// --tls-cert and --tls-key as pairs, in order (validation made their counts equal), then each
+// [[site]]'s own pair; each pair once.
 std::vector<tls::CertKeyFiles> cert_key_files(const config::Config& cfg);
 
 class Context {

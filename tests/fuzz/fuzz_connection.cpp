@@ -30,7 +30,7 @@
 #include "request_oracle.hpp"
 #include "response_check.hpp"
 #include "splitter.hpp"
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 
 namespace {
 
@@ -86,8 +86,8 @@ http::StaticConfig site_config(const fuzz::FuzzRoot& root, bool second) {
 
 struct Sites {
     fuzz::FuzzRoot root;
-    http::StaticHandler first{site_config(root, false)};
-    http::StaticHandler second{site_config(root, true)};
+    http::SiteTable first{site_config(root, false)};
+    http::SiteTable second{site_config(root, true)};
 };
 
 const Sites& sites() {

@@ -156,7 +156,7 @@ TEST_CASE("access log formats end to end", "[logs]") {
                              R"("remote_addr":"127\.0\.0\.1","method":"GET",)"
                              R"("target":"/\?q=\\"1\\"","protocol":"HTTP/1\.1",)"
                              R"("status":200,"bytes":1,"referer":"http://r/",)"
-                             R"("user_agent":"t\\"ua","duration_us":\d+\}\n)")));
+                             R"("user_agent":"t\\"ua","site":"default","duration_us":\d+\}\n)")));
     } else if (format == "combined") {
         CHECK(std::regex_match(line, std::regex(clf_head + R"("http://r/" "t\\x22ua" \d+\n)")));
     } else {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 #include "unit/http/connection_driver.hpp"
 #include "unit/http/temp_root.hpp"
 
@@ -12,7 +12,7 @@ namespace {
 
 struct Fixture {
     test::TempRoot tmp;
-    http::StaticHandler handler;
+    http::SiteTable handler;
     http::ConnectionLimits limits;
 
     static http::StaticConfig make_config(const test::TempRoot& t) {

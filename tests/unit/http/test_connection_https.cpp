@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/endpoint.hpp"
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 #include "unit/http/connection_driver.hpp"
 #include "unit/http/temp_root.hpp"
 
@@ -24,7 +24,7 @@ public:
 
 struct Fixture {
     test::TempRoot tmp;
-    http::StaticHandler handler;
+    http::SiteTable handler;
     http::ConnectionLimits limits;
     Metrics metrics;
 

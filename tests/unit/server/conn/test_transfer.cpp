@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/connection.hpp"
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 #include "server/conn/transfer.hpp"
 #include "unit/http/temp_root.hpp"
 #include "unit/server/sockets.hpp"
@@ -28,7 +28,7 @@ const std::string big_body = [] {
 
 struct Site {
     test::TempRoot tmp;
-    http::StaticHandler handler{config(tmp)};
+    http::SiteTable handler{config(tmp)};
     http::ConnectionLimits limits;
 
     static http::StaticConfig config(const test::TempRoot& t) {

@@ -90,7 +90,7 @@ TEST_CASE("a Connection answers the endpoint's path before the file system", "[m
     http::ConnectionLimits limits;
     limits.endpoint = &ep;
     {
-        const http::StaticHandler handler(sc);
+        const http::SiteTable handler(sc);
         http::Connection c(handler, limits);
         const std::string get = request(c, "GET /metrics?x HTTP/1.1\r\nHost: a\r\n\r\n");
         CHECK(get.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);

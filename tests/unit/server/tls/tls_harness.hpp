@@ -13,7 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "http/connection.hpp"
-#include "http/static/static_handler.hpp"
+#include "http/site/site_table.hpp"
 #include "server/tls/ticket_keys.hpp"
 #include "server/tls/tls_context.hpp"
 #include "server/tls/tls_stream.hpp"
@@ -87,7 +87,7 @@ private:
 struct Site {
     TempRoot tmp;
     std::string big;  // > 64 KiB, served as a file range (above the small-file cache)
-    http::StaticHandler handler{config(tmp, big)};
+    http::SiteTable handler{config(tmp, big)};
     http::ConnectionLimits limits;
 
     static http::StaticConfig config(const TempRoot& t, std::string& big) {
