@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/plural.hpp"
-#include "config/cli.hpp"
+#include "config/file/cli.hpp"
 #include "models/registry.hpp"
 #include "server/obs/logging.hpp"
 #include "server/obs/metrics.hpp"

@@ -2,7 +2,7 @@
 // parse_command_line() (flags and the TOML file given by --config are the same options; flags
 // win), then read-only and shared by every thread and process. Each field is declared as an
 // option once, in option_table.cpp; a field without an entry there is no option (the site
-// tables, read from the --config file only, are the exception: toml_tables.cpp).
+// tables, read from the --config file only, are the exception: config/file/toml_tables.cpp).
 #pragma once
 
 #include <array>

@@ -1,6 +1,6 @@
 // The option table: every option, one entry each. Adding an option is one entry in `table`
 // below plus its Config field; the flag, the config-file key, --help, conversion, validation
-// and the reload behaviour follow from the entry (options.cpp, cli.cpp, toml_file.cpp).
+// and the reload behaviour follow from the entry (options.cpp, file/cli.cpp, file/toml_file.cpp).
 #include "config/option_checks.hpp"
 #include "config/options.hpp"
 

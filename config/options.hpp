@@ -1,7 +1,7 @@
 // The option table: every run-time option declared once, in option_table.cpp: its name (the flag
 // without "--" and the config-file key), the Config field it fills (whose initialiser is the
 // default), its --help line, its validation and when a reload applies it. Everything else is
-// generated from it: CLI11's flags and TOML keys and --help (cli.cpp), validate()
+// generated from it: CLI11's flags and TOML keys and --help (config/file/cli.cpp), validate()
 // (config.cpp), and what a reload reports and keeps (server/proc/control.cpp).
 // The table is constant and these functions are pure: any thread, never blocking, except the
 // checks of --user/--group, which consult NSS.

@@ -1,7 +1,7 @@
 // The rules a static site's values follow (issue 16): header names and values, path globs,
 // paths in the root, redirect sources and targets, CORS origins, host names, media ranges.
-// Called by the --config reader when it loads the tables (toml_tables.cpp, toml_sites.cpp) and
-// by the option checks (option_checks.cpp); pure, any thread, never blocking.
+// Called by the --config reader when it loads the tables (config/file/toml_tables.cpp,
+// toml_sites.cpp) and by the option checks (option_checks.cpp); pure, any thread, never blocking.
 //
 // Each check returns the problem as a phrase that quotes the value but names no key
 // ("'Content-Length' is set by polyhttpd itself"), for the caller to prefix with the key; a

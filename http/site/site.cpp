@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "http/proto/target.hpp"
-#include "http/site/error_pages.hpp"
-#include "http/site/redirect.hpp"
+#include "http/site/rules/error_pages.hpp"
+#include "http/site/rules/redirect.hpp"
 
 namespace http {
 namespace {

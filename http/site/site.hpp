@@ -27,8 +27,8 @@
 
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
-#include "http/site/cors.hpp"
-#include "http/site/header_rules.hpp"
+#include "http/site/rules/cors.hpp"
+#include "http/site/rules/header_rules.hpp"
 #include "http/site/site_config.hpp"
 #include "http/static/static_handler.hpp"
 

@@ -4,37 +4,16 @@
 // http::SiteTable compile them once and then only read them. Plain data, no behaviour.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "http/site/rules/cors.hpp"
+#include "http/site/rules/header_rules.hpp"
+#include "http/site/rules/redirect.hpp"
 #include "http/static/static_handler.hpp"
 
 namespace http {
-
-// [[headers]]: `set` on responses whose path matches the glob `match` (glob.hpp). Values were
-// checked when the configuration was loaded (no CR, LF, NUL; no name the server owns).
-struct HeaderRule {
-    std::string match;
-    std::vector<std::pair<std::string, std::string>> set;  // name, value; in file order
-};
-
-// [[redirect]]: `from` an exact path, or a prefix ending in '/' whose rest is appended to `to`.
-struct RedirectRule {
-    std::string from;
-    std::string to;         // a path ("/new/") or an absolute URL ("https://example.com/")
-    unsigned status = 301;  // 301, 302, 307 or 308
-};
-
-// [cors]: off while origins is empty; "*" alone allows any origin.
-struct CorsRule {
-    std::vector<std::string> origins;
-    std::vector<std::string> methods = {"GET", "HEAD"};
-    std::vector<std::string> headers;  // Access-Control-Allow-Headers; empty: none sent
-    std::chrono::seconds max_age{0};   // 0: no Access-Control-Max-Age
-};
 
 struct SiteConfig {
     StaticConfig files;

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
-#include "config/cli.hpp"
+#include "config/file/cli.hpp"
 #include "server/obs/metrics.hpp"
 #include "server/runtime/context.hpp"
 #include "server/sys/fork_gate.hpp"

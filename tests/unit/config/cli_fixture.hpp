@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/cli.hpp"
+#include "config/file/cli.hpp"
 
 namespace cli_test {
 

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/cli.hpp"
+#include "config/file/cli.hpp"
 #include "config/options.hpp"
 
 using config::Apply;

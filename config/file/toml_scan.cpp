@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "config/toml_file.hpp"
+#include "config/file/toml_file.hpp"
 
 namespace config {
 namespace {

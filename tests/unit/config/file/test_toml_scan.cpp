@@ -2,7 +2,7 @@
 // point at (cpptoml itself reports lines only).
 #include <catch2/catch.hpp>
 
-#include "config/toml_file.hpp"
+#include "config/file/toml_file.hpp"
 
 using config::scan_toml;
 

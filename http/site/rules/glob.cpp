@@ -1,4 +1,4 @@
-#include "http/site/glob.hpp"
+#include "http/site/rules/glob.hpp"
 
 namespace http {
 namespace {

@@ -1,4 +1,4 @@
-#include "http/site/redirect.hpp"
+#include "http/site/rules/redirect.hpp"
 
 #include "http/proto/target.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli_fixture.hpp"
+#include "unit/config/cli_fixture.hpp"
 #include "config/version.hpp"
 
 using config::Action;

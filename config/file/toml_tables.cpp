@@ -6,8 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "config/file/toml_read.hpp"
 #include "config/site_rules.hpp"
-#include "config/toml_read.hpp"
 #include "config/units.hpp"
 
 namespace config::toml {

@@ -8,15 +8,23 @@
 // nothing a configured origin would not.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
-#include "http/site/site_config.hpp"
 
 namespace http {
+
+// [cors]: off while origins is empty; "*" alone allows any origin.
+struct CorsRule {
+    std::vector<std::string> origins;
+    std::vector<std::string> methods = {"GET", "HEAD"};
+    std::vector<std::string> headers;  // Access-Control-Allow-Headers; empty: none sent
+    std::chrono::seconds max_age{0};   // 0: no Access-Control-Max-Age
+};
 
 // The request fields CORS reads (the parser's Request does not keep them today).
 struct CorsFields {

@@ -2,7 +2,7 @@
 // into the rules (not into temporaries).
 #include <catch2/catch.hpp>
 
-#include "http/site/header_rules.hpp"
+#include "http/site/rules/header_rules.hpp"
 #include "unit/http/site/site_root.hpp"
 
 using test::header;

@@ -1,4 +1,4 @@
-#include "config/cli.hpp"
+#include "config/file/cli.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -6,8 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/file/toml_file.hpp"
 #include "config/options.hpp"
-#include "config/toml_file.hpp"
 #include "config/version.hpp"
 
 namespace config {

@@ -1,4 +1,4 @@
-#include "http/site/header_rules.hpp"
+#include "http/site/rules/header_rules.hpp"
 
 #include "http/fields/text.hpp"
 

@@ -1,6 +1,6 @@
-#include "http/site/cors.hpp"
+#include "http/site/rules/cors.hpp"
 
-#include "http/site/header_rules.hpp"
+#include "http/site/rules/header_rules.hpp"
 
 namespace http {
 namespace {

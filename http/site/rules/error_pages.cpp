@@ -1,4 +1,4 @@
-#include "http/site/error_pages.hpp"
+#include "http/site/rules/error_pages.hpp"
 
 #include <utility>
 

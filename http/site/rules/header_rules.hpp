@@ -3,14 +3,22 @@
 // the site owns and which outlive the response (the connection holds the site's snapshot).
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/proto/response.hpp"
-#include "http/site/glob.hpp"
-#include "http/site/site_config.hpp"
+#include "http/site/rules/glob.hpp"
 
 namespace http {
+
+// [[headers]]: `set` on responses whose path matches the glob `match` (glob.hpp). Values were
+// checked when the configuration was loaded (no CR, LF, NUL; no name the server owns).
+struct HeaderRule {
+    std::string match;
+    std::vector<std::pair<std::string, std::string>> set;  // name, value; in file order
+};
 
 // Sets `name` in res.extra_headers: replaces the value of an entry with the same name (ASCII
 // case-insensitive), else appends. Both views must outlive the response.

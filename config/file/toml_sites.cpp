@@ -3,8 +3,8 @@
 // level's final values (flags included); cli.cpp builds its Config from what is read here.
 #include <algorithm>
 
+#include "config/file/toml_read.hpp"
 #include "config/site_rules.hpp"
-#include "config/toml_read.hpp"
 
 namespace config::toml {
 namespace {

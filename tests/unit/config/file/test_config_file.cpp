@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli_fixture.hpp"
+#include "unit/config/cli_fixture.hpp"
 
 using config::Action;
 using namespace std::chrono_literals;

@@ -1,5 +1,5 @@
 // What the --config reader's files share (toml_file.cpp: the top level; toml_tables.cpp: the
-// site tables; toml_sites.cpp: [[site]]). Private to config/. Everything here runs on the
+// site tables; toml_sites.cpp: [[site]]). Private to config/file/. Everything here runs on the
 // thread that parses the configuration, after cpptoml has parsed the text; nothing blocks.
 #pragma once
 
@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/file/toml_file.hpp"
 #include "config/options.hpp"
-#include "config/toml_file.hpp"
 
 namespace config::toml {
 

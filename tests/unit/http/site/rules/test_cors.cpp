@@ -1,7 +1,7 @@
 // CORS: which origins get Access-Control-Allow-Origin, Vary: Origin, and the preflight.
 #include <catch2/catch.hpp>
 
-#include "http/site/cors.hpp"
+#include "http/site/rules/cors.hpp"
 #include "unit/http/site/site_root.hpp"
 
 using test::header;

@@ -6,7 +6,7 @@
 #include <tuple>
 #include <type_traits>
 
-#include "config/toml_read.hpp"
+#include "config/file/toml_read.hpp"
 
 namespace config::toml {
 namespace {

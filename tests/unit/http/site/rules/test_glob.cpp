@@ -2,7 +2,7 @@
 // matcher takes exponential time on (bounded here by counting the matcher's steps).
 #include <catch2/catch.hpp>
 
-#include "http/site/glob.hpp"
+#include "http/site/rules/glob.hpp"
 
 namespace {
 

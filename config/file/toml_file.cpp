@@ -1,7 +1,7 @@
 // read_config_file(): cpptoml parses, the option table decides what each key may hold, and
 // scan_toml() supplies the columns. Keys are handled in the order they appear in the file, so
 // the first problem reported is the first one a reader meets.
-#include "config/toml_file.hpp"
+#include "config/file/toml_file.hpp"
 
 #include <cpptoml.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 
 #include "base/syscall.hpp"
 #include "base/unique_fd.hpp"
-#include "config/toml_read.hpp"
+#include "config/file/toml_read.hpp"
 
 namespace config {
 namespace {

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/proto/target.hpp"
-#include "http/site/redirect.hpp"
+#include "http/site/rules/redirect.hpp"
 
 namespace {
 

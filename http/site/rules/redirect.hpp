@@ -8,9 +8,15 @@
 #include <string_view>
 
 #include "http/proto/response.hpp"
-#include "http/site/site_config.hpp"
 
 namespace http {
+
+// [[redirect]]: `from` an exact path, or a prefix ending in '/' whose rest is appended to `to`.
+struct RedirectRule {
+    std::string from;
+    std::string to;         // a path ("/new/") or an absolute URL ("https://example.com/")
+    unsigned status = 301;  // 301, 302, 307 or 308
+};
 
 // The query of a raw request-target, without '?' and fragment; empty when there is none.
 std::string_view query_of(std::string_view raw_target) noexcept;

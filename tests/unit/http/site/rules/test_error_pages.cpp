@@ -1,7 +1,7 @@
 // Error pages and the fallback, each on its own against a StaticHandler over a temporary root.
 #include <catch2/catch.hpp>
 
-#include "http/site/error_pages.hpp"
+#include "http/site/rules/error_pages.hpp"
 #include "unit/http/site/site_root.hpp"
 
 using test::body_of;
