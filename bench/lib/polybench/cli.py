@@ -64,7 +64,7 @@ def parser():
     a("--refs", default=",".join(servers.REFERENCES),
       help="reference servers to include when installed, or 'none' (default: %(default)s)")
     a("--connections", help=f"concurrent connections (default: {FULL['connections']})")
-    a("--files", help=f"files for keep-alive cells (default: {FULL['files']})")
+    a("--files", help=f"files for keep-alive cells, or none (default: {FULL['files']})")
     a("--close-files", help="files for Connection: close cells (default: 679B)")
     a("--compress-files", metavar="FILES",
       help="files of the compressed cell, each measured with and without 'Accept-Encoding: "
@@ -141,7 +141,7 @@ def resolve(args):
         _positive("--" + key, getattr(args, key))
     for key in ("warmup", "idle", "noise_retries"):
         _positive("--" + key.replace("_", "-"), getattr(args, key), zero_ok=True)
-    args.files = _csv(args.files)
+    args.files = [] if args.files == "none" else _csv(args.files)  # e.g. the compressed cell alone
     args.close_files = _csv(args.close_files)
     args.compress_files = [] if args.compress_files == "none" else _csv(args.compress_files)
     args.accept_encoding = ACCEPT_ENCODING
