@@ -11,7 +11,7 @@ What each server does (issue 16 compares a cached variant with nginx and lighttp
   once (keyed by path and ETag) and then sent from there like a static file.
 - h2o 2.2: `compress: ON` (gzip and Brotli, its default levels), no cache: every request.
 
-Used from the orchestrator's main thread; probe() blocks for at most its timeout."""
+Used from the orchestrator's main thread; check() blocks for at most a few seconds."""
 import ctypes
 import ctypes.util
 import glob
