@@ -8,7 +8,8 @@ import statistics
 from . import tls
 
 # tls: '' or the certificate ('ECDSA P-256'); handshakes: '', 'full' or 'resumed'
-KEY = ("server", "file", "connections", "keepalive", "tls", "handshakes")
+# accept_encoding: '' or what the compressed cell's client offers ('gzip, br')
+KEY = ("server", "file", "connections", "keepalive", "tls", "handshakes", "accept_encoding")
 # metrics reported as median plus min and max
 SPREAD = ("rps", "req_per_cpu_s", "p99_ms")
 # metrics reported as the median only
@@ -25,7 +26,7 @@ STAMP = ("date", "machine", "cores", "kernel", "commit", "polyhttpd_version", "s
 def mode(cell):
     """A cell's mode in words (a summarize() or runs.csv row): see tls.mode_words."""
     return tls.mode_words(cell["keepalive"] == "on", cell.get("tls", ""),
-                          cell.get("handshakes", ""))
+                          cell.get("handshakes", ""), cell.get("accept_encoding", ""))
 
 
 def _median(rows, key):
@@ -44,7 +45,8 @@ def summarize(runs):
         first = rows[0]
         cell = {k: first.get(k, "") for k in ("server", "kind", "server_args", "file",
                                                "file_bytes", "connections", "keepalive", "tls",
-                                               "handshakes")}
+                                               "handshakes", "accept_encoding",
+                                               "content_encoding", "body_bytes")}
         cell["rounds"] = len(good)
         cell["error"] = "; ".join(sorted({r["error"] for r in rows if r.get("error")}))
         for key in SPREAD:

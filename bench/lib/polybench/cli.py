@@ -5,7 +5,8 @@ import argparse
 from . import servers, tls, webroot
 
 FULL = {
-    "connections": "1,16,64,256,1024", "files": ",".join(webroot.FILES), "close_files": "679B",
+    "connections": "1,16,64,256,1024", "files": ",".join(webroot.PLAIN), "close_files": "679B",
+    "compress_files": ",".join(webroot.TEXT),
     "keepalive": "on,off", "duration": 10, "warmup": 2, "rounds": 3, "idle": 10000,
     "noise_retries": 2, "tls": "ecdsa,rsa", "tls_modes": ",".join(tls.MODES),
     "tls_connections": "16,256",
@@ -13,13 +14,16 @@ FULL = {
 # One TLS cell in --quick: full handshakes (the client of its own, bench/tlsload.c, that no
 # other cell runs), ECDSA, 16 connections.
 QUICK = {
-    "connections": "16,64", "files": "679B", "close_files": "679B", "keepalive": "on",
+    "connections": "16,64", "files": "679B", "close_files": "679B", "compress_files": "none",
+    "keepalive": "on",
     "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0,
     "tls": "ecdsa", "tls_modes": "full", "tls_connections": "16",
 }
 # --quick's models: the default one, and a blocking one whose starvation the summary shows
 # (c=16 and 64 keep-alive connections; loop serves one, the rest wait in the accept queue).
 QUICK_MODELS = ("epoll-et", "loop")
+# What the compressed cell's client offers: a browser's two common codings, gzip first.
+ACCEPT_ENCODING = "gzip, br"
 
 DESCRIPTION = """\
 Compare polyhttpd's concurrency models with each other and with nginx, lighttpd, h2o and a
@@ -60,8 +64,12 @@ def parser():
     a("--refs", default=",".join(servers.REFERENCES),
       help="reference servers to include when installed, or 'none' (default: %(default)s)")
     a("--connections", help=f"concurrent connections (default: {FULL['connections']})")
-    a("--files", help=f"files for keep-alive cells (default: {FULL['files']})")
+    a("--files", help=f"files for keep-alive cells, or none (default: {FULL['files']})")
     a("--close-files", help="files for Connection: close cells (default: 679B)")
+    a("--compress-files", metavar="FILES",
+      help="files of the compressed cell, each measured with and without 'Accept-Encoding: "
+           f"{ACCEPT_ENCODING}' on servers that compress, or none "
+           f"(default: {FULL['compress_files']}; quick: none)")
     a("--keepalive", help="on, off or on,off (default: on,off)")
     a("--duration", type=int, help="seconds per measured round (default: 10)")
     a("--warmup", type=int, help="seconds of warm-up per server per cell (default: 2)")
@@ -133,8 +141,17 @@ def resolve(args):
         _positive("--" + key, getattr(args, key))
     for key in ("warmup", "idle", "noise_retries"):
         _positive("--" + key.replace("_", "-"), getattr(args, key), zero_ok=True)
-    args.files = _csv(args.files)
+    args.files = [] if args.files == "none" else _csv(args.files)  # e.g. the compressed cell alone
     args.close_files = _csv(args.close_files)
+    args.compress_files = [] if args.compress_files == "none" else _csv(args.compress_files)
+    args.accept_encoding = ACCEPT_ENCODING
+    bad_text = [f for f in args.compress_files if f not in webroot.TEXT]
+    if bad_text:
+        raise ValueError(f"--compress-files wants some of {', '.join(webroot.TEXT)} or none, "
+                         f"got {', '.join(bad_text)}")
+    both = [f for f in args.compress_files if f in args.files]
+    if both:  # the compressed cell measures these without Accept-Encoding already
+        raise ValueError(f"--files and --compress-files both have {', '.join(both)}")
     modes = _csv(args.keepalive)
     if not modes or any(m not in ("on", "off") for m in modes):
         raise ValueError(f"--keepalive wants on, off or on,off, got {args.keepalive!r}")

@@ -1,7 +1,7 @@
 """results.md: the stamp, the method, the charts, then (with TLS cells) the TLS summary, then
 per matrix slice (file x keep-alive, and for TLS x certificate x handshakes) one pivot table per
 metric (rows: servers, columns: connections), then the idle run."""
-from . import aggregate, compare, idlerun, measure, tls
+from . import aggregate, compare, compress_report, idlerun, measure, tls
 
 
 
@@ -80,7 +80,8 @@ def _errors(cell):
 
 
 def _slice_key(cell):
-    return (cell["file"], cell["keepalive"], cell.get("tls", ""), cell.get("handshakes", ""))
+    return (cell["file"], cell["keepalive"], cell.get("tls", ""), cell.get("handshakes", ""),
+            cell.get("accept_encoding", ""))
 
 
 def _title(cell):
@@ -198,6 +199,7 @@ def write(path, stamp, opts, command_line, cells, idle_results, charts):
     if charts:
         out += ["## Charts", ""] + [f"![{title}]({file})" for file, title in charts] + [""]
     out += compare.section(cells, (opts.binary, opts.baseline_binary), opts.max_noise)
+    out += compress_report.section(cells, opts.max_noise)
     out += tables(cells, idle_results, opts.max_noise)
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -7,11 +7,10 @@ Used from the orchestrator's main thread; start() and stop() block for at most a
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
-from . import system, tls as tlsconf
+from . import compressed, httpget, system, tls as tlsconf
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONF_DIR = os.path.join(BENCH_DIR, "conf")
@@ -26,22 +25,25 @@ POLYHTTPD_ARGS = ["--access-log", "off", "--log-level", "warn", "--keepalive-tim
 
 class Spec:
     """name: as shown in tables; kind: 'model' or 'reference'; args: extra args shown in results.
-    build_cmd(port, root, tmp, tls) gets tls None for plain HTTP, else a tls.Setup."""
+    build_cmd(port, root, tmp, tls, compress) gets tls None for plain HTTP, else a tls.Setup,
+    and compress True for the compressed cell (compressed.py: each server's settings)."""
 
-    def __init__(self, name, kind, build_cmd, args=(), only_files=None, speaks_tls=True):
+    def __init__(self, name, kind, build_cmd, args=(), only_files=None, speaks_tls=True,
+                 compresses=True):
         self.name, self.kind, self.args = name, kind, list(args)
         self.only_files = only_files  # None: serves the whole root
         self.speaks_tls = speaks_tls
+        self.compresses = compresses  # can take part in the compressed cell
         self._build_cmd = build_cmd
 
     def serves(self, cell):
         """cell: a runner.Cell (its file, and its certificate kind when it is a TLS cell)."""
-        if cell.tls and not self.speaks_tls:
+        if (cell.tls and not self.speaks_tls) or (cell.compress and not self.compresses):
             return False
         return self.only_files is None or cell.file in self.only_files
 
-    def command(self, port, root, tmp, tls=None):
-        return self._build_cmd(port, root, tmp, tls)
+    def command(self, port, root, tmp, tls=None, compress=False):
+        return self._build_cmd(port, root, tmp, tls, compress)
 
 
 def _render(template, tmp, **values):
@@ -55,25 +57,28 @@ def _render(template, tmp, **values):
     return path
 
 
-def _nginx(port, root, tmp, tls):
+def _nginx(port, root, tmp, tls, compress):
     for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(tmp, d), exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""
     conf = _render("nginx.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user,
-                   SSL=" ssl" if tls else "", TLS=tlsconf.nginx_directives(tls) if tls else "")
+                   SSL=" ssl" if tls else "", TLS=tlsconf.nginx_directives(tls) if tls else "",
+                   COMPRESS=compressed.NGINX if compress else "")
     return ["nginx", "-p", tmp + "/", "-e", os.path.join(tmp, "error.log"), "-c", conf]
 
 
-def _lighttpd(port, root, tmp, tls):
+def _lighttpd(port, root, tmp, tls, compress):
     conf = _render("lighttpd.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp,
-                   TLS=tlsconf.lighttpd_lines(tls) if tls else "")
+                   TLS=tlsconf.lighttpd_lines(tls) if tls else "",
+                   COMPRESS=compressed.lighttpd_lines(tmp) if compress else "")
     return ["lighttpd", "-D", "-f", conf]
 
 
-def _h2o(port, root, tmp, tls):
+def _h2o(port, root, tmp, tls, compress):
     user = "user: root" if os.geteuid() == 0 else ""
     conf = _render("h2o.conf.in", tmp, PORT=port, ROOT=root, TMP=tmp, USER_LINE=user,
-                   TLS=tlsconf.h2o_lines(tls) if tls else "")
+                   TLS=tlsconf.h2o_lines(tls) if tls else "",
+                   COMPRESS=compressed.H2O if compress else "")
     return ["h2o", "-c", conf]
 
 
@@ -81,22 +86,24 @@ def model_spec(binary, model, extra, name=None):
     """name: the label in results (default: the model; MODEL@baseline for a second binary)."""
     args = POLYHTTPD_ARGS + extra
 
-    def build(port, root, tmp, tls):
+    def build(port, root, tmp, tls, compress):
         if tls:
             listen = tlsconf.polyhttpd_args(tls, port, system.free_port())
         else:
             listen = ["--listen", f"127.0.0.1:{port}"]
-        return [binary, "--model", model] + listen + ["--root", root] + args
+        more = compressed.POLYHTTPD_ARGS if compress else []
+        return [binary, "--model", model] + listen + ["--root", root] + args + more
 
-    return Spec(name or model, "model", build, extra)
+    return Spec(name or model, "model", build, extra,
+                compresses=compressed.binary_compresses(binary))
 
 
 def yardstick_spec(binary, body_bytes=679):
     # It answers every request with the page's size, so it only takes part in 679B cells; it
     # has no TLS.
     return Spec("yardstick", "reference",
-                lambda port, root, tmp, tls: [binary, str(port), str(body_bytes)],
-                only_files={"679B"}, speaks_tls=False)
+                lambda port, root, tmp, tls, compress: [binary, str(port), str(body_bytes)],
+                only_files={"679B"}, speaks_tls=False, compresses=False)
 
 
 def reference_specs(names, yardstick_bin):
@@ -107,7 +114,8 @@ def reference_specs(names, yardstick_bin):
         if name == "yardstick":
             specs.append(yardstick_spec(yardstick_bin))
         elif shutil.which(name):
-            specs.append(Spec(name, "reference", builders[name]))
+            specs.append(Spec(name, "reference", builders[name], compresses=(
+                name != "lighttpd" or compressed.lighttpd_has_deflate())))
         else:
             skipped.append(name)
     return specs, skipped
@@ -115,29 +123,19 @@ def reference_specs(names, yardstick_bin):
 
 def probe(port, path, timeout=5.0):
     """One GET with Connection: close; returns (status, body bytes received) or (None, 0)."""
-    req = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode()
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(req)
-            data = bytearray()
-            while chunk := s.recv(1 << 20):
-                data += chunk
-    except OSError:
-        return None, 0
-    head, _, body = bytes(data).partition(b"\r\n\r\n")
-    try:
-        return int(head.split(b" ", 2)[1]), len(body)
-    except (IndexError, ValueError):
-        return None, 0
+    status, _, body = httpget.exchange(port, path, timeout=timeout)
+    return status, len(body)
 
 
 class Running:
     """A started server. pid is the tree's root (taskset execs the server in place)."""
 
-    def __init__(self, spec, port, root, tmp, cpu, log_path, tls=None):
+    def __init__(self, spec, port, root, tmp, cpu, log_path, tls=None, compress=False):
         self.spec, self.port, self.tmp, self.tls = spec, port, tmp, tls
+        self.sent = {}  # compressed cell -> (Content-Encoding, body bytes): compressed.check
+        self.skipped = set()  # cells it must not be measured in (it sent identity...)
         os.makedirs(tmp, exist_ok=True)
-        self.cmd = system.taskset(cpu, spec.command(port, root, tmp, tls))
+        self.cmd = system.taskset(cpu, spec.command(port, root, tmp, tls, compress))
         self.log_path = log_path
         with open(log_path, "ab") as log:
             log.write(("$ " + " ".join(self.cmd) + "\n").encode())

@@ -39,11 +39,12 @@ _SUBJECT = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,I
             "-days", "7"]
 
 
-def mode_words(keepalive, cert_label="", handshakes=""):
-    """What a cell does per request, in tables and progress lines: 'keep-alive', 'close', or
-    e.g. 'TLS RSA 2048 full handshakes'."""
+def mode_words(keepalive, cert_label="", handshakes="", accept_encoding=""):
+    """What a cell does per request, in tables and progress lines: 'keep-alive', 'close',
+    e.g. 'TLS RSA 2048 full handshakes', or 'keep-alive, Accept-Encoding: gzip, br'."""
+    coding = f", Accept-Encoding: {accept_encoding}" if accept_encoding else ""
     if not cert_label:
-        return "keep-alive" if keepalive else "close"
+        return ("keep-alive" if keepalive else "close") + coding
     return f"TLS {cert_label} " + ("keep-alive" if keepalive else f"{handshakes} handshakes")
 
 

@@ -1,9 +1,12 @@
-"""The fixed web root every server serves: a 679-byte HTML page and four binary files.
+"""The fixed web root every server serves: a 679-byte HTML page, four binary files, and for the
+compressed cell a 100 KiB HTML page and a 100 KiB JavaScript file (sitefiles.py).
 
 Content is deterministic (a SHA-256 counter stream), so two runs, two machines and every
 server send byte-identical bodies. Regenerated only when a file's size or digest is off."""
 import hashlib
 import os
+
+from . import sitefiles
 
 # label -> (file name, size in bytes); the labels are what --files accepts
 FILES = {
@@ -12,7 +15,13 @@ FILES = {
     "64KiB": ("64KiB.bin", 64 * 1024),
     "1MiB": ("1MiB.bin", 1024 * 1024),
     "10MiB": ("10MiB.bin", 10 * 1024 * 1024),
+    "100KiB.html": ("page-100KiB.html", 100 * 1024),
+    "100KiB.js": ("app-100KiB.js", 100 * 1024),
 }
+# The files of the plain matrix (--files); the text ones are the compressed cell's
+# (--compress-files), measured there with and without Accept-Encoding.
+PLAIN = ("679B", "4KiB", "64KiB", "1MiB", "10MiB")
+TEXT = ("100KiB.html", "100KiB.js")
 
 
 def _page():
@@ -37,7 +46,13 @@ def _stream(label, size):
 
 def content(label):
     name, size = FILES[label]
-    return _page() if name.endswith(".html") else _stream(label, size)
+    if label == "679B":
+        return _page()
+    if name.endswith(".html"):
+        return sitefiles.html_page(label, size)
+    if name.endswith(".js"):
+        return sitefiles.js_module(label, size)
+    return _stream(label, size)
 
 
 def ensure(root):

@@ -26,6 +26,8 @@ def command(port, path, cell, seconds, timeout, cpu):
     cmd = ["wrk", "-t1", f"-c{cell.conns}", f"-d{seconds}s", f"--timeout={timeout}s", "-s", LUA]
     if not cell.keepalive:
         cmd += ["-H", "Connection: close"]
+    if cell.encoding:
+        cmd += ["-H", f"Accept-Encoding: {cell.encoding}"]
     scheme = "https" if cell.tls else "http"
     return system.taskset(cpu, cmd + [f"{scheme}://127.0.0.1:{port}{path}"])
 
