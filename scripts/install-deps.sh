@@ -18,7 +18,7 @@ packages=(g++ cmake ninja-build pkg-config node-llhttp libspdlog-dev libcli11-de
 test_packages=(catch2 systemd logrotate wrk python3 curl openssl sslscan)
 case "${1:-}" in
     build) ;;
-    bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd lighttpd-mod-openssl h2o gnuplot-nox util-linux
+    bench) packages+=("${test_packages[@]}" wrk nginx-light lighttpd lighttpd-mod-openssl lighttpd-mod-deflate h2o gnuplot-nox util-linux
                       procps) ;;
     fuzz) packages+=("${test_packages[@]}" clang-14 libclang-rt-14-dev) ;;
     systemd) packages+=(debootstrap systemd-container curl) ;;
