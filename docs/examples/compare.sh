@@ -63,9 +63,10 @@ row() {
     echo "== $name: Host $host, GET $target $*"
     for server in "nginx $nginx_port" "polyhttpd $poly_port"; do
         label=${server% *} port=${server#* }
-        curl -s -o /dev/null -D - -H "Host: $host" "$@" "http://127.0.0.1:$port$target" |
+        curl -s -o /dev/null -D - -w 'body bytes: %{size_download}\n' -H "Host: $host" "$@" \
+            "http://127.0.0.1:$port$target" |
             tr -d '\r' |
-            grep -i -E '^HTTP/|^(content-type|content-encoding|content-length|transfer-encoding|vary|cache-control|expires|etag|location):' |
+            grep -i -E '^HTTP/|^body bytes|^(content-type|content-encoding|content-length|transfer-encoding|vary|cache-control|expires|etag|location):' |
             sed "s/^/  $label: /"
     done
 }
