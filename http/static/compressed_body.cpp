@@ -32,35 +32,46 @@ bool unchanged(int fd, const struct stat& st) noexcept {
 
 }  // namespace
 
+// The next piece of the file: a slice of the memory copy, or read into in_.
+bool FileCompressor::read_piece(std::string_view& piece) {
+    const auto want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(st_.st_size) - read_, piece_size));
+    if (from_mem_) {
+        if (read_ + want > mem_.size()) return false;
+        piece = mem_.substr(static_cast<std::size_t>(read_), want);
+        return true;
+    }
+    in_.resize(want);
+    const ssize_t n = poly::retry_eintr(
+        [&] { return ::pread(fd_, in_.data(), want, static_cast<off_t>(read_)); });
+    if (n <= 0) return false;  // truncated under us (or EIO)
+    piece = std::string_view(in_.data(), static_cast<std::size_t>(n));
+    return true;
+}
+
 Status FileCompressor::next(std::string& out) {
     const auto size = static_cast<std::uint64_t>(st_.st_size);
     if (!enc_) {
         enc_ = make_encoder(coding_, default_level(coding_), static_cast<std::size_t>(size));
         if (!enc_) return Status::failed;
-        in_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, piece_size)));
     }
     const std::size_t before = out.size();
     while (read_ < size) {
-        const auto want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(size - read_, in_.size()));
-        const ssize_t n = poly::retry_eintr(
-            [&] { return ::pread(fd_, in_.data(), want, static_cast<off_t>(read_)); });
-        if (n <= 0) return Status::failed;  // truncated under us (or EIO)
-        if (!enc_->feed({in_.data(), static_cast<std::size_t>(n)}, out)) return Status::failed;
-        read_ += static_cast<std::uint64_t>(n);
-        // Brotli and zstd hold input until a block fills: read on until something comes out.
+        std::string_view piece;
+        if (!read_piece(piece) || !enc_->feed(piece, out)) return Status::failed;
+        read_ += piece.size();
+        unflushed_ = out.size() > before ? 0 : unflushed_ + piece.size();
+        if (unflushed_ >= flush_after) {
+            if (!enc_->flush(out)) return Status::failed;
+            unflushed_ = 0;
+        }
         if (out.size() > before) return Status::more;
     }
-    if (!unchanged(fd_, st_) || !enc_->finish(out)) return Status::failed;
+    // A memory copy was checked when it was read; a file may have changed since `st`.
+    if ((!from_mem_ && !unchanged(fd_, st_)) || !enc_->finish(out)) return Status::failed;
     enc_.reset();  // its state (up to a few MiB) is not needed for the last send
     std::string().swap(in_);
     return Status::done;
-}
-
-bool feed_in_pieces(Encoder& enc, std::string_view in, std::string& out) {
-    for (std::size_t at = 0; at < in.size(); at += FileCompressor::piece_size)
-        if (!enc.feed(in.substr(at, FileCompressor::piece_size), out)) return false;
-    return true;
 }
 
 std::unique_ptr<BodyStream> make_compressed_body(poly::UniqueFd fd, const struct stat& st,

@@ -71,10 +71,13 @@ std::size_t VariantCache::entries() const {
 
 namespace {
 
-// The whole variant from the file, read in pieces (never held whole); FileCompressor checks
-// that the file did not change while it was read.
-bool compress_file(int fd, const struct stat& st, Coding c, std::string& out) {
-    FileCompressor fc(fd, st, c);
+// The whole variant, from the file read in pieces (never held whole; FileCompressor checks
+// that it did not change while it was read) or from its memory copy, in the same pieces: the
+// same bytes either way, and the same as a stream of it.
+bool compress_whole(int fd, const CachedFile* mem, const struct stat& st, Coding c,
+                    std::string& out) {
+    FileCompressor fc = mem != nullptr ? FileCompressor(std::string_view(mem->body), st, c)
+                                       : FileCompressor(fd, st, c);
     for (;;) {
         switch (fc.next(out)) {
             case BodyStream::Status::more: break;
@@ -84,21 +87,12 @@ bool compress_file(int fd, const struct stat& st, Coding c, std::string& out) {
     }
 }
 
-// From memory, in the pieces a read from disk would give: the same bytes either way.
-bool compress_memory(const CachedFile& mem, Coding c, std::string& out) {
-    const std::unique_ptr<Encoder> enc = make_encoder(c, default_level(c), mem.body.size());
-    return enc && feed_in_pieces(*enc, mem.body, out) && enc->finish(out);
-}
-
 }  // namespace
 
 std::shared_ptr<const CachedFile> compress_variant(int fd, const CachedFile* mem,
                                                    const struct stat& st, Coding c) {
     auto entry = std::make_shared<CachedFile>();
-    // The memory copy (`mem`) was checked when it was read.
-    const bool made = mem != nullptr ? compress_memory(*mem, c, entry->body)
-                                     : compress_file(fd, st, c, entry->body);
-    if (!made) return nullptr;
+    if (!compress_whole(fd, mem, st, c, entry->body)) return nullptr;
     entry->body.shrink_to_fit();
     entry->st = st;
     entry->encoding = coding_name(c);
