@@ -222,11 +222,17 @@ void Connection::respond_error(int status) {
 void Connection::queue_response() {
     head_.clear();
     HeadOptions opt;
+    const bool streamed = response_.stream != nullptr;
+    // An HTTP/1.0 client cannot read chunks: its streamed body ends with the connection.
+    if (streamed && request_.version_minor == 0) close_after_response_ = true;
     opt.close = close_after_response_;
     opt.keep_alive_http10 = !opt.close && request_.version_minor == 0;
+    opt.chunked = streamed && request_.version_minor != 0;
     if (transport_ == Transport::tls) opt.hsts_max_age = limits_.hsts_max_age;
     append_response_head(head_, response_, opt);
     send_body_ = request_.method != Method::head && !status_has_no_body(response_.status);
+    if (streamed && send_body_) stream_.start(std::move(response_.stream), opt.chunked);
+    response_.stream.reset();  // HEAD, 304: never read, so never compressed
     head_sent_ = 0;
     piece_ = 0;
     piece_sent_ = 0;
@@ -259,9 +265,10 @@ Output Connection::next_output() {
     const auto& pieces = response_.pieces;
     if (head_sent_ < head_.size()) {
         out.bytes = std::as_bytes(std::span(head_)).subspan(head_sent_);
-        out.more = piece_ < pieces.size();
+        out.more = piece_ < pieces.size() || stream_.active();
         return out;
     }
+    if (stream_.active() && piece_ >= pieces.size()) return stream_output();
     if (piece_ < pieces.size()) {
         const BodyPiece& p = pieces[piece_];
         if (in_memory(p)) {
@@ -288,8 +295,31 @@ void Connection::on_written(std::size_t n) {
             ++piece_;
             piece_sent_ = 0;
         }
+    } else if (stream_.active()) {
+        stream_.consumed(n);
+        body_sent_ += n;
     }
-    if (head_sent_ >= head_.size() && piece_ >= response_.pieces.size()) complete_response();
+    if (body_sent()) complete_response();
+}
+
+bool Connection::body_sent() const noexcept {
+    return head_sent_ >= head_.size() && piece_ >= response_.pieces.size() &&
+           (!stream_.active() || stream_.finished());
+}
+
+// The next piece of a streamed body. If the stream fails (the file shrank or changed, the
+// encoder failed), the connection closes after what was sent, as nginx does: a chunked body
+// then visibly lacks its last chunk, and a compressed one its trailer, so no client takes a
+// truncated body for the whole representation.
+Output Connection::stream_output() {
+    Output out;
+    out.bytes = stream_.pending();
+    if (stream_.failed()) {
+        abort();
+        return {};
+    }
+    out.more = !stream_.last_piece();
+    return out;
 }
 
 void Connection::complete_response() noexcept {
@@ -297,6 +327,7 @@ void Connection::complete_response() noexcept {
     ++requests_served_;
     response_.file.reset();  // do not hold the file open while idle
     response_.cached.reset();
+    stream_.reset();
     if (close_after_response_) closing_ = true;
     parse_input();  // pipelined requests already buffered
 }
@@ -360,6 +391,7 @@ void Connection::abort() noexcept {
     if (responding_) finish_exchange(false);
     aborted_ = true;
     response_.file.reset();
+    stream_.reset();
 }
 
 }  // namespace http

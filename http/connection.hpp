@@ -3,7 +3,10 @@
 // sends what next_output() describes and reports with on_written(), and asks want() what to
 // wait for. One Connection is used by one thread at a time; nothing here blocks, logs or
 // touches a socket. Pipelined requests are answered in order; a framing error produces its
-// 4xx response and then want() == close.
+// 4xx response and then want() == close. A streamed body (Response::stream: a large file
+// compressed on the fly) is pulled piece by piece inside next_output(), which may then pread
+// the file and compress a piece on the calling thread: the same thread that sendfile()s a
+// file, so nothing new for the drivers, who only ever see bytes.
 #pragma once
 
 #include <chrono>
@@ -151,6 +154,8 @@ private:
     void stop_reading() noexcept;
     void queue_response();
     void complete_response() noexcept;
+    [[nodiscard]] Output stream_output();
+    [[nodiscard]] bool body_sent() const noexcept;
     [[nodiscard]] bool in_memory(const BodyPiece& p) const noexcept;
     [[nodiscard]] std::string_view piece_bytes(const BodyPiece& p) const noexcept;
     void finish_exchange(bool completed) noexcept;
@@ -178,8 +183,9 @@ private:
     std::size_t head_only_ = 0;     // head_'s length before in-memory body pieces joined it
     std::size_t piece_ = 0;         // next body piece to send
     std::uint64_t piece_sent_ = 0;  // bytes of that piece already sent
-    std::uint64_t body_sent_ = 0;
-    bool send_body_ = true;  // false for HEAD, 204, 304
+    std::uint64_t body_sent_ = 0;   // framing of a streamed body included
+    StreamFramer stream_;           // after the pieces, when the response is streamed
+    bool send_body_ = true;         // false for HEAD, 204, 304
     std::chrono::steady_clock::time_point request_start_{};
 
     bool responding_ = false;  // a response is queued or in flight

@@ -29,14 +29,17 @@ void trim(std::string& out, std::size_t old_size, std::size_t unused) {
     out.resize(old_size + out_step - unused);
 }
 
-// feed and finish are one loop over the library with a flag for the last call.
+// feed, flush and finish are one loop over the library with a mode for the call.
+enum class Mode : std::uint8_t { process, flush, finish };
+
 class LoopEncoder : public Encoder {
 public:
-    bool feed(std::string_view in, std::string& out) final { return run(in, out, false); }
-    bool finish(std::string& out) final { return run({}, out, true); }
+    bool feed(std::string_view in, std::string& out) final { return run(in, out, Mode::process); }
+    bool flush(std::string& out) final { return run({}, out, Mode::flush); }
+    bool finish(std::string& out) final { return run({}, out, Mode::finish); }
 
 protected:
-    virtual bool run(std::string_view in, std::string& out, bool last) = 0;
+    virtual bool run(std::string_view in, std::string& out, Mode mode) = 0;
 };
 
 class GzipEncoder final : public LoopEncoder {
@@ -54,14 +57,17 @@ public:
     [[nodiscard]] bool ok() const noexcept { return ok_; }
 
 private:
-    bool run(std::string_view in, std::string& out, bool last) override {
+    bool run(std::string_view in, std::string& out, Mode mode) override {
         // avail_in is a uInt: hand over at most 1 GiB at a time.
         constexpr std::size_t max_piece = std::size_t{1} << 30;
         while (in.size() > max_piece) {
             if (!deflate_piece(in.substr(0, max_piece), out, Z_NO_FLUSH)) return false;
             in.remove_prefix(max_piece);
         }
-        return deflate_piece(in, out, last ? Z_FINISH : Z_NO_FLUSH);
+        const int flush = mode == Mode::finish  ? Z_FINISH
+                          : mode == Mode::flush ? Z_SYNC_FLUSH
+                                                : Z_NO_FLUSH;
+        return deflate_piece(in, out, flush);
     }
 
     bool deflate_piece(std::string_view in, std::string& out, int flush) {
@@ -108,9 +114,11 @@ private:
         void operator()(BrotliEncoderState* s) const noexcept { BrotliEncoderDestroyInstance(s); }
     };
 
-    bool run(std::string_view in, std::string& out, bool last) override {
+    bool run(std::string_view in, std::string& out, Mode mode) override {
         if (!st_) return false;
-        const BrotliEncoderOperation op = last ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS;
+        const BrotliEncoderOperation op = mode == Mode::finish  ? BROTLI_OPERATION_FINISH
+                                          : mode == Mode::flush ? BROTLI_OPERATION_FLUSH
+                                                                : BROTLI_OPERATION_PROCESS;
         std::size_t avail_in = in.size();
         const auto* next_in = reinterpret_cast<const std::uint8_t*>(in.data());
         for (;;) {
@@ -149,9 +157,11 @@ private:
         void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
     };
 
-    bool run(std::string_view in, std::string& out, bool last) override {
+    bool run(std::string_view in, std::string& out, Mode m) override {
         if (!cctx_) return false;
-        const ZSTD_EndDirective mode = last ? ZSTD_e_end : ZSTD_e_continue;
+        const ZSTD_EndDirective mode = m == Mode::finish  ? ZSTD_e_end
+                                       : m == Mode::flush ? ZSTD_e_flush
+                                                          : ZSTD_e_continue;
         ZSTD_inBuffer src{in.data(), in.size(), 0};
         for (;;) {
             std::size_t old = 0;
@@ -162,7 +172,7 @@ private:
                 cctx_.reset();
                 return false;
             }
-            if (mode == ZSTD_e_end ? left == 0 : src.pos == src.size) return true;
+            if (mode == ZSTD_e_continue ? src.pos == src.size : left == 0) return true;
         }
     }
 

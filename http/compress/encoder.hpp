@@ -1,9 +1,9 @@
 // Streaming encoders for the content codings gzip (zlib), br (libbrotlienc) and zstd (libzstd),
 // behind one small interface: feed input, take the output appended to a string, finish.
-// Used by the static handler to build compressed variants (and, later, by a chunked stream of
-// a large file). An Encoder is one stream on one thread at a time; distinct encoders are
-// independent. CPU-bound, never blocks on I/O. Failures (the library out of memory) are
-// returned as false, never thrown.
+// Used by the static handler to build compressed variants and to stream large files
+// (http/static/compressed_body.hpp). An Encoder is one stream on one thread at a time; distinct
+// encoders are independent. CPU-bound, never blocks on I/O. Failures (the library out of memory)
+// are returned as false, never thrown.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +21,10 @@ public:
     // Compresses all of `in`, appending what the coder emits so far to `out` (it may keep
     // some input buffered until finish). False when the library failed: the stream is spent.
     virtual bool feed(std::string_view in, std::string& out) = 0;
+    // Appends everything fed so far, so a client can decode it now; the stream goes on. Costs
+    // a little ratio: used only where input would otherwise wait too long (Brotli holds up to
+    // its whole window before emitting anything).
+    virtual bool flush(std::string& out) = 0;
     // Ends the stream, appending the rest and the trailer. The encoder is spent afterwards.
     virtual bool finish(std::string& out) = 0;
 };

@@ -38,6 +38,7 @@ void Response::reset() noexcept {
     file.reset();
     cached.reset();
     pieces.clear();
+    stream.reset();
     extra_headers.clear();
 }
 

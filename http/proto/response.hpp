@@ -2,7 +2,8 @@
 // Connection and reused across requests (reset() keeps capacity). A body is a list of pieces,
 // each either bytes of `text` or a range of the representation, so a plain file, an error
 // page and a multipart/byteranges body are all the same shape to the transport. The
-// representation is `cached` (a small file held in memory) when set, else `file`.
+// representation is `cached` (a small file held in memory) when set, else `file`. A body
+// produced while it is sent (response_stream.hpp) is `stream` instead, with no pieces.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "base/unique_fd.hpp"
 #include "http/fields/conditional.hpp"
+#include "http/proto/response_stream.hpp"
 
 namespace http {
 
@@ -44,13 +46,17 @@ struct Response {
     poly::UniqueFd file;
     std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
     std::vector<BodyPiece> pieces;
+    // Set: the body is produced while it is sent, its length unknown in advance; `pieces` is
+    // empty and the head carries no Content-Length (the Connection frames it: chunked, or
+    // until close for HTTP/1.0). A HEAD or 304 drops it unread.
+    std::unique_ptr<BodyStream> stream;
     // Further fields (a site's header rules, CORS), written after the ones above. The views'
     // storage must outlive the response: the site configuration or `text`-like members.
     // A name here never repeats one the serializer writes itself (the configuration refuses
     // those names).
     std::vector<std::pair<std::string_view, std::string_view>> extra_headers;
 
-    // Sum of piece lengths: the Content-Length of the response.
+    // Sum of piece lengths: the Content-Length of the response (without a stream).
     [[nodiscard]] std::uint64_t body_length() const noexcept;
 
     void add_text(std::string_view bytes);

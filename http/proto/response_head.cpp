@@ -32,8 +32,12 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
     out.append("Server: polyhttpd\r\nDate: ").append(current_http_date()).append("\r\n");
     if (!res.content_type.empty()) append_field(out, "Content-Type", res.content_type);
     // 204 and 304 carry no Content-Length (RFC 9110 §8.6); every other response does, so
-    // the client never has to read until close.
-    if (!status_has_no_body(res.status)) {
+    // the client never has to read until close, but a streamed one (its length is unknown
+    // until the end): chunked, or for HTTP/1.0 nothing and the close ends it.
+    const bool has_body = !status_has_no_body(res.status);
+    if (has_body && res.stream) {
+        if (opt.chunked) out.append("Transfer-Encoding: chunked\r\n");
+    } else if (has_body) {
         out.append("Content-Length: ");
         poly::append_decimal(out, res.body_length());
         out.append("\r\n");

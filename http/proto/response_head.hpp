@@ -13,6 +13,9 @@ namespace http {
 struct HeadOptions {
     bool close = false;              // "Connection: close"
     bool keep_alive_http10 = false;  // "Connection: keep-alive" for an HTTP/1.0 client
+    // For a streamed body (Response::stream): "Transfer-Encoding: chunked" when set (HTTP/1.1);
+    // otherwise no framing field at all and the caller sets `close` (HTTP/1.0 reads to close).
+    bool chunked = false;
     // "Strict-Transport-Security: max-age=N" when N > 0: the caller sets it on TLS
     // connections only (RFC 6797 §8.1: a browser ignores it over plain HTTP anyway).
     std::uint64_t hsts_max_age = 0;

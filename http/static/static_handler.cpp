@@ -15,13 +15,14 @@
 #include <system_error>
 
 #include "base/decimal.hpp"
-#include "http/compress/compressible.hpp"
 #include "http/fields/accept_encoding.hpp"
 #include "http/fields/conditional.hpp"
 #include "http/fields/range.hpp"
 #include "http/proto/target.hpp"
 #include "http/static/autoindex.hpp"
+#include "http/static/compressed_body.hpp"
 #include "http/static/file_cache.hpp"
+#include "http/static/on_the_fly.hpp"
 #include "http/static/open_beneath.hpp"
 #include "http/static/range_body.hpp"
 
@@ -189,22 +190,6 @@ void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
     ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
 }
 
-// On-the-fly compression. Vary goes on every response of a file that some client would get
-// compressed (its type and size qualify), whatever this client gets, 304 included. A sibling
-// already chosen wins. A Range request gets the identity file, as nginx does.
-Coding on_the_fly_coding(const Ctx& ctx, const Request& req, const Rep& rep, std::string_view type,
-                         bool& vary) noexcept {
-    const StaticConfig& cfg = ctx.cfg;
-    const CompressRule rule{cfg.compress, cfg.compress_types, cfg.compress_min_size,
-                            std::min(cfg.compress_max_size, ctx.variants.max_entry_size())};
-    if (!rep.encoding.empty() ||
-        !compressible(rule, type, static_cast<std::uint64_t>(rep.st.st_size)))
-        return Coding::identity;
-    vary = true;
-    return req.range.empty() ? negotiate_encoding(req.accept_encoding, cfg.compress)
-                             : Coding::identity;
-}
-
 // Swaps the identity representation for its variant, cached or compressed now. On failure
 // `rep` is unchanged and the file goes out as it is.
 bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
@@ -218,15 +203,22 @@ bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
     return true;
 }
 
-// The validators, preconditions and body of a chosen representation, from disk or memory.
-// A variant's ETag is the file's with the coding appended: strong, and distinct per coding.
+// The validators, preconditions and body of a chosen representation, from disk, memory or
+// compressed while sent. A variant's ETag is the file's with the coding appended: strong,
+// distinct per coding, the same streamed or cached (compressed_body.hpp), and known without
+// compressing anything, so a 304 costs no compression.
 void serve_representation(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                           Rep& rep) {
     const std::string_view type = ctx.mime.content_type(last_segment(path));
-    const Coding coding = on_the_fly_coding(ctx, req, rep, type, res.vary_accept_encoding);
+    const auto size = static_cast<std::uint64_t>(rep.st.st_size);
+    const OnTheFly otf = rep.encoding.empty() ? on_the_fly(ctx.cfg, ctx.variants.max_entry_size(),
+                                                           req, type, size, rep.cached != nullptr)
+                                              : OnTheFly{};  // a sibling chosen is not compressed
+    res.vary_accept_encoding = res.vary_accept_encoding || otf.vary;
+    if (otf.stream) rep.encoding = coding_name(otf.coding);
     const FileIdentity id = FileIdentity::of(rep.st);
     res.etag = ETag::from_file(id.ino, id.size, id.mtime_ns);
-    if (coding != Coding::identity && use_variant(ctx, rep, coding))
+    if (otf.stream || (otf.coding != Coding::identity && use_variant(ctx, rep, otf.coding)))
         res.etag = res.etag.with_suffix(rep.encoding);
     res.last_modified = rep.st.st_mtim.tv_sec;
     const Validators v{res.etag.view(), res.last_modified};
@@ -241,8 +233,13 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res, std
     }
     res.content_type = type;
     res.content_encoding = rep.encoding;
-    res.accept_ranges = true;
-    send_body(ctx, req, res, rep, type, v);
+    res.accept_ranges = true;  // a Range request gets the identity file, never a stream
+    if (!otf.stream) {
+        send_body(ctx, req, res, rep, type, v);
+        return;
+    }
+    res.status = 200;
+    res.stream = make_compressed_body(std::move(rep.fd), rep.st, otf.coding);
 }
 
 // `path` names the file as requested (its type comes from this name even when a

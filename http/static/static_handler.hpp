@@ -39,7 +39,7 @@ struct StaticConfig {
     // compress_types (no parameters; "text/*" covers a top-level type; server/runtime copies
     // the configuration's list) and sizes in [compress_min_size, compress_max_size]. Variants
     // are cached in compress_cache bytes (variant_cache.hpp); a file larger than an eighth
-    // of that is sent uncompressed until large files are compressed as a stream.
+    // of that is compressed while it is sent, never held whole (compressed_body.hpp).
     std::vector<Coding> compress;
     std::vector<std::string> compress_types;
     std::size_t compress_min_size = 256;

@@ -1,11 +1,10 @@
 #include "http/static/variant_cache.hpp"
 
-#include <unistd.h>
-
 #include <functional>
 #include <string>
 
 #include "http/compress/encoder.hpp"
+#include "http/static/compressed_body.hpp"
 
 namespace http {
 
@@ -72,40 +71,28 @@ std::size_t VariantCache::entries() const {
 
 namespace {
 
-// Streams the file through the encoder in pieces of one buffer.
-bool feed_file(int fd, std::uint64_t size, Encoder& enc, std::string& out) {
-    std::string buf(std::min<std::uint64_t>(size, 64 * 1024), '\0');
-    std::uint64_t done = 0;
-    while (done < size) {
-        const std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(size - done, buf.size()));
-        const ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(done));
-        if (n <= 0) return false;  // truncated under us (or EIO): no variant this time
-        if (!enc.feed({buf.data(), static_cast<std::size_t>(n)}, out)) return false;
-        done += static_cast<std::uint64_t>(n);
+// The whole variant, from the file read in pieces (never held whole; FileCompressor checks
+// that it did not change while it was read) or from its memory copy, in the same pieces: the
+// same bytes either way, and the same as a stream of it.
+bool compress_whole(int fd, const CachedFile* mem, const struct stat& st, Coding c,
+                    std::string& out) {
+    FileCompressor fc = mem != nullptr ? FileCompressor(std::string_view(mem->body), st, c)
+                                       : FileCompressor(fd, st, c);
+    for (;;) {
+        switch (fc.next(out)) {
+            case BodyStream::Status::more: break;
+            case BodyStream::Status::done: return true;
+            case BodyStream::Status::failed: return false;
+        }
     }
-    return true;
 }
 
 }  // namespace
 
 std::shared_ptr<const CachedFile> compress_variant(int fd, const CachedFile* mem,
                                                    const struct stat& st, Coding c) {
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const std::unique_ptr<Encoder> enc =
-        make_encoder(c, default_level(c), static_cast<std::size_t>(size));
-    if (!enc) return nullptr;
     auto entry = std::make_shared<CachedFile>();
-    const bool fed =
-        mem != nullptr ? enc->feed(mem->body, entry->body) : feed_file(fd, size, *enc, entry->body);
-    if (!fed || !enc->finish(entry->body)) return nullptr;
-    if (mem == nullptr) {
-        // Written while we read: the bytes may mix two versions. The memory copy (`mem`) was
-        // checked when it was read.
-        struct stat after {};
-        if (::fstat(fd, &after) != 0 || !(FileIdentity::of(after) == FileIdentity::of(st)))
-            return nullptr;
-    }
+    if (!compress_whole(fd, mem, st, c, entry->body)) return nullptr;
     entry->body.shrink_to_fit();
     entry->st = st;
     entry->encoding = coding_name(c);

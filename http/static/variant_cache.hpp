@@ -41,8 +41,8 @@ public:
     explicit VariantCache(std::size_t max_bytes) noexcept : max_bytes_(max_bytes) {}
 
     // The largest variant worth holding: an eighth of the budget, so that one big file cannot
-    // flush every other variant. Also the largest file compressed at all until large files
-    // are streamed (0 turns compression off).
+    // flush every other variant. A larger file is compressed as a stream instead
+    // (compressed_body.hpp); with 0, every file is.
     [[nodiscard]] std::size_t max_entry_size() const noexcept { return max_bytes_ / 8; }
 
     // The variant of exactly this identity, or null. A variant of an older version of the
@@ -88,9 +88,10 @@ private:
 
 // Compresses a file's bytes into a variant entry (its st the file's, its encoding `c`'s
 // name). From memory when `mem` is set, else read from `fd` in pieces (the input is never
-// held whole). Null when the encoder failed, the read fell short, or the file changed while
-// it was read (its identity after the read differs from `st`): the caller then sends the
-// file as it is. Blocks on the file's reads; CPU-bound otherwise.
+// held whole), by the same FileCompressor as a streamed variant, so both are the same bytes. Null
+// when the encoder failed, the read fell short, or the file changed while it was read (its identity
+// after the read differs from `st`): the caller then sends the file as it is. Blocks on the file's
+// reads; CPU-bound otherwise.
 std::shared_ptr<const CachedFile> compress_variant(int fd, const CachedFile* mem,
                                                    const struct stat& st, Coding c);
 

@@ -91,3 +91,23 @@ TEST_CASE("encoder: identity has no encoder; a corrupt stream does not decode") 
         CHECK(test::decode(c, out) == "<corrupt>");  // the decoder helper can fail a test
     }
 }
+
+TEST_CASE("encoder: flush puts out everything fed so far, and the stream goes on") {
+    const std::string first = html_page(200 * 1024);
+    const std::string second = html_page(50 * 1024);
+    for (const Coding c : {Coding::gzip, Coding::br, Coding::zstd}) {
+        INFO(http::coding_name(c));
+        const std::unique_ptr<http::Encoder> e = http::make_encoder(c, http::default_level(c));
+        REQUIRE(e);
+        std::string out;
+        REQUIRE(e->feed(first, out));  // Brotli may hold all of it: why flush exists
+        REQUIRE(e->flush(out));
+        CHECK_FALSE(out.empty());
+        const std::size_t flushed = out.size();
+        REQUIRE(e->flush(out));  // nothing new: harmless
+        REQUIRE(e->feed(second, out));
+        REQUIRE(e->finish(out));
+        CHECK(out.size() > flushed);
+        CHECK(test::decode(c, out) == first + second);
+    }
+}

@@ -33,7 +33,7 @@ struct Site {
         t.file("root/small.html", page(4 * 1024));  // served from the small-file cache
         t.file("root/tiny.txt", "too small to be worth it\n");
         t.file("root/image.png", page(4 * 1024));   // not a compressible type
-        t.file("root/big.html", page(150 * 1024));  // above an eighth of the variant cache
+        t.file("root/big.html", page(150 * 1024));  // above compress_max_size
         t.file("root/app.js", page(2048, "js"));
         t.file("root/app.js.br", "BROTLI SIBLING");
         t.file("root/only.css.gz", "GZIP ONLY");
@@ -43,6 +43,7 @@ struct Site {
         cfg.compress = std::move(offered);
         cfg.compress_types = {"text/*", "application/javascript"};
         cfg.compress_cache = 800 * 1024;  // variants up to 100 KiB
+        cfg.compress_max_size = 128 * 1024;
         return cfg;
     }
 
