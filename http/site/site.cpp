@@ -14,9 +14,9 @@ constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
 
 }  // namespace
 
-Site::Site(std::string name, const SiteConfig& cfg)
+Site::Site(std::string name, const SiteConfig& cfg, std::shared_ptr<VariantCache> variants)
     : name_(std::move(name)),
-      files_(std::in_place, cfg.files),
+      files_(std::in_place, cfg.files, std::move(variants)),
       headers_(cfg.headers),
       redirects_(cfg.redirects),
       cors_(cfg.cors),

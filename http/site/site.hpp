@@ -36,8 +36,10 @@ namespace http {
 
 class Site {
 public:
-    // `name`: how the access log names the site (its first host, or "default").
-    Site(std::string name, const SiteConfig& cfg);
+    // `name`: how the access log names the site (its first host, or "default"). `variants`:
+    // the compressed-variant cache the table's sites share (null: the site's own).
+    Site(std::string name, const SiteConfig& cfg,
+         std::shared_ptr<VariantCache> variants = nullptr);
 
     // A site that answers every request with `status` and serves no file (421 for a Host no
     // site claims under strict_hosts).

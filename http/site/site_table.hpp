@@ -37,6 +37,7 @@ private:
         return cfg;
     }
 
+    std::shared_ptr<VariantCache> variants_;    // shared by every site below
     std::vector<std::unique_ptr<Site>> sites_;  // in configuration order
     std::unique_ptr<Site> default_;
     std::unique_ptr<Site> misdirected_;  // null without strict_hosts

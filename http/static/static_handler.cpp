@@ -334,11 +334,12 @@ void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::str
 
 }  // namespace
 
-StaticHandler::StaticHandler(StaticConfig cfg)
+StaticHandler::StaticHandler(StaticConfig cfg, std::shared_ptr<VariantCache> variants)
     : cfg_(std::move(cfg)),
       cache_(std::make_unique<FileCache>(cfg_.cache_max_file_size, cfg_.cache_max_bytes,
                                          cfg_.cache_valid_for)),
-      variants_(std::make_unique<VariantCache>(cfg_.compress_cache)) {
+      variants_(variants ? std::move(variants)
+                         : std::make_shared<VariantCache>(cfg_.compress_cache)) {
     // O_PATH: the root is only ever a starting point for openat2, and this works even if the
     // server user may search but not list it.
     const int fd = ::open(cfg_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -49,8 +49,12 @@ struct StaticConfig {
 
 class StaticHandler {
 public:
-    // Throws std::system_error when the root cannot be opened as a directory.
-    explicit StaticHandler(StaticConfig cfg);
+    // Throws std::system_error when the root cannot be opened as a directory. `variants`: a
+    // compressed-variant cache shared with other handlers (the sites of one SiteTable, so that
+    // compress_cache bounds the process, not each site); null: one of its own, of
+    // cfg.compress_cache bytes. Variants are keyed by the file's identity, so two sites
+    // serving one file share its variant too.
+    explicit StaticHandler(StaticConfig cfg, std::shared_ptr<VariantCache> variants = nullptr);
 
     // GET or HEAD only (the Connection answers other methods). Fills `res` completely:
     // status, headers fields and body pieces (HEAD gets the same fields; the serializer
@@ -64,7 +68,7 @@ private:
     poly::UniqueFd root_fd_;
     MimeTypes mime_;
     std::unique_ptr<FileCache> cache_;        // its own locks: handle() stays const and thread-safe
-    std::unique_ptr<VariantCache> variants_;  // likewise
+    std::shared_ptr<VariantCache> variants_;  // likewise
 };
 
 }  // namespace http

@@ -76,6 +76,7 @@ bool serve_error_page(const StaticHandler& files, std::string_view page_target, 
     res.pieces.swap(page.pieces);
     res.file = std::move(page.file);
     res.cached = std::move(page.cached);
+    res.stream = std::move(page.stream);  // a large page compressed while it is sent
     page.reset();
     return true;
 }
