@@ -53,6 +53,14 @@ struct Site {
         req.accept_encoding = ae;
         return test::run(handler, req);
     }
+    // GET with If-None-Match: `tag`.
+    http::Response revalidate(std::string_view path, std::string_view ae,
+                              std::string_view tag) const {
+        http::Request req = test::make_request(path);
+        req.accept_encoding = ae;
+        req.if_none_match = tag;
+        return test::run(handler, req);
+    }
 };
 
 Coding coding_of(const http::Response& res) {
@@ -127,22 +135,16 @@ TEST_CASE("compress: conditionals and HEAD agree with GET, per variant") {
     CHECK(br.etag.view() != gz.etag.view());
     CHECK(br.etag.view() != plain.etag.view());
 
-    http::Request req = test::make_request("/page.html");
-    req.accept_encoding = "br";
-    req.if_none_match = br.etag.view();
-    const http::Response nm = test::run(s.handler, req);
+    const http::Response nm = s.revalidate("/page.html", "br", br.etag.view());
     CHECK(nm.status == 304);
     CHECK(nm.vary_accept_encoding);
     CHECK(nm.etag.view() == br.etag.view());
     CHECK(nm.pieces.empty());
 
-    req.if_none_match = plain.etag.view();  // the identity's tag does not match the variant
-    CHECK(test::run(s.handler, req).status == 200);
-    req.accept_encoding = "gzip";
-    req.if_none_match = br.etag.view();
-    CHECK(test::run(s.handler, req).status == 200);
-    req.accept_encoding.clear();
-    CHECK(test::run(s.handler, req).status == 200);
+    // The identity's tag does not match the variant, nor one variant's another's.
+    CHECK(s.revalidate("/page.html", "br", plain.etag.view()).status == 200);
+    CHECK(s.revalidate("/page.html", "gzip", br.etag.view()).status == 200);
+    CHECK(s.revalidate("/page.html", "", br.etag.view()).status == 200);
 
     const http::Response head = s.fetch("/page.html", "br", http::Method::head);
     CHECK(head.status == 200);
@@ -280,10 +282,7 @@ TEST_CASE("compress: HEAD and conditionals of a .gz without its original") {
     CHECK(head.etag.view() == gz.etag.view());
     CHECK(head.vary_accept_encoding);
     CHECK(s.fetch("/only.css", "br", http::Method::head).status == 404);
-    http::Request req = test::make_request("/only.css");
-    req.accept_encoding = "gzip";
-    req.if_none_match = gz.etag.view();
-    const http::Response nm = test::run(s.handler, req);
+    const http::Response nm = s.revalidate("/only.css", "gzip", gz.etag.view());
     CHECK(nm.status == 304);
     CHECK(nm.vary_accept_encoding);
 }
