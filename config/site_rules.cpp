@@ -72,10 +72,10 @@ bool is_port(std::string_view text) {
 
 }  // namespace
 
-std::string shown(std::string_view text) {
+std::string escaped(std::string_view text) {
     constexpr std::string_view hex = "0123456789ABCDEF";
-    std::string out = "'";
-    for (const char c : text.substr(0, shown_max)) {
+    std::string out;
+    for (const char c : text) {
         const auto byte = static_cast<unsigned char>(c);
         if (c == '\r')
             out += "\\r";
@@ -88,6 +88,12 @@ std::string shown(std::string_view text) {
         else
             out += c;
     }
+    return out;
+}
+
+std::string shown(std::string_view text) {
+    std::string out(1, '\'');
+    out += escaped(text.substr(0, shown_max));
     return out + (text.size() > shown_max ? "...'" : "'");
 }
 

@@ -43,7 +43,9 @@ inline constexpr std::array<std::string_view, 19> owned_headers = {
     "location",       "strict-transport-security",
     "access-control-"};
 
-// The text as a message quotes it: control bytes escaped, very long text cut.
+// Control bytes written as escapes ("\r", "\n", "\t", "\x00"): a message stays one line.
+std::string escaped(std::string_view text);
+// The text as a message quotes it: escaped, very long text cut.
 std::string shown(std::string_view text);
 
 // RFC 9110's token (a header name, a method): one or more of letters, digits and

@@ -22,6 +22,7 @@
 #include "base/syscall.hpp"
 #include "base/unique_fd.hpp"
 #include "config/file/toml_read.hpp"
+#include "config/site_rules.hpp"
 
 namespace config {
 namespace {
@@ -172,8 +173,9 @@ std::optional<std::string> read_config_file(const std::string& path, FileContent
     if (layout.unclosed) return describe_syntax_error(path, layout, "Unclosed array");
     const Doc doc{path, layout};
     // In the file's order, so that the first problem reported is the first a reader meets.
+    // A key may hold any byte ("X\r\nY" = ...): escaped here, the message is one line.
     for (const Entry& entry : in_file_order(*root, doc, ""))
-        if (auto err = take(doc, entry, out)) return err;
+        if (auto err = take(doc, entry, out)) return rules::escaped(*err);
     return std::nullopt;
 }
 

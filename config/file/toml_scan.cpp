@@ -38,6 +38,73 @@ std::size_t end_of_quoted(const std::string& line, std::size_t pos) {
     return npos;
 }
 
+void append_utf8(std::string& out, unsigned long cp) {
+    const auto byte = [&out](unsigned long b) { out.push_back(static_cast<char>(b)); };
+    if (cp < 0x80) {
+        byte(cp);
+    } else if (cp < 0x800) {
+        byte(0xC0 | (cp >> 6));
+        byte(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        byte(0xE0 | (cp >> 12));
+        byte(0x80 | ((cp >> 6) & 0x3F));
+        byte(0x80 | (cp & 0x3F));
+    } else {
+        byte(0xF0 | (cp >> 18));
+        byte(0x80 | ((cp >> 12) & 0x3F));
+        byte(0x80 | ((cp >> 6) & 0x3F));
+        byte(0x80 | (cp & 0x3F));
+    }
+}
+
+// The value of `n` hex digits at text[at], or -1 when they are not all there.
+long hex_at(std::string_view text, std::size_t at, std::size_t n) {
+    if (at + n > text.size()) return -1;
+    long value = 0;
+    for (const char c : text.substr(at, n)) {
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0) return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+// A basic string's text ("a\u0000b" as written) as cpptoml reads it, so that a quoted key
+// with escapes ("X\r\nY") is found at its place. Runs before cpptoml has judged the text:
+// a malformed escape is kept as written, never thrown.
+std::string unescape_basic(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char e = i + 1 < text.size() && text[i] == '\\' ? text[i + 1] : '\0';
+        char simple = '\0';
+        switch (e) {
+            case 'b': simple = '\b'; break;
+            case 't': simple = '\t'; break;
+            case 'n': simple = '\n'; break;
+            case 'f': simple = '\f'; break;
+            case 'r': simple = '\r'; break;
+            case '"': simple = '"'; break;
+            case '\\': simple = '\\'; break;
+            default: break;
+        }
+        const std::size_t digits = e == 'u' ? 4 : e == 'U' ? 8 : 0;
+        const long cp = digits != 0 ? hex_at(text, i + 2, digits) : -1;
+        if (simple != '\0') {
+            out.push_back(simple);
+            ++i;
+        } else if (cp >= 0) {
+            append_utf8(out, static_cast<unsigned long>(cp));
+            i += 1 + digits;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> split_lines(std::string_view text) {
     std::vector<std::string> lines;
     std::size_t start = 0;
@@ -149,7 +216,8 @@ private:
             if (pos < line.size() && (line[pos] == '"' || line[pos] == '\'')) {
                 end = end_of_quoted(line, pos);
                 if (end == npos) end = line.size();
-                parts.push_back(line.substr(pos + 1, end - pos - 2));
+                const std::string quoted = line.substr(pos + 1, end - pos - 2);
+                parts.push_back(line[pos] == '"' ? unescape_basic(quoted) : quoted);
             } else {
                 while (end < line.size() && is_bare_key_char(line[end])) ++end;
                 parts.push_back(line.substr(pos, end - pos));

@@ -32,6 +32,10 @@ std::string_view normalize_host(std::string_view host, HostBuffer& buf) noexcept
     if (host.empty() || host.size() > buf.size()) return {};
     for (std::size_t i = 0; i < host.size(); ++i) {
         if (!name_byte(host[i], literal)) return {};
+        // An empty label (".a", "a..b", "a.." once the trailing dot is gone) is no name: it
+        // must not reach "*.b" through its ".b" suffix. nginx refuses such a Host with 400.
+        if (!literal && host[i] == '.' && (i == 0 || host[i - 1] == '.' || i + 1 == host.size()))
+            return {};
         buf[i] = ascii_lower(host[i]);
     }
     return {buf.data(), host.size()};
@@ -39,7 +43,7 @@ std::string_view normalize_host(std::string_view host, HostBuffer& buf) noexcept
 
 void HostTable::add(std::string_view name, std::size_t site) {
     const bool wildcard = name.starts_with("*.");
-    if (wildcard) name.remove_prefix(1);  // keep the dot: ".example.com"
+    if (wildcard) name.remove_prefix(2);
     HostBuffer buf;
     const std::string_view norm = normalize_host(name, buf);
     if (norm.empty()) return;
@@ -50,7 +54,9 @@ void HostTable::add(std::string_view name, std::size_t site) {
     const auto longest_first = [](const Entry& a, const Entry& b) {
         return a.first.size() > b.first.size();
     };
-    Entry e{std::string(norm), site};
+    // A wildcard is kept as the suffix a name below it ends with: ".example.com".
+    Entry e{std::string(wildcard ? 1 : 0, '.'), site};
+    e.first.append(norm);
     if (wildcard)
         list.insert(std::upper_bound(list.begin(), list.end(), e, longest_first), std::move(e));
     else

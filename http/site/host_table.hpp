@@ -19,9 +19,8 @@ using HostBuffer = std::array<char, max_host_name>;
 
 // "Example.COM.:8080" -> "example.com": the port dropped (after ']' for an IPv6 literal),
 // one trailing dot dropped, ASCII lower-cased into `buf`. Empty for an empty name, one
-// longer than max_host_name, and one with a byte no host name has (NUL, '/', '@', '%',
-// controls): such a Host names no site. Dots are not judged: "..", like any name no site is
-// configured with, matches nothing.
+// longer than max_host_name, one with a byte no host name has (NUL, '/', '@', '%',
+// controls), and one with an empty label (".a", "a..b"): such a Host names no site.
 std::string_view normalize_host(std::string_view host, HostBuffer& buf) noexcept;
 
 class HostTable {

@@ -45,8 +45,12 @@ bool serve_fallback(const StaticHandler& files, std::string_view fallback_target
         return false;
     }
     const bool close = res.close;
+    // A 404 that varied (a "file.gz" only for gzip clients) still varies once it is the
+    // fallback: another client would get another response.
+    const bool vary = res.vary_accept_encoding;
     std::swap(res, page);
     res.close = res.close || close;
+    res.vary_accept_encoding = res.vary_accept_encoding || vary;
     page.reset();  // the 404's storage, and no descriptor held until the thread's next use
     return true;
 }

@@ -19,7 +19,8 @@ bool fallback_allowed(std::string_view path, bool only_html) noexcept;
 
 // `res` is a 404 for `req`: serves `fallback_target` (an encoded path, e.g. "/index.html")
 // for the same request, Range and conditionals included: the response is that file's own,
-// so a 200, 206 or 304 of it is right (as nginx's try_files). True when `res` was replaced;
+// so a 200, 206 or 304 of it is right (as nginx's try_files), keeping the 404's Vary
+// (a "file.gz" without "file" varied by Accept-Encoding). True when `res` was replaced;
 // when the fallback itself fails (missing, forbidden, 5xx) the original 404 stays, so a
 // misconfigured fallback never turns a missing asset into a 403 or 500.
 bool serve_fallback(const StaticHandler& files, std::string_view fallback_target,

@@ -108,3 +108,16 @@ TEST_CASE("paths: arrays of tables numbered, sub-tables and inline keys", "[toml
     REQUIRE(layout.inline_keys.size() == 5);
     CHECK(layout.inline_keys[0].value_offset == 26);
 }
+
+TEST_CASE("quoted keys: escapes read as cpptoml reads them, malformed ones kept", "[toml][scan]") {
+    const auto layout = scan_toml(
+        "\"a\\tb\\u0000\\u00e9\\U0001F600\" = 1\n'c\\td' = 2\n\"x\\q\\u12\" = 3\n\"e\\\"\\\\\" = "
+        "4\n");
+    REQUIRE(layout.statements.size() == 4);
+    const auto& s = layout.statements;
+    CHECK(s[0].key == std::string("a\tb\0\xC3\xA9\xF0\x9F\x98\x80", 10));
+    CHECK(s[1].key == "c\\td");      // a literal string has no escapes
+    CHECK(s[2].key == "x\\q\\u12");  // cpptoml refuses it; the scanner must not throw first
+    CHECK(s[3].key == "e\"\\");
+    CHECK(s[3].value_offset == 10);
+}

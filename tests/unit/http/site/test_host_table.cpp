@@ -80,6 +80,24 @@ TEST_CASE("host: hostile values name no site") {
     CHECK(t.find("example.com..") == http::HostTable::npos);
 }
 
+// nginx answers such a Host 400; here it names no site (the default one, or 421 with
+// strict hosts), and above all no wildcard: "*.example.com" is a name below example.com,
+// and "..example.com" or "a..example.com" is no name at all.
+TEST_CASE("host: an empty label names no site, not even through a wildcard") {
+    const http::HostTable t = table();
+    for (const char* host : {"..example.com", "a..example.com", "...api.example.com",
+                             "x..api.example.com:80", ".www.example.com", "www..example.com."}) {
+        INFO(host);
+        CHECK(t.find(host) == http::HostTable::npos);
+    }
+    CHECK(norm("a..b").empty());
+    CHECK(norm(".a").empty());
+    CHECK(norm("..").empty());
+    CHECK(norm("a.b.") == "a.b");
+    CHECK(t.find("x.api.example.com") == 2);  // the wildcards themselves still match
+    CHECK(t.find("x.y.example.com.") == 1);
+}
+
 TEST_CASE("host: bytes no host name has make the value name no site") {
     CHECK(norm(std::string("a.example\0.b", 12)).empty());
     CHECK(norm("a/b").empty());

@@ -72,7 +72,9 @@ TEST_CASE("sites: hostile Host values never reach another site's files") {
     for (const std::string& host :
          {std::string(".."), std::string("../b.example"), std::string("a.example/../b"),
           std::string("/"), nul, std::string(300, 'x'), std::string(300, 'x') + ".b.example",
-          std::string("a.example.."), std::string("[::1"), std::string(":80")}) {
+          std::string("a.example.."), std::string("[::1"), std::string(":80"),
+          std::string(64 * 1024, 'x'), std::string(64 * 1024, 'x') + ".b.example",
+          "a.example" + std::string(64 * 1024, '.'), std::string("a.example\0", 10)}) {
         INFO(host);
         CHECK(who(t, host) == "421");
     }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "http/fields/http_date.hpp"
 #include "unit/http/compress/decode.hpp"
 #include "unit/http/static_site.hpp"
 
@@ -53,6 +54,14 @@ struct Site {
         req.accept_encoding = ae;
         return test::run(handler, req);
     }
+    // GET with If-None-Match: `tag`.
+    http::Response revalidate(std::string_view path, std::string_view ae,
+                              std::string_view tag) const {
+        http::Request req = test::make_request(path);
+        req.accept_encoding = ae;
+        req.if_none_match = tag;
+        return test::run(handler, req);
+    }
 };
 
 Coding coding_of(const http::Response& res) {
@@ -81,6 +90,11 @@ TEST_CASE("compress: the variant follows the client's q-values") {
         {"deflate", Coding::identity},
         {"identity;q=0, deflate", Coding::identity},  // nothing acceptable: identity, as nginx
         {"gzip;q=0.5, identity", Coding::identity},
+        // identity;q=0 refuses the file as it is: whatever coding is acceptable is sent.
+        {"gzip, identity;q=0", Coding::gzip},
+        {"identity;q=0, gzip;q=0.1", Coding::gzip},
+        {"*;q=0, zstd", Coding::zstd},
+        {"identity;q=0, *;q=0.2, br;q=0, zstd;q=0", Coding::gzip},
     };
     for (const Case& c : cases) {
         INFO("Accept-Encoding: " << c.ae);
@@ -122,22 +136,16 @@ TEST_CASE("compress: conditionals and HEAD agree with GET, per variant") {
     CHECK(br.etag.view() != gz.etag.view());
     CHECK(br.etag.view() != plain.etag.view());
 
-    http::Request req = test::make_request("/page.html");
-    req.accept_encoding = "br";
-    req.if_none_match = br.etag.view();
-    const http::Response nm = test::run(s.handler, req);
+    const http::Response nm = s.revalidate("/page.html", "br", br.etag.view());
     CHECK(nm.status == 304);
     CHECK(nm.vary_accept_encoding);
     CHECK(nm.etag.view() == br.etag.view());
     CHECK(nm.pieces.empty());
 
-    req.if_none_match = plain.etag.view();  // the identity's tag does not match the variant
-    CHECK(test::run(s.handler, req).status == 200);
-    req.accept_encoding = "gzip";
-    req.if_none_match = br.etag.view();
-    CHECK(test::run(s.handler, req).status == 200);
-    req.accept_encoding.clear();
-    CHECK(test::run(s.handler, req).status == 200);
+    // The identity's tag does not match the variant, nor one variant's another's.
+    CHECK(s.revalidate("/page.html", "br", plain.etag.view()).status == 200);
+    CHECK(s.revalidate("/page.html", "gzip", br.etag.view()).status == 200);
+    CHECK(s.revalidate("/page.html", "", br.etag.view()).status == 200);
 
     const http::Response head = s.fetch("/page.html", "br", http::Method::head);
     CHECK(head.status == 200);
@@ -234,4 +242,48 @@ TEST_CASE("compress: a file changed between two requests gets a new variant and 
     const http::Response third = s.fetch("/page.html", "gzip");
     CHECK(third.etag.view() != after.etag.view());
     CHECK(test::decode(Coding::gzip, body_of(third)) == same_size);
+}
+
+TEST_CASE("compress: If-Match, If-Modified-Since and their failures per variant") {
+    Site s;
+    const http::Response br = s.fetch("/page.html", "br");
+    const http::Response plain = s.fetch("/page.html", "");
+    REQUIRE(br.content_encoding == "br");
+    http::Request req = test::make_request("/page.html");
+    req.accept_encoding = "br";
+    req.if_match = br.etag.view();
+    http::Response res = test::run(s.handler, req);
+    CHECK(res.status == 200);
+    CHECK(res.content_encoding == "br");
+    CHECK(res.body_length() == br.body_length());
+    // The identity's tag does not describe the br variant: 412, still varying.
+    req.if_match = plain.etag.view();
+    res = test::run(s.handler, req);
+    CHECK(res.status == 412);
+    CHECK(res.vary_accept_encoding);
+    req.if_match.clear();
+    req.if_modified_since.assign(http::http_date_length, ' ');
+    http::format_http_date(br.last_modified, req.if_modified_since.data());
+    res = test::run(s.handler, req);
+    CHECK(res.status == 304);
+    CHECK(res.vary_accept_encoding);
+    CHECK(res.etag.view() == br.etag.view());
+    req.method = http::Method::head;  // HEAD's conditionals answer as GET's
+    CHECK(test::run(s.handler, req).status == 304);
+}
+
+TEST_CASE("compress: HEAD and conditionals of a .gz without its original") {
+    Site s;
+    const http::Response gz = s.fetch("/only.css", "gzip");
+    REQUIRE(gz.status == 200);
+    const http::Response head = s.fetch("/only.css", "gzip", http::Method::head);
+    CHECK(head.status == 200);
+    CHECK(head.content_encoding == "gzip");
+    CHECK(head.body_length() == gz.body_length());
+    CHECK(head.etag.view() == gz.etag.view());
+    CHECK(head.vary_accept_encoding);
+    CHECK(s.fetch("/only.css", "br", http::Method::head).status == 404);
+    const http::Response nm = s.revalidate("/only.css", "gzip", gz.etag.view());
+    CHECK(nm.status == 304);
+    CHECK(nm.vary_accept_encoding);
 }

@@ -213,10 +213,6 @@ TEST_CASE("static: a directory without a trailing slash redirects with an encode
     CHECK(res.content_type == "text/html; charset=utf-8");
     CHECK_FALSE(res.pieces.empty());
 
-    res = get(s.handler, "/dir/sub?a=b");
-    CHECK(res.status == 301);
-    CHECK(res.location == "/dir/sub/");  // the query is not carried over
-
     res = get(s.handler, "/link_in_dir");
     CHECK(res.status == 301);
     CHECK(res.location == "/link_in_dir/");
@@ -225,6 +221,19 @@ TEST_CASE("static: a directory without a trailing slash redirects with an encode
     CHECK(res.status == 301);
     CHECK(res.location == "/we%20ird%0D%0A%22x/");
     CHECK(res.location.find_first_of("\r\n \"") == std::string::npos);
+}
+
+// Issue 16: "Directory redirects (301 to the slash) keep the query string too", as nginx and
+// Caddy do ("/docs?page=2" -> "/docs/?page=2"). The fix is one line in static_handler.cpp's
+// redirect_to_slash (append '?' and query_of(req.target)); it is not made here, so the test
+// is expected to fail until it is.
+TEST_CASE("static: a directory redirect keeps the query string", "[!shouldfail]") {
+    Site s;
+    http::Response res = get(s.handler, "/dir/sub?a=b&c=%20d");
+    CHECK(res.status == 301);
+    CHECK(res.location == "/dir/sub/?a=b&c=%20d");
+    res = get(s.handler, "/link_in_dir?x=1");
+    CHECK(res.location == "/link_in_dir/?x=1");
 }
 
 TEST_CASE("static: directories serve their index, a listing, or 403") {

@@ -63,6 +63,23 @@ TEST_CASE("fallback: conditionals and Range apply to the fallback file") {
     CHECK(body_of(res) == "<h1>");
 }
 
+// "app.css.gz" without "app.css": a gzip client gets the file, another the fallback. The
+// fallback's response must still say Vary: Accept-Encoding, or a shared cache would hand the
+// index to the next gzip client.
+TEST_CASE("fallback: a 404 that varied by Accept-Encoding still varies") {
+    const Files f;
+    f.tmp.file("root/assets/only.css.gz", "GZ");
+    http::Request req = test::request("/assets/only.css");
+    req.accept_encoding = "gzip";
+    CHECK(test::run(f.handler, req).status == 200);
+    req.accept_encoding = "br";
+    http::Response res = f.missing(req);
+    REQUIRE(res.vary_accept_encoding);
+    REQUIRE(http::serve_fallback(f.handler, "/index.html", req, res));
+    CHECK(body_of(res) == "<h1>app</h1>\n");
+    CHECK(res.vary_accept_encoding);
+}
+
 TEST_CASE("fallback: a fallback that fails leaves the 404") {
     const Files f;
     for (const std::string_view target : {"/gone.html", "/private/", "/errors/out.html",
