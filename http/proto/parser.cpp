@@ -306,8 +306,12 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
     if (r.host_count == 1 && !valid_host(r.host))
         return s.fail(400, r.host.empty() ? "empty Host header" : "invalid Host header");
     std::string_view authority;
-    if (absolute_form_authority(r.target, authority) && !valid_host(authority))
-        return s.fail(400, "invalid authority in the target");
+    if (absolute_form_authority(r.target, authority)) {
+        if (!valid_host(authority)) return s.fail(400, "invalid authority in the target");
+        // RFC 9112 §3.2.2: a server must ignore Host when the target is absolute and use the
+        // target's authority, for the site too (as nginx does).
+        r.host.assign(authority);
+    }
     if (r.target.empty()) return s.fail(400, "empty target");
     s.pending_ = ParseEvent::head;
     return HPE_PAUSED;

@@ -10,6 +10,22 @@
 namespace http {
 namespace {
 
+bool uri_safe(unsigned char c) noexcept {
+    if (c <= 0x20 || c >= 0x7f) return false;
+    switch (c) {
+        case '"':
+        case '<':
+        case '>':
+        case '\\':
+        case '^':
+        case '`':
+        case '{':
+        case '|':
+        case '}': return false;
+        default: return true;
+    }
+}
+
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -155,6 +171,27 @@ std::string encode_path(std::string_view path) {
         }
     }
     return out;
+}
+
+std::string_view query_of(std::string_view raw_target) noexcept {
+    const std::size_t q = raw_target.find_first_of("?#");
+    if (q == std::string_view::npos || raw_target[q] == '#') return {};
+    const std::string_view query = raw_target.substr(q + 1);
+    return query.substr(0, query.find('#'));
+}
+
+void append_uri_safe(std::string& out, std::string_view bytes) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (uri_safe(c)) {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xf]);
+        }
+    }
 }
 
 }  // namespace http

@@ -37,6 +37,15 @@ TargetError decode_target_into(std::string_view raw, std::string& path, std::str
 // with valid_host (http/fields/host.hpp) as it checks a Host field.
 bool absolute_form_authority(std::string_view raw, std::string_view& authority) noexcept;
 
+// The query of a raw request-target, without '?' and fragment; empty when there is none.
+std::string_view query_of(std::string_view raw_target) noexcept;
+
+// Appends `bytes` to a Location under construction, percent-encoding every byte that may not
+// appear in a URI (controls, CR, LF, space, DEL, non-ASCII, '"', '<', '>', '\', '^', '`',
+// '{', '|', '}'); '%' and the reserved characters pass, so a URL given already encoded stays
+// as it was.
+void append_uri_safe(std::string& out, std::string_view bytes);
+
 // Percent-encodes a decoded path for use in a Location header: everything outside RFC 3986
 // unreserved characters and '/' is escaped, so CR, LF, spaces and controls can never appear.
 std::string encode_path(std::string_view path);

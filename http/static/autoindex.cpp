@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "http/fields/text.hpp"
+#include "http/proto/target.hpp"
 #include "http/static/open_beneath.hpp"
 
 namespace http {
@@ -37,14 +38,6 @@ bool describe(int root_fd, std::string_view rel_dir, int dirfd, const char* name
     e.size = e.is_dir ? 0 : static_cast<std::uint64_t>(st.st_size);
     e.mtime = st.st_mtim.tv_sec;
     return true;
-}
-
-// The query of a raw target: after the first '?', before any '#'.
-std::string_view query_of(std::string_view target) noexcept {
-    const std::size_t q = target.find_first_of("?#");
-    if (q == std::string_view::npos || target[q] == '#') return {};
-    const std::string_view query = target.substr(q + 1);
-    return query.substr(0, query.find('#'));
 }
 
 // Accept's q-value in thousandths (RFC 9110 §12.4.2); a malformed one counts as 0, so bad

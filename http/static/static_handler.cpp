@@ -276,11 +276,16 @@ void serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string
     serve_representation(ctx, req, res, path, rep);
 }
 
-void redirect_to_slash(Response& res, std::string_view path) {
+// The query is kept ("/docs?page=2" -> "/docs/?page=2"), as nginx and Caddy do.
+void redirect_to_slash(Response& res, std::string_view path, std::string_view raw_target) {
     make_error(res, 301);
     // Percent-encoded: a directory named "a\r\nSet-Cookie: x" cannot split the header.
     res.location = encode_path(path);
     res.location.push_back('/');
+    if (const std::string_view query = query_of(raw_target); !query.empty()) {
+        res.location.push_back('?');
+        append_uri_safe(res.location, query);
+    }
 }
 
 void serve_listing(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
@@ -302,7 +307,7 @@ void serve_listing(const Ctx& ctx, const Request& req, Response& res, std::strin
 void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                      const poly::UniqueFd& dir) {
     if (path.back() != '/') {
-        redirect_to_slash(res, path);
+        redirect_to_slash(res, path, req.target);
         return;
     }
     for (const std::string& index : ctx.cfg.index) {

@@ -167,10 +167,7 @@ TEST_CASE("site example: error page, fallback and redirect rows", "[integration]
     SECTION("a directory without its slash: 301 to it") {
         const HttpResponse r = fetch(port, request(host, "/docs?tab=2"));
         CHECK(r.status == 301);
-        CHECK(r.get("location").starts_with("/docs/"));
-        // Issue 16 asks for the query to be kept here too (nginx keeps it); the static handler
-        // drops it today, and the README says so. Make this a CHECK once it is kept.
-        CHECK_NOFAIL(r.get("location") == "/docs/?tab=2");
+        CHECK(r.get("location") == "/docs/?tab=2");  // the query kept, as nginx does
         const HttpResponse page = fetch(port, request(host, "/docs/"));
         CHECK(page.status == 200);
         CHECK(page.body == file_text("/docs/index.html"));

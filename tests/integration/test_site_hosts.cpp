@@ -268,10 +268,8 @@ TEST_CASE("site hosts: the access log records the site", "[integration][site]") 
 }
 
 // RFC 9112 3.2.2: with an absolute-form target the server MUST ignore Host and use the target's
-// authority (nginx does). Connection::serve_site chooses by the Host field today; expected to
-// fail until it chooses by the target's authority when there is one.
-TEST_CASE("site hosts: an absolute-form target names the site, not Host",
-          "[integration][site][!shouldfail]") {
+// authority (nginx does): the parser puts that authority in Request::host.
+TEST_CASE("site hosts: an absolute-form target names the site, not Host", "[integration][site]") {
     MODEL_UNDER_TEST();
     const HostFiles& f = host_files();
     const std::vector<std::string> flags = {"--config", f.config, "--root", f.a};

@@ -267,11 +267,8 @@ TEST_CASE("site rows: a file changed between two requests for its compressed var
           304);
 }
 
-// Issue 16: "Directory redirects (301 to the slash) keep the query string too". The static
-// handler drops it today (see tests/unit/http/static/test_static_handler.cpp); expected to
-// fail until redirect_to_slash appends the query.
-TEST_CASE("site rows: a directory redirect keeps the query string",
-          "[integration][site][!shouldfail]") {
+// Issue 16: "Directory redirects (301 to the slash) keep the query string too".
+TEST_CASE("site rows: a directory redirect keeps the query string", "[integration][site]") {
     MODEL_UNDER_TEST();
     const RowFiles& f = row_files();
     const std::vector<std::string> flags = {"--config", f.config, "--root", f.root};

@@ -5,22 +5,6 @@
 namespace http {
 namespace {
 
-bool uri_safe(unsigned char c) noexcept {
-    if (c <= 0x20 || c >= 0x7f) return false;
-    switch (c) {
-        case '"':
-        case '<':
-        case '>':
-        case '\\':
-        case '^':
-        case '`':
-        case '{':
-        case '|':
-        case '}': return false;
-        default: return true;
-    }
-}
-
 // The rest of `path` after `rule.from`, or npos when the rule does not match.
 std::size_t match_rest(const RedirectRule& rule, std::string_view path) noexcept {
     const std::string_view from = rule.from;
@@ -31,27 +15,6 @@ std::size_t match_rest(const RedirectRule& rule, std::string_view path) noexcept
 }
 
 }  // namespace
-
-std::string_view query_of(std::string_view raw_target) noexcept {
-    const std::size_t q = raw_target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view query = raw_target.substr(q + 1);
-    return query.substr(0, query.find('#'));
-}
-
-void append_uri_safe(std::string& out, std::string_view bytes) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    for (const char ch : bytes) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (uri_safe(c)) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xf]);
-        }
-    }
-}
 
 bool apply_redirects(std::span<const RedirectRule> rules, std::string_view path,
                      std::string_view raw_target, Response& res) {

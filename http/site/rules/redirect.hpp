@@ -18,15 +18,6 @@ struct RedirectRule {
     unsigned status = 301;  // 301, 302, 307 or 308
 };
 
-// The query of a raw request-target, without '?' and fragment; empty when there is none.
-std::string_view query_of(std::string_view raw_target) noexcept;
-
-// Appends `bytes` to a Location under construction, percent-encoding every byte that may not
-// appear in a URI (controls, CR, LF, space, DEL, non-ASCII, '"', '<', '>', '\', '^', '`',
-// '{', '|', '}'); '%' and the reserved characters pass, so a URL given already encoded stays
-// as it was.
-void append_uri_safe(std::string& out, std::string_view bytes);
-
 // `path`: decoded and normalised (decode_target). `raw_target`: as received, for its query.
 // True when a rule matched: `res` is then the redirect (status, Location, small HTML body).
 // A prefix rule appends the rest of the path, percent-encoded (encode_path), to `to` (with a

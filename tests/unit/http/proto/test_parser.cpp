@@ -334,3 +334,11 @@ TEST_CASE("an absolute-form target's authority is checked as a Host is", "[parse
     // Origin-form targets have no authority to check.
     CHECK(parse_all_splits("GET /http://###/ HTTP/1.1\r\nHost: h\r\n\r\n").error_status == 0);
 }
+
+// RFC 9112 §3.2.2: the target's authority replaces Host (the site is chosen by it).
+TEST_CASE("an absolute-form target's authority is the request's host", "[parser][host]") {
+    const Outcome o = parse_all_splits("GET http://b.example:8080/x HTTP/1.1\r\nHost: a\r\n\r\n");
+    CHECK(o.error_status == 0);
+    CHECK(o.last.host == "b.example:8080");
+    CHECK(parse_all_splits("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").last.host == "a");
+}

@@ -224,10 +224,8 @@ TEST_CASE("static: a directory without a trailing slash redirects with an encode
 }
 
 // Issue 16: "Directory redirects (301 to the slash) keep the query string too", as nginx and
-// Caddy do ("/docs?page=2" -> "/docs/?page=2"). The fix is one line in static_handler.cpp's
-// redirect_to_slash (append '?' and query_of(req.target)); it is not made here, so the test
-// is expected to fail until it is.
-TEST_CASE("static: a directory redirect keeps the query string", "[!shouldfail]") {
+// Caddy do ("/docs?page=2" -> "/docs/?page=2").
+TEST_CASE("static: a directory redirect keeps the query string") {
     Site s;
     http::Response res = get(s.handler, "/dir/sub?a=b&c=%20d");
     CHECK(res.status == 301);
