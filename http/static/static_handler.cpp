@@ -15,15 +15,15 @@
 #include <system_error>
 
 #include "base/decimal.hpp"
+#include "base/open_beneath.hpp"
 #include "http/fields/accept_encoding.hpp"
 #include "http/fields/conditional.hpp"
 #include "http/fields/range.hpp"
 #include "http/proto/target.hpp"
-#include "http/static/autoindex.hpp"
 #include "http/static/compressed_body.hpp"
 #include "http/static/file_cache.hpp"
+#include "http/static/listing/autoindex.hpp"
 #include "http/static/on_the_fly.hpp"
-#include "http/static/open_beneath.hpp"
 #include "http/static/range_body.hpp"
 
 namespace http {
@@ -106,7 +106,7 @@ bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix
     char buf[PATH_MAX];
     std::size_t len = 0;
     if (!join(buf, len, path, suffix)) return false;
-    OpenResult r = open_beneath(ctx.root, {buf, len}, file_open_flags);
+    poly::OpenResult r = poly::open_beneath(ctx.root, {buf, len}, file_open_flags);
     struct stat st {};
     if (!r.fd || ::fstat(r.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
     out.fd = std::move(r.fd);
@@ -314,7 +314,7 @@ void serve_directory(const Ctx& ctx, const Request& req, Response& res, std::str
         char buf[PATH_MAX];
         std::size_t len = 0;
         if (!join(buf, len, path, index)) continue;
-        OpenResult r = open_beneath(ctx.root, {buf, len}, file_open_flags);
+        poly::OpenResult r = poly::open_beneath(ctx.root, {buf, len}, file_open_flags);
         if (!r.fd) {
             const int status = status_for_errno(r.error);
             if (status == 404) continue;
@@ -376,7 +376,7 @@ void StaticHandler::handle(const Request& req, Response& res) const {
         serve_cached(ctx, req, res, t.path, std::move(hit));
         return;
     }
-    OpenResult r = open_beneath(root_fd_.get(), t.path, file_open_flags);
+    poly::OpenResult r = poly::open_beneath(root_fd_.get(), t.path, file_open_flags);
     if (!r.fd) {
         if (r.error == ENOENT && cfg_.precompressed)
             serve_sibling_only(ctx, req, res, t.path);

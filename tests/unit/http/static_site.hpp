@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/open_beneath.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
 #include "http/static/file_cache.hpp"
-#include "http/static/open_beneath.hpp"
 #include "http/static/static_handler.hpp"
 #include "unit/http/temp_root.hpp"
 
@@ -122,8 +122,8 @@ inline std::string body_of(const http::Response& res) {
 // Forces the userspace walk (as if openat2 returned ENOSYS) for its lifetime.
 class WalkMode {
 public:
-    explicit WalkMode(bool on) noexcept { http::detail::force_openat_walk.store(on); }
-    ~WalkMode() { http::detail::force_openat_walk.store(false); }
+    explicit WalkMode(bool on) noexcept { poly::detail::force_openat_walk.store(on); }
+    ~WalkMode() { poly::detail::force_openat_walk.store(false); }
     WalkMode(const WalkMode&) = delete;
     WalkMode& operator=(const WalkMode&) = delete;
 };

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/unique_fd.hpp"
-#include "http/static/autoindex.hpp"
+#include "http/static/listing/autoindex.hpp"
 #include "unit/http/static_site.hpp"
 
 namespace {

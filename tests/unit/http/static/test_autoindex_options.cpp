@@ -2,7 +2,7 @@
 // listing as the static handler serves it: content type, Vary, sorting, an empty directory.
 #include <catch2/catch.hpp>
 
-#include "http/static/autoindex.hpp"
+#include "http/static/listing/autoindex.hpp"
 #include "unit/http/static_site.hpp"
 
 namespace {

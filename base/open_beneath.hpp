@@ -16,7 +16,7 @@
 
 #include "base/unique_fd.hpp"
 
-namespace http {
+namespace poly {
 
 struct OpenResult {
     poly::UniqueFd fd;
@@ -38,4 +38,4 @@ extern std::atomic<bool> force_openat_walk;
 OpenResult open_beneath_walk(int dirfd, std::string_view rel, int flags) noexcept;
 
 }  // namespace detail
-}  // namespace http
+}  // namespace poly

@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/static/open_beneath.hpp"
+#include "base/open_beneath.hpp"
 #include "unit/http/static_site.hpp"
 
 namespace {
@@ -15,7 +15,7 @@ namespace {
 constexpr int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
 // The inode a successful open reached, or -errno.
-long long outcome(const http::OpenResult& r) {
+long long outcome(const poly::OpenResult& r) {
     if (!r.fd) return -r.error;
     struct stat st {};
     REQUIRE(::fstat(r.fd.get(), &st) == 0);
@@ -92,15 +92,15 @@ TEST_CASE("open_beneath: openat2 and the walk agree") {
     for (const auto& c : cases) {
         INFO("path " << std::string(c.path).substr(0, 40));
         test::WalkMode off(false);
-        const long long kernel = outcome(http::open_beneath(base.get(), c.path, flags));
-        const long long walk = outcome(http::detail::open_beneath_walk(base.get(), c.path, flags));
+        const long long kernel = outcome(poly::open_beneath(base.get(), c.path, flags));
+        const long long walk = outcome(poly::detail::open_beneath_walk(base.get(), c.path, flags));
         CHECK(walk == c.expect);
         // The kernel may report a loop through an escape differently; the class must match.
         CHECK(kernel == c.expect);
         // O_PATH opens a final symlink itself unless the walk follows it: same answers.
         const int opath = O_PATH | O_CLOEXEC;
-        CHECK(outcome(http::detail::open_beneath_walk(base.get(), c.path, opath)) == c.expect);
-        CHECK(outcome(http::open_beneath(base.get(), c.path, opath)) == c.expect);
+        CHECK(outcome(poly::detail::open_beneath_walk(base.get(), c.path, opath)) == c.expect);
+        CHECK(outcome(poly::open_beneath(base.get(), c.path, opath)) == c.expect);
     }
 }
 
@@ -109,10 +109,10 @@ TEST_CASE("open_beneath: the test hook routes through the walk") {
     t.file("root/f", "x");
     const poly::UniqueFd base(::open(t.root().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     test::WalkMode on(true);
-    const http::OpenResult r = http::open_beneath(base.get(), "f", flags);
+    const poly::OpenResult r = poly::open_beneath(base.get(), "f", flags);
     CHECK(r.fd);
     CHECK(r.error == 0);
-    CHECK(http::open_beneath(base.get(), std::string_view("f\0x", 3), flags).error == ENOENT);
+    CHECK(poly::open_beneath(base.get(), std::string_view("f\0x", 3), flags).error == ENOENT);
 }
 
 TEST_CASE("open_beneath: a symlink chain past the limit is a loop") {
@@ -122,7 +122,7 @@ TEST_CASE("open_beneath: a symlink chain past the limit is a loop") {
         t.link("l" + std::to_string(i - 1), "root/l" + std::to_string(i));
     }
     const poly::UniqueFd base(::open(t.root().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    CHECK(http::detail::open_beneath_walk(base.get(), "l40", flags).fd);
-    CHECK(http::detail::open_beneath_walk(base.get(), "l45", flags).error == ELOOP);
-    CHECK(http::open_beneath(base.get(), "l45", flags).error == ELOOP);
+    CHECK(poly::detail::open_beneath_walk(base.get(), "l40", flags).fd);
+    CHECK(poly::detail::open_beneath_walk(base.get(), "l45", flags).error == ELOOP);
+    CHECK(poly::open_beneath(base.get(), "l45", flags).error == ELOOP);
 }

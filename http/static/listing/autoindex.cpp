@@ -1,6 +1,6 @@
 // Directory listings: reading the directory, and what the request asks of the listing (query
 // and Accept). Rendering is in autoindex_render.cpp.
-#include "http/static/autoindex.hpp"
+#include "http/static/listing/autoindex.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <memory>
 
+#include "base/open_beneath.hpp"
 #include "http/fields/text.hpp"
 #include "http/proto/target.hpp"
-#include "http/static/open_beneath.hpp"
 
 namespace http {
 namespace {
@@ -29,7 +29,7 @@ bool describe(int root_fd, std::string_view rel_dir, int dirfd, const char* name
         // to /etc is neither listed nor has its target's size and mtime disclosed.
         std::string rel(rel_dir);
         rel.append(name);
-        const OpenResult r = open_beneath(root_fd, rel, O_PATH | O_CLOEXEC);
+        const poly::OpenResult r = poly::open_beneath(root_fd, rel, O_PATH | O_CLOEXEC);
         if (!r.fd || ::fstat(r.fd.get(), &st) != 0) return false;
     }
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) return false;  // it would be a 403

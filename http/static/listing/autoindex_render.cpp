@@ -7,7 +7,7 @@
 #include "base/decimal.hpp"
 #include "base/utf8.hpp"
 #include "http/proto/target.hpp"
-#include "http/static/autoindex.hpp"
+#include "http/static/listing/autoindex.hpp"
 
 namespace http {
 namespace {

@@ -3,7 +3,7 @@
 // paths longer than the buffers. The walk never lets the kernel follow a symlink (O_NOFOLLOW
 // on every open) and never opens ".." by name (it pops a directory fd it opened itself), so a
 // directory renamed during the walk cannot be used to climb out through its new parent.
-#include "http/static/open_beneath.hpp"
+#include "base/open_beneath.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace http {
+namespace poly {
 namespace detail {
 std::atomic<bool> force_openat_walk{false};
 }  // namespace detail
@@ -207,4 +207,4 @@ OpenResult open_beneath(int dirfd, std::string_view rel, int flags) noexcept {
     return via_openat2(dirfd, p.len == 0 ? "." : p.data, flags);
 }
 
-}  // namespace http
+}  // namespace poly
