@@ -91,7 +91,12 @@ Wait wait_socket(int fd, http::Want want, const Deadline& dl, const StopWatch& s
             return Wait::saturated;
         return Wait::ready;  // none left: the socket is tried and waited on again
     }
-    if (r == 0) return Deadline::clock::now() >= sw.drain_end ? Wait::cut : Wait::timeout;
+    if (r == 0) {
+        const auto end = clock::now();
+        if (end >= sw.drain_end) return Wait::cut;
+        // The saturation rule's bound (not the deadline) may have ended the wait: look again.
+        return dl.expired(end) ? Wait::timeout : Wait::ready;
+    }
     return Wait::ready;  // readiness, or an error/hang-up the next syscall will report
 }
 

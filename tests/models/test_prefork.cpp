@@ -29,15 +29,6 @@ bool disjoint(const std::vector<pid_t>& a, const std::vector<pid_t>& b) {
 
 }  // namespace
 
-TEST_CASE("prefork: the default pool is 8 workers", "[models][prefork]") {
-    const BigRoot root;
-    itest::ServerProcess server("prefork", root.path(), {});
-    const pid_t pid = server_pid();
-    REQUIRE(pid > 0);
-    CHECK(eventually([&] { return workers_of(pid).size() == 8; }, 2s));
-    CHECK(server.stop(10s).clean());
-}
-
 TEST_CASE("prefork: a worker killed with SIGKILL is replaced within a second",
           "[models][prefork]") {
     const BigRoot root;
