@@ -33,10 +33,7 @@
 // (Children::stop_all). Reload (the control thread publishes a new
 // configuration and bumps ctx.generation(), polled every 200 ms): a new generation of workers
 // starts with the new snapshot, then the old ones get SIGTERM and leave after their connection.
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -72,24 +69,6 @@ constexpr auto max_backoff = 10s;
 // start: a reload may not raise the pool above half of it (logged).
 std::size_t slot_count(const config::Config& cfg) {
     return 2 * std::size_t{pool_settings(cfg).max_workers};
-}
-
-// Clients waiting in the listeners' accept queues: for a listening TCP socket, Linux reports
-// the queue's length in tcpi_unacked. 1 for a readable listener that does not say.
-std::uint64_t backlog(const server::ListenerSet& listeners) {
-    std::uint64_t n = 0;
-    for (const server::Listener& l : listeners) {
-        tcp_info info{};
-        socklen_t len = sizeof info;
-        if (::getsockopt(l.fd(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
-            info.tcpi_state == TCP_LISTEN) {
-            n += info.tcpi_unacked;
-            continue;
-        }
-        pollfd p{l.fd(), POLLIN, 0};
-        if (poly::retry_eintr([&] { return ::poll(&p, 1, 0); }) > 0) ++n;
-    }
-    return n;
 }
 
 // Keeps Stats::scoreboard pointing at the pool's scoreboard while it exists.
@@ -297,7 +276,7 @@ private:
     void watch_saturation() {
         const PoolView v = view();
         const bool full = v.live >= settings_.max_workers && v.idle == 0 && v.starting == 0;
-        const std::uint64_t waiting = full ? backlog(ctx_.listeners) : 0;
+        const std::uint64_t waiting = full ? server::queued_clients(ctx_.listeners) : 0;
         tokens_.offer(waiting);
         const auto now = clock::now();
         if (waiting == 0) {

@@ -1,6 +1,9 @@
 #include "server/conn/blocking_driver.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 
 #include <algorithm>
@@ -128,14 +131,32 @@ SaturationTokens::SaturationTokens()
 
 void SaturationTokens::offer(std::uint64_t n) noexcept {
     if (n == 0 && offered_ == 0) return;  // the usual case: no syscall
-    std::uint64_t v = 0;
+    std::uint64_t v = 0, left = 0;
     // A semaphore read takes one token: as many reads as tokens are left, at most the last offer.
-    while (::read(fd_.get(), &v, sizeof v) == static_cast<ssize_t>(sizeof v)) {
+    while (::read(fd_.get(), &v, sizeof v) == static_cast<ssize_t>(sizeof v)) ++left;
+    // A token taken since the last offer frees its worker within moments, and the client it
+    // makes room for may still be counted in the queue: it is not offered a second token.
+    const std::uint64_t taken = offered_ > left ? offered_ - left : 0;
+    offered_ = n > taken ? n - taken : 0;
+    if (offered_ != 0) {
+        [[maybe_unused]] const auto w = ::write(fd_.get(), &offered_, sizeof offered_);
     }
-    offered_ = n;
-    if (n != 0) {
-        [[maybe_unused]] const auto w = ::write(fd_.get(), &n, sizeof n);
+}
+
+std::uint64_t queued_clients(const ListenerSet& listeners) noexcept {
+    std::uint64_t n = 0;
+    for (const Listener& l : listeners) {
+        tcp_info info{};
+        socklen_t len = sizeof info;
+        if (::getsockopt(l.fd(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+            info.tcpi_state == TCP_LISTEN) {
+            n += info.tcpi_unacked;
+            continue;
+        }
+        pollfd p{l.fd(), POLLIN, 0};
+        if (poly::retry_eintr([&] { return ::poll(&p, 1, 0); }) > 0) ++n;
     }
+    return n;
 }
 
 Served serve_blocking(Accepted conn, const Context& ctx, Drain drain, Hooks hooks) {

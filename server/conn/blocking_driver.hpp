@@ -53,8 +53,9 @@ inline constexpr std::chrono::milliseconds saturated_keepalive{1000};
 class SaturationTokens {
 public:
     SaturationTokens();  // throws std::system_error (startup only)
-    // Leaves exactly n tokens (0: no client waits, or a worker is free), taking back the ones
-    // nobody took.
+    // Called at each look at the queue with the clients waiting (0: none, or a worker is
+    // free): takes back the tokens nobody took and leaves n, less the tokens taken since the
+    // last offer (their clients are about to be accepted).
     void offer(std::uint64_t n) noexcept;
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
@@ -62,6 +63,11 @@ private:
     poly::UniqueFd fd_;
     std::uint64_t offered_ = 0;
 };
+
+// Clients waiting in the listeners' accept queues now (Linux reports a listening TCP socket's
+// queue length in TCP_INFO's tcpi_unacked; a listener that does not say counts 1 when
+// readable): how many tokens a supervisor at its cap offers. Any thread; never blocks.
+std::uint64_t queued_clients(const ListenerSet& listeners) noexcept;
 
 struct Hooks {
     ConnObserver* observer = nullptr;
