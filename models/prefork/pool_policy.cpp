@@ -26,8 +26,7 @@ PoolStep plan(const PoolView& v, const PoolSettings& s, bool retire_due) noexcep
     }
     const unsigned spare = v.idle + v.starting;
     const unsigned room = s.max_workers > v.live ? s.max_workers - v.live : 0;
-    if (spare < s.min_spare)
-        step.start = std::min({s.min_spare - spare, room, max_forks_per_wake});
+    if (spare < s.min_spare) step.start = std::min({s.min_spare - spare, room, max_forks_per_wake});
     if (retire_due && v.idle > s.max_spare) {
         const unsigned extra = v.idle - s.max_spare;
         step.retire = std::max(1u, extra / 8);

@@ -37,7 +37,7 @@ struct PoolView {
 };
 
 struct PoolStep {
-    unsigned start = 0;  // workers to fork now
+    unsigned start = 0;   // workers to fork now
     unsigned retire = 0;  // idle workers to ask to leave now
 };
 

@@ -148,8 +148,9 @@ private:
         auto until = now + generation_poll;
         if (next_spawn_ > now) until = std::min(until, next_spawn_);
         if (settings_.fixed == 0) until = std::min(until, next_retire_);
-        const auto timeout = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(until - now),
-                                        0ms, std::chrono::duration_cast<std::chrono::milliseconds>(generation_poll));
+        const auto timeout =
+            std::clamp(std::chrono::ceil<std::chrono::milliseconds>(until - now), 0ms,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(generation_poll));
         pollfd fds[3] = {{ctx_.shutdown.wake_fd(), POLLIN, 0},
                          {children_.wake_fd(), POLLIN, 0},
                          {board_.wake_fd(), POLLIN, 0}};

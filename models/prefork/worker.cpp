@@ -66,8 +66,8 @@ int worker_main(const server::Context& master, std::shared_ptr<const server::Run
         score.accepted(c.peer);
         // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
         const server::Drain drain{ctx.shutdown.urgent_fd(), false};
-        served += server::serve_blocking(std::move(c), ctx, drain, {&score, setup.saturated_fd})
-                      .requests;
+        served +=
+            server::serve_blocking(std::move(c), ctx, drain, {&score, setup.saturated_fd}).requests;
         if (max_requests != 0 && served >= max_requests) return 0;
     }
 }

@@ -21,7 +21,7 @@ class WorkerScore final : public server::ConnObserver {
 public:
     WorkerScore(server::Scoreboard& board, std::size_t slot);
 
-    void idle() noexcept;                          // waiting for a connection
+    void idle() noexcept;                           // waiting for a connection
     void accepted(std::string_view peer) noexcept;  // a connection taken: reading its request
     void on_phase(http::Phase phase, std::uint64_t requests_served) noexcept override;
     void on_closing() noexcept override;
@@ -29,7 +29,7 @@ public:
 private:
     server::Scoreboard& board_;
     server::ScoreSlot& slot_;
-    std::uint64_t before_ = 0;  // requests of the connections before this one
+    std::uint64_t before_ = 0;   // requests of the connections before this one
     std::uint64_t counted_ = 0;  // of this connection, already in the slot
 };
 

@@ -3,8 +3,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,9 +24,9 @@ enum class Wait { ready, timeout, stop, cut, saturated };
 
 using clock = Deadline::clock;
 
-// The saturation rule (Hooks::saturated_fd, SaturationTokens) for one connection: the fd is watched only once
-// the connection has been idle for saturated_keepalive, and until then the wait ends at that
-// moment, so a level-triggered fd never makes a younger idle connection spin.
+// The saturation rule (Hooks::saturated_fd, SaturationTokens) for one connection: the fd is watched
+// only once the connection has been idle for saturated_keepalive, and until then the wait ends at
+// that moment, so a level-triggered fd never makes a younger idle connection spin.
 class SaturationWatch {
 public:
     explicit SaturationWatch(int fd) : fd_(fd) {}

@@ -89,7 +89,8 @@ Scoreboard::Scoreboard(std::size_t slots)
       mem_(::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)),
       wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
     static_assert(sizeof(Shared) <= header_bytes && alignof(ScoreSlot) <= header_bytes);
-    if (mem_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap scoreboard");
+    if (mem_ == MAP_FAILED)
+        throw std::system_error(errno, std::generic_category(), "mmap scoreboard");
     if (!wake_) {
         const int err = errno;
         ::munmap(mem_, bytes_);
@@ -166,7 +167,9 @@ void Scoreboard::render(std::string& out, std::string_view prefix,
         if (st == WorkerState::free) continue;
         const std::int64_t start = s.request_start_ns.load(std::memory_order_relaxed);
         const std::string ms =
-            start == 0 ? "-" : std::to_string(std::max<std::int64_t>(0, steady_ns(now) - start) / 1'000'000);
+            start == 0
+                ? "-"
+                : std::to_string(std::max<std::int64_t>(0, steady_ns(now) - start) / 1'000'000);
         const std::string client = s.client_text();
         put(out, "{}{} {} {} {} {} {} {}\n", prefix, i, s.pid.load(std::memory_order_relaxed),
             s.generation.load(std::memory_order_relaxed), state_name(st),

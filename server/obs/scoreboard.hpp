@@ -30,7 +30,15 @@
 namespace server {
 
 // Apache's states, in its order of a request's life; free: no worker in the slot.
-enum class WorkerState : std::uint8_t { free, starting, idle, reading, writing, keepalive, closing };
+enum class WorkerState : std::uint8_t {
+    free,
+    starting,
+    idle,
+    reading,
+    writing,
+    keepalive,
+    closing
+};
 inline constexpr std::size_t worker_state_count = 7;
 
 // "idle", "keepalive": the label values of the metrics page.
@@ -44,7 +52,7 @@ struct alignas(64) ScoreSlot {
     std::atomic<WorkerState> state{WorkerState::free};
     std::atomic<pid_t> pid{0};
     std::atomic<std::uint64_t> generation{0};
-    std::atomic<std::uint64_t> requests{0};        // served by this worker since its start
+    std::atomic<std::uint64_t> requests{0};         // served by this worker since its start
     std::atomic<std::int64_t> request_start_ns{0};  // steady clock; 0: none in progress
     std::array<std::atomic<std::uint64_t>, client_words> client{};  // the current peer, packed
 
@@ -87,7 +95,9 @@ public:
     [[nodiscard]] ScoreCounts counts(std::optional<std::uint64_t> generation = {}) const noexcept;
 
     // The idle count under which a worker wakes the master (0: never, a fixed pool).
-    void set_min_spare(unsigned n) noexcept { shared_->min_spare.store(n, std::memory_order_relaxed); }
+    void set_min_spare(unsigned n) noexcept {
+        shared_->min_spare.store(n, std::memory_order_relaxed);
+    }
     [[nodiscard]] unsigned min_spare() const noexcept {
         return shared_->min_spare.load(std::memory_order_relaxed);
     }

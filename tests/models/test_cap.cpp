@@ -2,9 +2,9 @@
 // the server stops accepting, the next client waits in the backlog (it is not dropped) and is
 // served as soon as a connection ends; and (fork, thread: the saturation rule) a connection
 // idle in keep-alive for a second gives its place up to the waiting client.
-#include <catch2/catch.hpp>
-
 #include <memory>
+
+#include <catch2/catch.hpp>
 
 #include "model_tests.hpp"
 

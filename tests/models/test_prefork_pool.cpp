@@ -50,7 +50,8 @@ int keepalive_clients(std::uint16_t port, int clients, int requests) {
                 for (int j = 0; j < requests; ++j) {
                     itest::HttpResponse r;
                     if (!c.send(itest::get_request("/"), 10s) ||
-                        c.read_response(r, false, 10s) != itest::ReadResult::ok || r.status != 200) {
+                        c.read_response(r, false, 10s) != itest::ReadResult::ok ||
+                        r.status != 200) {
                         failed.fetch_add(1);
                         return;
                     }

@@ -4,10 +4,10 @@
 
 #include "models/prefork/pool_policy.hpp"
 
+using models::plan;
 using models::PoolSettings;
 using models::PoolStep;
 using models::PoolView;
-using models::plan;
 
 namespace {
 
@@ -73,19 +73,18 @@ TEST_CASE("pool plan: start what keeps --min-spare spare, within --max-workers",
     CHECK(plan({0, 0, 0}, s, false).start == 5);  // the pool at start
     CHECK(plan({5, 5, 0}, s, false).start == 0);
     CHECK(plan({5, 2, 0}, s, false).start == 3);
-    CHECK(plan({5, 2, 3}, s, false).start == 0);  // those starting count as spare
+    CHECK(plan({5, 2, 3}, s, false).start == 0);    // those starting count as spare
     CHECK(plan({254, 0, 0}, s, false).start == 2);  // the cap
     CHECK(plan({256, 0, 0}, s, false).start == 0);
     const PoolSettings wide = adaptive(100, 120, 1000);
     CHECK(plan({0, 0, 0}, wide, false).start == models::max_forks_per_wake);  // per wake-up
 }
 
-TEST_CASE("pool plan: retire idle workers beyond --max-spare, only when due",
-          "[prefork][pool]") {
+TEST_CASE("pool plan: retire idle workers beyond --max-spare, only when due", "[prefork][pool]") {
     const PoolSettings s = adaptive();
     CHECK(plan({20, 20, 0}, s, false).retire == 0);
     CHECK(plan({10, 10, 0}, s, true).retire == 0);
-    CHECK(plan({11, 11, 0}, s, true).retire == 1);  // at least one
+    CHECK(plan({11, 11, 0}, s, true).retire == 1);     // at least one
     CHECK(plan({200, 200, 0}, s, true).retire == 23);  // an eighth of the 190 extra
-    CHECK(plan({200, 9, 0}, s, true).retire == 0);  // busy workers are never retired
+    CHECK(plan({200, 9, 0}, s, true).retire == 0);     // busy workers are never retired
 }

@@ -54,8 +54,8 @@ TEST_CASE("serve_blocking: the observer hears every phase, then the close once",
     test::write_all(s.far.get(), std::string(test::get_hello) + std::string(test::get_hello));
     REQUIRE(::shutdown(s.far.get(), SHUT_WR) == 0);
     Recorder rec;
-    const auto served = server::serve_blocking({std::move(s.near), "127.0.0.1:9"}, *site.ctx, {},
-                                               {&rec, -1});
+    const auto served =
+        server::serve_blocking({std::move(s.near), "127.0.0.1:9"}, *site.ctx, {}, {&rec, -1});
     CHECK(served.requests == 2);
     REQUIRE_FALSE(rec.phases.empty());
     CHECK(rec.phases.front() == http::Phase::head);
@@ -74,8 +74,8 @@ TEST_CASE("serve_blocking: an idle keep-alive connection takes an offered token 
     auto b = test::socket_pair();
     server::Served served_a, served_b;
     std::thread ta([&] {
-        served_a = server::serve_blocking({std::move(a.near), "a"}, *site.ctx, {},
-                                          {nullptr, tokens.fd()});
+        served_a =
+            server::serve_blocking({std::move(a.near), "a"}, *site.ctx, {}, {nullptr, tokens.fd()});
     });
     test::write_all(a.far.get(), test::get_hello);
     read_hello(a.far.get());
@@ -90,8 +90,8 @@ TEST_CASE("serve_blocking: an idle keep-alive connection takes an offered token 
 
     // The token is gone: a second idle connection is not closed by it.
     std::thread tb([&] {
-        served_b = server::serve_blocking({std::move(b.near), "b"}, *site.ctx, {},
-                                          {nullptr, tokens.fd()});
+        served_b =
+            server::serve_blocking({std::move(b.near), "b"}, *site.ctx, {}, {nullptr, tokens.fd()});
     });
     test::write_all(b.far.get(), std::string(test::get_hello));
     read_hello(b.far.get());
@@ -111,7 +111,7 @@ TEST_CASE("SaturationTokens: an offer replaces the tokens left, less those just 
     };
     CHECK_FALSE(test::poll_for(tokens.fd(), POLLIN, 0ms));
     tokens.offer(3);
-    CHECK(take());  // 2 left
+    CHECK(take());    // 2 left
     tokens.offer(3);  // 3 waiting, one of them about to be served: 2
     CHECK(take());
     CHECK(take());

@@ -149,12 +149,10 @@ TEST_CASE("the exposition: prefork's workers by state and the scoreboard table",
     out.clear();
     server::render_metrics(out, {*st.s, "prefork", start}, start);
     INFO(out);
-    for (const char* line : {"# TYPE polyhttpd_workers gauge\n",
-                             "polyhttpd_workers{state=\"idle\"} 1\n",
-                             "polyhttpd_workers{state=\"keepalive\"} 1\n",
-                             "polyhttpd_workers{state=\"starting\"} 1\n",
-                             "polyhttpd_workers{state=\"reading\"} 0\n",
-                             "# workers: K_S\n"})
+    for (const char* line :
+         {"# TYPE polyhttpd_workers gauge\n", "polyhttpd_workers{state=\"idle\"} 1\n",
+          "polyhttpd_workers{state=\"keepalive\"} 1\n", "polyhttpd_workers{state=\"starting\"} 1\n",
+          "polyhttpd_workers{state=\"reading\"} 0\n", "# workers: K_S\n"})
         CHECK(out.find(line) != std::string::npos);
     CHECK(out.find("state=\"free\"") == std::string::npos);
     st.s->scoreboard = nullptr;
