@@ -25,9 +25,10 @@
 // that loses a race for a connection goes back to waiting (and sees its stop) instead of blocking.
 //
 // The master supervises (server::Children): SIGCHLD wakes it and an ended worker is replaced
-// at once; when workers keep dying within a second of their start, the next start waits,
-// 100 ms doubling up to 10 s. --max-requests-per-worker makes a worker exit after the
-// connection that reached the count, and the master replaces it. Stop (SIGTERM/SIGINT) is
+// at once when the pool needs it (a fixed pool always, an adaptive one when fewer than
+// --min-spare workers are left spare); when workers keep dying within a second of their start, the
+// next start waits, 100 ms doubling up to 10 s. --max-requests-per-worker makes a worker exit after
+// the connection that reached the count, and the master replaces it. Stop (SIGTERM/SIGINT) is
 // forwarded to every worker: each finishes its connection, the master waits up to
 // --shutdown-timeout (or a second SIGTERM/SIGINT), then has the rest cut their connections
 // (Children::stop_all). Reload (the control thread publishes a new
@@ -119,7 +120,15 @@ private:
 
     // The settings of the current configuration, within the scoreboard.
     void configure() {
-        settings_ = pool_settings(ctx_.runtime()->cfg);
+        const config::Config& cfg = ctx_.runtime()->cfg;
+        settings_ = pool_settings(cfg);
+        const config::Config defaults;
+        if (settings_.fixed != 0 &&
+            (cfg.min_spare != defaults.min_spare || cfg.max_spare != defaults.max_spare ||
+             cfg.max_workers != defaults.max_workers))
+            spdlog::warn(
+                "prefork: --workers fixes the pool; --min-spare, --max-spare and "
+                "--max-workers are ignored");
         const auto limit = static_cast<unsigned>(board_.size() / 2);
         if (settings_.max_workers > limit) {
             spdlog::warn("prefork: a pool of {} needs a restart; keeping at most {} workers",
@@ -127,13 +136,14 @@ private:
             settings_.max_workers = limit;
             if (settings_.fixed != 0) settings_.fixed = limit;
         }
-        next_retire_ = clock::now() + ctx_.runtime()->cfg.retire_interval;
+        next_retire_ = clock::now() + cfg.retire_interval;
     }
 
     void log_pool(std::string_view what) const {
         if (settings_.fixed != 0) {
-            spdlog::info("{}: {} worker{} (fixed by --workers)", what, settings_.fixed,
-                         poly::plural(settings_.fixed));
+            const bool per_core = ctx_.runtime()->cfg.workers == 0;
+            spdlog::info("{}: {} worker{} (fixed by --workers{})", what, settings_.fixed,
+                         poly::plural(settings_.fixed), per_core ? " auto: one per core" : "");
             return;
         }
         spdlog::info("{}: adaptive pool of {} to {} workers, {} to {} idle", what,
