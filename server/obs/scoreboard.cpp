@@ -113,6 +113,7 @@ std::optional<std::size_t> Scoreboard::claim(std::uint64_t generation) noexcept 
         s.request_start_ns.store(0, std::memory_order_relaxed);
         s.set_client({});
         s.set(WorkerState::starting);
+        if (i >= used()) shared_->used.store(i + 1, std::memory_order_relaxed);
         return i;
     }
     return std::nullopt;
@@ -124,7 +125,8 @@ void Scoreboard::release(std::size_t i) noexcept {
 
 ScoreCounts Scoreboard::counts(std::optional<std::uint64_t> generation) const noexcept {
     ScoreCounts c;
-    for (std::size_t i = 0; i < size_; ++i) {
+    const std::size_t n = std::min(used(), size_);
+    for (std::size_t i = 0; i < n; ++i) {
         const ScoreSlot& s = slots_[i];
         const WorkerState st = s.state.load(std::memory_order_relaxed);
         if (st == WorkerState::free) continue;
@@ -156,12 +158,12 @@ void Scoreboard::render(std::string& out, std::string_view prefix,
                         std::chrono::steady_clock::time_point now) const {
     // Apache's one-letter line first (the slots up to the last in use), then a row per worker.
     std::string letters;
-    for (std::size_t i = 0; i < size_; ++i)
+    for (std::size_t i = 0; i < std::min(used(), size_); ++i)
         letters.push_back(state_letter(slots_[i].state.load(std::memory_order_relaxed)));
     letters.erase(letters.find_last_not_of('.') + 1);
     put(out, "{}workers: {}\n", prefix, letters);
     put(out, "{}slot pid generation state requests request_ms client\n", prefix);
-    for (std::size_t i = 0; i < size_; ++i) {
+    for (std::size_t i = 0; i < std::min(used(), size_); ++i) {
         const ScoreSlot& s = slots_[i];
         const WorkerState st = s.state.load(std::memory_order_relaxed);
         if (st == WorkerState::free) continue;

@@ -117,7 +117,14 @@ private:
     struct Shared {
         std::atomic<unsigned> min_spare{0};
         std::atomic<bool> wake_pending{false};
+        // Slots ever claimed (the highest + 1): counts() reads no further, so a worker's look
+        // after each accept costs the pool's size, not the scoreboard's.
+        std::atomic<std::size_t> used{0};
     };
+
+    [[nodiscard]] std::size_t used() const noexcept {
+        return shared_->used.load(std::memory_order_relaxed);
+    }
 
     std::size_t size_;
     std::size_t bytes_;
