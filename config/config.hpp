@@ -85,6 +85,12 @@ struct Config {
     unsigned workers = workers_unset;
     unsigned max_connections = 20000;
     unsigned max_requests_per_worker = 0;  // prefork recycles a worker after this many; 0: never
+    // prefork's adaptive pool (without --workers), Apache's MinSpareServers, MaxSpareServers and
+    // MaxRequestWorkers; extra idle workers are retired one pace at a time (its maintenance).
+    unsigned min_spare = 5;
+    unsigned max_spare = 10;
+    unsigned max_workers = 256;
+    std::chrono::milliseconds retire_interval{1000};
     // TCP_DEFER_ACCEPT: the kernel hands a connection over only once its request arrives
     // (or this long after the handshake); 0: off, as nginx's listen without "deferred".
     std::chrono::milliseconds defer_accept{0};

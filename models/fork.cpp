@@ -12,7 +12,10 @@
 // with accept_once() instead of sitting in accept_blocking(): it must wake for SIGCHLD too.
 //
 // --max-connections caps live children: at the cap the parent stops polling the listener
-// until a child ends, so new clients wait in the kernel backlog instead of being dropped.
+// until a child ends, so new clients wait in the kernel backlog instead of being dropped;
+// meanwhile it offers a token per waiting client, and a child whose connection idled in
+// keep-alive for a second takes one and ends (the saturation rule,
+// server/conn/blocking_driver.hpp).
 //
 // Stop (SIGTERM/SIGINT): stop accepting, forward SIGTERM to the children (each closes an idle
 // keep-alive connection at once and finishes a response in flight), wait up to
@@ -46,6 +49,8 @@ using namespace std::chrono_literals;
 // How long the parent stops accepting after running out of descriptors or processes: long
 // enough not to spin, short enough that clients in the backlog barely notice.
 constexpr auto resource_pause = 50ms;
+// How often a parent at its cap counts the clients in the backlog (the saturation rule).
+constexpr int saturation_poll_ms = 200;
 
 class ForkServer {
 public:
@@ -76,7 +81,8 @@ private:
         const bool at_cap = children_.live() >= cap;
         note_cap(at_cap, cap);
         const bool accepting = !at_cap && now >= paused_until_;
-        int timeout = -1;
+        int timeout = at_cap ? saturation_poll_ms : -1;
+        tokens_.offer(at_cap ? server::queued_clients(ctx_.listeners) : 0);
         if (!at_cap && !accepting)
             timeout = static_cast<int>(
                 std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now).count());
@@ -139,7 +145,8 @@ private:
         const server::Context mine(ctx_.listeners, ctx_.shutdown, ctx_.access_log, ctx_.stats,
                                    std::move(rt));
         // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
-        server::serve_blocking(std::move(c), mine, {ctx_.shutdown.urgent_fd(), false});
+        server::serve_blocking(std::move(c), mine, {ctx_.shutdown.urgent_fd(), false},
+                               {nullptr, tokens_.fd()});
         return 0;
     }
 
@@ -175,6 +182,7 @@ private:
 
     server::Context& ctx_;
     server::Children children_;
+    server::SaturationTokens tokens_;  // inherited by every child
     // The stop pipe, the children's wake fd, then one entry per listener.
     static constexpr std::size_t first_listener = 2;
     std::vector<pollfd> fds_ = std::vector<pollfd>(first_listener);

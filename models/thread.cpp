@@ -4,7 +4,9 @@
 // falls back to its baseline when clients leave.
 //
 // --max-connections caps live threads: at the cap the main thread stops accepting until one
-// ends (clients wait in the backlog). Stacks are small (256 KiB): a connection thread needs a
+// ends (clients wait in the backlog), and offers a token per waiting client, so that a
+// connection idle in keep-alive for a second gives its thread up (the saturation rule,
+// server/conn/blocking_driver.hpp). Stacks are small (256 KiB): a connection thread needs a
 // few KiB (http::Connection keeps its buffers on the heap), while the default 8 MiB stack
 // (RLIMIT_STACK) would reserve 80 GiB of address space for 10,000 connections, which strict
 // overcommit (vm.overcommit_memory=2) or `ulimit -v` refuse. Memory per connection is then
@@ -44,6 +46,9 @@ namespace {
 using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+// How often a server at its cap counts the clients in the backlog (the saturation rule).
+constexpr int saturation_poll_ms = 200;
+
 #if defined(__SANITIZE_ADDRESS__)
 constexpr std::size_t stack_size = 1024 * 1024;  // ASan's redzones make frames several times larger
 #else
@@ -66,6 +71,9 @@ public:
     }
     ConnectionThreads(const ConnectionThreads&) = delete;
     ConnectionThreads& operator=(const ConnectionThreads&) = delete;
+
+    // At the cap: one per client waiting for a thread (the saturation rule).
+    void offer_tokens(std::uint64_t n) noexcept { tokens_.offer(n); }
 
     // Readable after a thread finished.
     [[nodiscard]] int done_fd() const noexcept { return done_.get(); }
@@ -159,7 +167,8 @@ private:
 
     static void* thread_main(void* arg) {
         const std::unique_ptr<Job> job(static_cast<Job*>(arg));
-        server::serve_blocking(std::move(job->conn), job->owner->ctx_);
+        server::serve_blocking(std::move(job->conn), job->owner->ctx_, {},
+                               {nullptr, job->owner->tokens_.fd()});
         job->owner->finished(job->id);
         return nullptr;
     }
@@ -175,6 +184,7 @@ private:
 
     const server::Context& ctx_;
     poly::UniqueFd done_;  // eventfd: counts finished threads
+    server::SaturationTokens tokens_;
     pthread_attr_t attr_{};
     std::mutex mu_;
     std::unordered_map<std::uint64_t, Entry> threads_;
@@ -204,18 +214,21 @@ public:
     }
 
 private:
-    // At the cap, waits for a thread to finish; false on stop.
+    // At the cap, waits for a thread to finish; false on stop. Meanwhile the clients in the
+    // backlog are counted every saturation_poll and offered as tokens.
     bool wait_below_cap() {
         for (;;) {
             const std::size_t cap = ctx_.runtime()->cfg.max_connections;
-            if (threads_.live() < cap) return true;
+            const bool at_cap = threads_.live() >= cap;
+            threads_.offer_tokens(at_cap ? server::queued_clients(ctx_.listeners) : 0);
+            if (!at_cap) return true;
             if (cap_log_.admit() != 0)  // a busy server hits the cap constantly
                 spdlog::warn(
                     "thread: {} connections, the --max-connections cap: new clients "
                     "wait in the backlog",
                     cap);
             pollfd fds[2] = {{ctx_.shutdown.wake_fd(), POLLIN, 0}, {threads_.done_fd(), POLLIN, 0}};
-            poly::retry_eintr([&] { return ::poll(fds, 2, -1); });
+            poly::retry_eintr([&] { return ::poll(fds, 2, saturation_poll_ms); });
             if (fds[0].revents != 0) return false;
             threads_.join_finished();
         }

@@ -5,6 +5,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "config/version.hpp"
+#include "server/obs/scoreboard.hpp"
 
 namespace server {
 namespace {
@@ -65,6 +66,22 @@ void render_histogram(std::string& out, const Stats& s) {
     put(out, "polyhttpd_request_duration_seconds_count {}\n", cumulative);
 }
 
+// prefork's pool: the workers per scoreboard state (free slots left out), then the table, as
+// comment lines, which Prometheus ignores and a person reading the page with curl sees as
+// Apache's server-status table.
+void render_workers(std::string& out, const Scoreboard& board,
+                    std::chrono::steady_clock::time_point now) {
+    out +=
+        "# HELP polyhttpd_workers Worker processes by state (prefork's scoreboard).\n"
+        "# TYPE polyhttpd_workers gauge\n";
+    const ScoreCounts c = board.counts();
+    for (std::size_t i = 1; i < worker_state_count; ++i) {
+        const auto st = static_cast<WorkerState>(i);
+        put(out, "polyhttpd_workers{{state=\"{}\"}} {}\n", state_name(st), c.of(st));
+    }
+    board.render(out, "# ", now);
+}
+
 }  // namespace
 
 void render_metrics(std::string& out, const MetricsSource& src,
@@ -95,6 +112,7 @@ void render_metrics(std::string& out, const MetricsSource& src,
         s.connections_active.load(std::memory_order_relaxed));
     render_histogram(out, s);
     render_tls(out, s.tls);
+    if (s.scoreboard != nullptr) render_workers(out, *s.scoreboard, now);
 }
 
 void MetricsEndpoint::render(std::string& body, std::string_view& content_type) const {

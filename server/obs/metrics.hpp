@@ -1,7 +1,8 @@
 // Metrics: the --status-path page in Prometheus' text exposition format (version 0.0.4),
 // rendered from the shared-memory Stats, so the numbers are the whole server's even when a
 // prefork worker or a forked child answers the request. render() runs on whichever thread
-// serves the request; it only reads atomics, so it is safe anywhere.
+// serves the request; it only reads atomics, so it is safe anywhere. Under prefork the page
+// ends with the workers per state and the scoreboard table (Stats::scoreboard).
 #pragma once
 
 #include <chrono>

@@ -20,6 +20,8 @@
 
 namespace server {
 
+class Scoreboard;
+
 // TLS handshakes, counted by every TLS stream (server/tls); plain atomics, so they live in the
 // shared Stats and are read from any thread or process.
 struct TlsCounters {
@@ -43,6 +45,10 @@ struct Stats {
     // Open connections per process, indexed by pid (see above); null if it could not be mapped.
     std::atomic<std::int64_t>* active_by_pid;
     std::size_t pid_slots;
+    // prefork's workers (server/obs/scoreboard.hpp), set by its master before the first fork
+    // and cleared before the scoreboard goes; null in every other model. The metrics page
+    // renders it.
+    const Scoreboard* scoreboard;
 
     // The process-wide instance (mapped on first use; call it before forking).
     static Stats& shared();

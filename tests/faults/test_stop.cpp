@@ -126,7 +126,8 @@ TEST_CASE("options a model does not read are warned of, naming option and model"
     }
 }
 
-TEST_CASE("--workers 1 runs one prefork worker; not given, the pool of 8", "[faults][options]") {
+TEST_CASE("--workers 1 runs one prefork worker; not given, the adaptive pool starts 5",
+          "[faults][options]") {
     const mtest::BigRoot root;
     const bool given = GENERATE(true, false);
     INFO("--workers 1 given: " << given);
@@ -135,9 +136,10 @@ TEST_CASE("--workers 1 runs one prefork worker; not given, the pool of 8", "[fau
         given ? std::vector<std::string>{"--workers", "1"} : std::vector<std::string>{});
     const pid_t pid = mtest::server_pid();
     REQUIRE(pid > 0);
-    const std::size_t want = given ? 1 : 8;
+    const std::size_t want = given ? 1 : 5;
     INFO(server.output_tail());
-    CHECK(eventually_logged(server, given ? "prefork: 1 worker\n" : "prefork: 8 workers\n"));
+    CHECK(eventually_logged(server, given ? "prefork: 1 worker (fixed by --workers)\n"
+                                          : "prefork: adaptive pool of 5 to 256 workers"));
     CHECK(eventually([&] { return server_tree(pid).size() - 1 == want; }, 5s));
     CHECK(mtest::get_status(server.port()) == 200);
 }

@@ -22,21 +22,11 @@ std::vector<pid_t> workers_of(pid_t master) {
 }
 
 bool disjoint(const std::vector<pid_t>& a, const std::vector<pid_t>& b) {
-    return std::none_of(a.begin(), a.end(), [&](pid_t p) {
-        return std::find(b.begin(), b.end(), p) != b.end();
-    });
+    return std::none_of(a.begin(), a.end(),
+                        [&](pid_t p) { return std::find(b.begin(), b.end(), p) != b.end(); });
 }
 
 }  // namespace
-
-TEST_CASE("prefork: the default pool is 8 workers", "[models][prefork]") {
-    const BigRoot root;
-    itest::ServerProcess server("prefork", root.path(), {});
-    const pid_t pid = server_pid();
-    REQUIRE(pid > 0);
-    CHECK(eventually([&] { return workers_of(pid).size() == 8; }, 2s));
-    CHECK(server.stop(10s).clean());
-}
 
 TEST_CASE("prefork: a worker killed with SIGKILL is replaced within a second",
           "[models][prefork]") {
@@ -49,17 +39,21 @@ TEST_CASE("prefork: a worker killed with SIGKILL is replaced within a second",
 
     SECTION("one worker") {
         ::kill(before[0], SIGKILL);
-        CHECK(eventually([&] {
-            const auto now = workers_of(pid);
-            return now.size() == 4 && !std::binary_search(now.begin(), now.end(), before[0]);
-        }, 1s));
+        CHECK(eventually(
+            [&] {
+                const auto now = workers_of(pid);
+                return now.size() == 4 && !std::binary_search(now.begin(), now.end(), before[0]);
+            },
+            1s));
     }
     SECTION("every worker at once") {
         for (const pid_t w : before) ::kill(w, SIGKILL);
-        CHECK(eventually([&] {
-            const auto now = workers_of(pid);
-            return now.size() == 4 && disjoint(now, before);
-        }, 1s));
+        CHECK(eventually(
+            [&] {
+                const auto now = workers_of(pid);
+                return now.size() == 4 && disjoint(now, before);
+            },
+            1s));
     }
     CHECK(burst(server.port(), 40, 4) == 0);  // and the next requests are answered
     CHECK(zombies_of(pid) == 0);
@@ -79,10 +73,12 @@ TEST_CASE("prefork: --max-requests-per-worker recycles workers", "[models][prefo
     const std::vector<pid_t> before = workers_of(pid);
     CHECK(burst(server.port(), 30, 1) == 0);
     // 30 requests, at most 3 per worker: the first two workers are long gone, the pool full.
-    CHECK(eventually([&] {
-        const auto now = workers_of(pid);
-        return now.size() == 2 && disjoint(now, before);
-    }, 2s));
+    CHECK(eventually(
+        [&] {
+            const auto now = workers_of(pid);
+            return now.size() == 2 && disjoint(now, before);
+        },
+        2s));
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());
     CHECK(e.clean());
@@ -105,10 +101,12 @@ TEST_CASE("prefork: SIGHUP replaces the workers; an idle client of an old one is
     REQUIRE(idle.read_response(r) == itest::ReadResult::ok);
 
     server.send_signal(SIGHUP);
-    CHECK(eventually([&] {
-        const auto now = workers_of(pid);
-        return now.size() == 2 && disjoint(now, before);
-    }, 3s));
+    CHECK(eventually(
+        [&] {
+            const auto now = workers_of(pid);
+            return now.size() == 2 && disjoint(now, before);
+        },
+        3s));
     CHECK(idle.wait_closed(2s));  // its worker retired: idle keep-alive closed at once
     CHECK(burst(server.port(), 20, 2) == 0);
     const itest::Exit e = server.stop(10s);

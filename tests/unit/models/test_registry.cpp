@@ -40,8 +40,9 @@ TEST_CASE("registry: each model reads only per-model options, and says which", "
     std::set<std::string_view> per_model;
     for (const config::Option& opt : config::options())
         if (opt.per_model) per_model.insert(opt.name);
-    CHECK(per_model ==
-          std::set<std::string_view>{"workers", "max-requests-per-worker", "uring-files"});
+    CHECK(per_model == std::set<std::string_view>{"workers", "max-requests-per-worker", "min-spare",
+                                                  "max-spare", "max-workers", "retire-interval",
+                                                  "uring-files"});
     for (const server::Model* m : models::all_models()) {
         CAPTURE(m->name());
         for (const std::string_view name : m->reads()) CHECK(per_model.count(name) == 1);
@@ -54,7 +55,8 @@ TEST_CASE("registry: each model reads only per-model options, and says which", "
     CHECK(reads("loop").empty());
     CHECK(reads("fork").empty());
     CHECK(reads("thread").empty());
-    CHECK(reads("prefork") == Names{"workers", "max-requests-per-worker"});
+    CHECK(reads("prefork") == Names{"workers", "max-requests-per-worker", "min-spare", "max-spare",
+                                    "max-workers", "retire-interval"});
     CHECK(reads("uring") == Names{"workers", "uring-files"});
     for (const char* loop : {"select", "poll", "epoll-lt", "epoll-et", "coroutine"})
         CHECK(reads(loop) == Names{"workers"});

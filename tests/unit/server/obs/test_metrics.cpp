@@ -8,6 +8,7 @@
 
 #include "http/connection.hpp"
 #include "server/obs/metrics.hpp"
+#include "server/obs/scoreboard.hpp"
 
 using namespace std::chrono_literals;
 
@@ -131,4 +132,28 @@ TEST_CASE("the TLS counters: handshakes, resumed, failures", "[metrics][tls]") {
     std::string zero;
     server::render_metrics(zero, {*none.s, "loop", std::chrono::steady_clock::now()});
     CHECK(zero.find("\npolyhttpd_tls_handshake_failures_total 0\n") != std::string::npos);
+}
+
+TEST_CASE("the exposition: prefork's workers by state and the scoreboard table", "[metrics]") {
+    LocalStats st;
+    std::string out;
+    const auto start = std::chrono::steady_clock::now();
+    server::render_metrics(out, {*st.s, "epoll-et", start}, start);
+    CHECK(out.find("polyhttpd_workers") == std::string::npos);  // no pool, no family
+
+    server::Scoreboard board(4);
+    board.slot(*board.claim(0)).set(server::WorkerState::keepalive);
+    board.slot(*board.claim(0)).set(server::WorkerState::idle);
+    board.claim(0);
+    st.s->scoreboard = &board;
+    out.clear();
+    server::render_metrics(out, {*st.s, "prefork", start}, start);
+    INFO(out);
+    for (const char* line :
+         {"# TYPE polyhttpd_workers gauge\n", "polyhttpd_workers{state=\"idle\"} 1\n",
+          "polyhttpd_workers{state=\"keepalive\"} 1\n", "polyhttpd_workers{state=\"starting\"} 1\n",
+          "polyhttpd_workers{state=\"reading\"} 0\n", "# workers: K_S\n"})
+        CHECK(out.find(line) != std::string::npos);
+    CHECK(out.find("state=\"free\"") == std::string::npos);
+    st.s->scoreboard = nullptr;
 }
