@@ -24,11 +24,6 @@ namespace {
 
 constexpr std::size_t header_bytes = 64;  // Shared, alone on its cache line
 
-template <typename... Args>
-void put(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
-    fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
-}
-
 std::int64_t steady_ns(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -161,8 +156,9 @@ void Scoreboard::render(std::string& out, std::string_view prefix,
     for (std::size_t i = 0; i < std::min(used(), size_); ++i)
         letters.push_back(state_letter(slots_[i].state.load(std::memory_order_relaxed)));
     letters.erase(letters.find_last_not_of('.') + 1);
-    put(out, "{}workers: {}\n", prefix, letters);
-    put(out, "{}slot pid generation state requests request_ms client\n", prefix);
+    fmt::format_to(std::back_inserter(out), "{}workers: {}\n", prefix, letters);
+    fmt::format_to(std::back_inserter(out),
+                   "{}slot pid generation state requests request_ms client\n", prefix);
     for (std::size_t i = 0; i < std::min(used(), size_); ++i) {
         const ScoreSlot& s = slots_[i];
         const WorkerState st = s.state.load(std::memory_order_relaxed);
@@ -173,9 +169,11 @@ void Scoreboard::render(std::string& out, std::string_view prefix,
                 ? "-"
                 : std::to_string(std::max<std::int64_t>(0, steady_ns(now) - start) / 1'000'000);
         const std::string client = s.client_text();
-        put(out, "{}{} {} {} {} {} {} {}\n", prefix, i, s.pid.load(std::memory_order_relaxed),
-            s.generation.load(std::memory_order_relaxed), state_name(st),
-            s.requests.load(std::memory_order_relaxed), ms, client.empty() ? "-" : client);
+        fmt::format_to(std::back_inserter(out), "{}{} {} {} {} {} {} {}\n", prefix, i,
+                       s.pid.load(std::memory_order_relaxed),
+                       s.generation.load(std::memory_order_relaxed), state_name(st),
+                       s.requests.load(std::memory_order_relaxed), ms,
+                       client.empty() ? "-" : client);
     }
 }
 

@@ -29,9 +29,9 @@ std::string file_text(const std::string& rel) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string request(std::string_view host, std::string_view target,
+std::string request(std::string_view host_name, std::string_view target,
                     std::string_view extra_headers = "") {
-    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: " + std::string(host) + "\r\n" +
+    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: " + std::string(host_name) + "\r\n" +
            std::string(extra_headers) + "\r\n";
 }
 
@@ -56,7 +56,7 @@ std::uint16_t example_server(const std::string& model) {
     return shared_server(model, {"--config", example_config, "--root", example_root}).port();
 }
 
-constexpr std::string_view host = "example.com";
+constexpr std::string_view example_host = "example.com";
 constexpr std::string_view gzip_ok = "Accept-Encoding: gzip, deflate, br\r\n";
 constexpr std::string_view year = "public, max-age=31536000, immutable";
 
@@ -96,14 +96,14 @@ TEST_CASE("site example: host names, gzip and caching rows", "[integration][site
     }
     SECTION(
         "gzip on: an asset goes out gzipped, with Vary, its own strong ETag and Cache-Control") {
-        const HttpResponse gz = fetch(port, request(host, "/assets/app.js", gzip_ok));
+        const HttpResponse gz = fetch(port, request(example_host, "/assets/app.js", gzip_ok));
         CHECK(gz.status == 200);
         CHECK(gz.get("content-encoding") == "gzip");
         CHECK(gz.has_token("vary", "accept-encoding"));
         CHECK(gz.get("cache-control") == year);
         CHECK(gunzip(gz.body) == app_js);
         CHECK(std::stoul(gz.get("content-length")) == gz.body.size());
-        const HttpResponse plain = fetch(port, request(host, "/assets/app.js"));
+        const HttpResponse plain = fetch(port, request(example_host, "/assets/app.js"));
         CHECK(plain.status == 200);
         CHECK_FALSE(plain.has("content-encoding"));
         CHECK(plain.has_token("vary", "accept-encoding"));
@@ -113,14 +113,14 @@ TEST_CASE("site example: host names, gzip and caching rows", "[integration][site
         CHECK(gz.get("etag") != plain.get("etag"));
     }
     SECTION("a Range request gets the file's own bytes, uncompressed") {
-        const HttpResponse r = fetch(
-            port, request(host, "/assets/app.js", std::string(gzip_ok) + "Range: bytes=0-99\r\n"));
+        const HttpResponse r = fetch(port, request(example_host, "/assets/app.js",
+                                                   std::string(gzip_ok) + "Range: bytes=0-99\r\n"));
         CHECK(r.status == 206);
         CHECK_FALSE(r.has("content-encoding"));
         CHECK(r.body == app_js.substr(0, 100));
     }
     SECTION("gzip_min_length: a file under 256 bytes is sent as it is") {
-        const HttpResponse r = fetch(port, request(host, "/404.html", gzip_ok));
+        const HttpResponse r = fetch(port, request(example_host, "/404.html", gzip_ok));
         CHECK(r.status == 200);
         CHECK_FALSE(r.has("content-encoding"));
         CHECK(r.body == file_text("/404.html"));
@@ -134,7 +134,7 @@ TEST_CASE("site example: error page, fallback and redirect rows", "[integration]
     const std::string not_found = file_text("/404.html");
 
     SECTION("error_page 404: a missing asset gets the page, status 404, no year of caching") {
-        const HttpResponse r = fetch(port, request(host, "/assets/missing.js"));
+        const HttpResponse r = fetch(port, request(example_host, "/assets/missing.js"));
         CHECK(r.status == 404);
         CHECK(r.body == not_found);
         CHECK_FALSE(r.has("cache-control"));
@@ -142,33 +142,33 @@ TEST_CASE("site example: error page, fallback and redirect rows", "[integration]
     SECTION("try_files ... /index.html: a route and a missing page get the app, status 200") {
         for (const std::string_view target : {"/users/42", "/gone.html"}) {
             INFO("target: " << target);
-            const HttpResponse r = fetch(port, request(host, target));
+            const HttpResponse r = fetch(port, request(example_host, target));
             CHECK(r.status == 200);
             CHECK(r.body == index);
         }
     }
     SECTION("fallback-only-html: a missing image stays 404 (nginx sends the app)") {
-        const HttpResponse r = fetch(port, request(host, "/logo.png"));
+        const HttpResponse r = fetch(port, request(example_host, "/logo.png"));
         CHECK(r.status == 404);
         CHECK(r.body == not_found);
     }
     SECTION("return 301: to the new page, the query kept (nginx drops it)") {
-        const HttpResponse r = fetch(port, request(host, "/old-page.html?ref=mail"));
+        const HttpResponse r = fetch(port, request(example_host, "/old-page.html?ref=mail"));
         CHECK(r.status == 301);
         CHECK(r.get("location") == "/new-page.html?ref=mail");
-        CHECK(fetch(port, request(host, "/new-page.html")).status == 200);
+        CHECK(fetch(port, request(example_host, "/new-page.html")).status == 200);
     }
     SECTION("rewrite ... permanent: the rest of the path and the query follow") {
-        const HttpResponse r = fetch(port, request(host, "/blog/hello.html?ref=mail"));
+        const HttpResponse r = fetch(port, request(example_host, "/blog/hello.html?ref=mail"));
         CHECK(r.status == 301);
         CHECK(r.get("location") == "/articles/hello.html?ref=mail");
-        CHECK(fetch(port, request(host, "/articles/hello.html")).status == 200);
+        CHECK(fetch(port, request(example_host, "/articles/hello.html")).status == 200);
     }
     SECTION("a directory without its slash: 301 to it") {
-        const HttpResponse r = fetch(port, request(host, "/docs?tab=2"));
+        const HttpResponse r = fetch(port, request(example_host, "/docs?tab=2"));
         CHECK(r.status == 301);
         CHECK(r.get("location") == "/docs/?tab=2");  // the query kept, as nginx does
-        const HttpResponse page = fetch(port, request(host, "/docs/"));
+        const HttpResponse page = fetch(port, request(example_host, "/docs/"));
         CHECK(page.status == 200);
         CHECK(page.body == file_text("/docs/index.html"));
     }
