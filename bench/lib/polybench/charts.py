@@ -94,3 +94,53 @@ def render_all(out_dir, cells, small_file, close_file):
     if close_file:
         charts += render(out_dir, cells, close_file, "off", "Connection: close")
     return charts
+
+
+def render_pool(out_dir, series, file, keepalive="on", rnd=1):
+    """prefork's pool size over one measured round (round `rnd`), one line per connection
+    count: the workers on its scoreboard (solid) and the idle ones (dashed), from
+    runner.Matrix.pool_series ((server, cell, round) -> pool.PoolSampler samples). A sample the
+    page did not answer is a gap. Returns [(relative svg path, title)], at most one per server."""
+    made = []
+    if shutil.which("gnuplot") is None:
+        return made
+    chosen = {}
+    for (server, cell, r), samples in series.items():
+        if (r == rnd and cell.file == file and cell.keepalive == (keepalive == "on")
+                and not cell.tls and not cell.encoding):
+            chosen.setdefault(server, {})[cell.conns] = samples
+    chart_dir = os.path.join(out_dir, "charts")
+    for server, by_conns in chosen.items():
+        os.makedirs(chart_dir, exist_ok=True)
+        mode = "keepalive" if keepalive == "on" else "close"
+        stem = f"pool-{server.replace('@', '-')}-{file}-{mode}"
+        conns = sorted(by_conns)
+        with open(os.path.join(chart_dir, stem + ".dat"), "w") as f:
+            for c in conns:
+                f.write(f"# c={c}: t_s workers idle\n")
+                for t, workers, idle, _ in by_conns[c]:
+                    f.write(f"{t:.2f} {'?' if workers is None else workers} "
+                            f"{'?' if idle is None else idle}\n")
+                f.write("\n\n")
+        title = (f"{server}: pool size during round {rnd}, {file}, "
+                 f"{'keep-alive' if keepalive == 'on' else 'Connection: close'}")
+        plots = ", ".join(
+            f"'{stem}.dat' index {i} using 1:{col} with linespoints lc rgb "
+            f"'{COLOURS[i % len(COLOURS)]}' dt {dt} pt {i + 1} lw 2 title 'c={c} {what}'"
+            for i, c in enumerate(conns) for col, dt, what in ((2, 1, "workers"), (3, 2, "idle")))
+        script = "\n".join([
+            f"set title '{title}' noenhanced", "set xlabel 'seconds into the round'",
+            "set ylabel 'worker processes'", "set grid", "set datafile missing '?'",
+            "set key outside right top noenhanced", "set yrange [0:*]",
+            "set terminal svg size 960,540 dynamic font 'sans,12' background rgb 'white'",
+            f"set output '{stem}.svg'", f"plot {plots}",
+            "set terminal pngcairo size 960,540 font 'sans,10'", f"set output '{stem}.png'",
+            "replot", "unset output"]) + "\n"
+        with open(os.path.join(chart_dir, stem + ".gp"), "w") as f:
+            f.write(script)
+        p = subprocess.run(["gnuplot", stem + ".gp"], cwd=chart_dir, capture_output=True, text=True)
+        if p.returncode == 0:
+            made.append((f"charts/{stem}.svg", title))
+        else:
+            print(f"warning: gnuplot failed for {stem}: {p.stderr.strip()}")
+    return made
