@@ -49,9 +49,11 @@ def run(srv, cell, path, o):
     """Returns the round's metrics, or {'error': ...} if wrk produced no numbers."""
     tree0, cores0 = _Tree(srv), _Cores(o)
     # plain HTTP only: in a TLS cell the port speaks TLS (the pool is the same anyway)
-    sizes = pool.PoolSampler(srv.port, srv.pid) if srv.spec.pooled and not cell.tls else None
-    with proctree.Sampler(srv.pid, lambda: system.listen_backlog(srv.port),
-                          pss_at=o.duration / 2) as samples, (sizes or contextlib.nullcontext()):
+    backlog = lambda: system.listen_backlog(srv.port)  # noqa: E731
+    sizes = (pool.PoolSampler(srv.port, srv.pid, pool.max_workers(srv.spec.args), backlog)
+             if srv.spec.pooled and not cell.tls else None)
+    with proctree.Sampler(srv.pid, backlog, pss_at=o.duration / 2) as samples, \
+            (sizes or contextlib.nullcontext()):
         m, out, wrk_cpu, wrk_delay = wrkrun.run(srv, path, cell, o.duration, o.timeout,
                                                 o.client_cpu)
     cores1 = _Cores(o)

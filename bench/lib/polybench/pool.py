@@ -4,9 +4,14 @@ A prefork server in the bench runs with `--status-path STATUS_PATH`; while wrk m
 PoolSampler thread (in the orchestrator, so on the client core) GETs that page every 0.5 s on a
 fresh connection and sums `polyhttpd_workers{state="..."}` (every state is a worker: free
 slots are not exported) into the pool size, keeping `state="idle"` apart. Beside it, the
-number of processes in the server's tree less the master: the same pool seen from /proc, and
-the only figure when the page did not answer (every worker busy with a wrk connection: the
-GET then waits in the accept queue like any new client, and is given up after TIMEOUT).
+number of processes in the server's tree less the master: the same pool seen from /proc.
+
+The page is served by a worker like any request, so the GET is not sent while the tree
+already has the pool's maximum of workers, nor while clients wait in the accept queue: it would
+wait there for a worker (and be dropped after TIMEOUT, still queued), and at the maximum make
+the saturation rule close a wrk connection to serve it (measured: 5 wrk read errors in 3 s at
+c=256 when it was sent regardless), which would be the sampler's doing, not the model's. Such a
+sample, and one the page did not answer within TIMEOUT, counts the processes instead.
 
 Cost: one small request every 0.5 s against the tens of thousands per second wrk makes, plus
 rendering the scoreboard (one line per worker) in one worker; the README gives the measured
@@ -15,6 +20,7 @@ is this script's, accounted on the client core (measure.py).
 
 Called from measure.run on the orchestrator's main thread; the sampling runs on its own
 thread and never blocks the round (each GET gives up after TIMEOUT)."""
+import os
 import re
 import statistics
 import threading
@@ -26,6 +32,17 @@ STATUS_PATH = "/polybench-metrics"  # no file of the web root has this name
 PERIOD = 0.5
 TIMEOUT = 0.4  # a GET still unanswered then is dropped: the next sample is due
 POOLED = ("prefork",)  # models whose pool the bench samples
+DEFAULT_MAX_WORKERS = 256  # prefork's --max-workers default (README.md of the project)
+
+
+def max_workers(args):
+    """The pool's maximum from a model's extra flags: --workers N (a fixed pool; auto is one
+    per core), else --max-workers N, else the default."""
+    for flag in ("--workers", "--max-workers"):
+        if flag in args[:-1]:
+            value = args[args.index(flag) + 1]
+            return os.cpu_count() or 1 if value == "auto" else int(value)
+    return DEFAULT_MAX_WORKERS
 
 _GAUGE = re.compile(rb'^polyhttpd_workers\{state="([a-z]+)"\} (\d+)$', re.M)
 
@@ -38,10 +55,13 @@ def scoreboard(body):
 
 class PoolSampler:
     """Samples (seconds since start, workers or None, idle or None, processes less the master)
-    every PERIOD on a thread, as a context manager around one wrk run."""
+    every PERIOD on a thread, as a context manager around one wrk run. workers and idle are
+    None when the page was not asked (the pool at `limit`) or did not answer."""
 
-    def __init__(self, port, root, period=PERIOD):
-        self.port, self.root, self.period = port, root, period
+    def __init__(self, port, root, limit, backlog_of, period=PERIOD):
+        """limit: the pool's maximum (max_workers); backlog_of(): the listener's accept queue."""
+        self.port, self.root, self.limit, self.period = port, root, limit, period
+        self.backlog_of = backlog_of
         self.samples = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -49,11 +69,13 @@ class PoolSampler:
 
     def _sample(self):
         t = time.monotonic() - self._start
-        status, _, body = httpget.exchange(self.port, STATUS_PATH, timeout=TIMEOUT)
-        board = scoreboard(body) if status == 200 else {}
+        procs = max(0, proctree.process_count(self.root) - 1)
+        board = {}
+        if procs < self.limit and self.backlog_of() == 0:
+            status, _, body = httpget.exchange(self.port, STATUS_PATH, timeout=TIMEOUT)
+            board = scoreboard(body) if status == 200 else {}
         workers = sum(board.values()) if board else None
-        idle = board.get("idle") if board else None
-        self.samples.append((t, workers, idle, max(0, proctree.process_count(self.root) - 1)))
+        self.samples.append((t, workers, board.get("idle") if board else None, procs))
 
     def _loop(self):
         while True:
@@ -72,10 +94,10 @@ class PoolSampler:
         self._thread.join()
 
     def metrics(self):
-        """The round's pool figures for its row: min / median / max of the workers counted on
-        the scoreboard, the idle ones' median, the processes' min / max, and how many samples
-        the page answered."""
-        workers = [s[1] for s in self.samples if s[1] is not None]
+        """The round's pool figures for its row: min / median / max of the pool (the workers on
+        the scoreboard, or the processes where the page was not asked or did not answer), the
+        idle workers' median, the processes' min / max, and how many samples the page answered."""
+        workers = [s[1] if s[1] is not None else s[3] for s in self.samples]
         idle = [s[2] for s in self.samples if s[2] is not None]
         procs = [s[3] for s in self.samples]
         return {
@@ -85,7 +107,7 @@ class PoolSampler:
             "pool_idle_median": statistics.median(idle) if idle else None,
             "pool_procs_min": min(procs) if procs else None,
             "pool_procs_max": max(procs) if procs else None,
-            "pool_answered": len(workers),
+            "pool_answered": sum(1 for s in self.samples if s[1] is not None),
             "pool_samples": len(self.samples),
         }
 

@@ -118,9 +118,10 @@ def slice_lines(cells, key, noisy_pct):
                   lambda c: f"{_num(c.get('wrk_cpu_pct'))} / {_num(c.get('server_core_other_pct'))}")
     pooled = [c for c in cells if c.get("pool_samples")]
     if pooled:
-        out += _pivot("pool size (prefork's workers on its scoreboard, every 0.5 s during the "
-                      "rounds): min / median / max, idle workers median [processes min–max; "
-                      "answered samples of all]", pooled,
+        out += _pivot("pool size, sampled every 0.5 s during the rounds (the workers on "
+                      "prefork's scoreboard; its processes where the page was not asked, the "
+                      "pool being at its maximum): min / median / max, idle workers median "
+                      "[processes min–max; samples the page answered, of all]", pooled,
                       list(dict.fromkeys(c["server"] for c in pooled)), conns, _pool)
     if any((c.get("backlog_max") or 0) > 0 for c in cells):
         out += _pivot("connections waiting in the accept queue, median / max of 200 ms samples "
@@ -131,7 +132,7 @@ def slice_lines(cells, key, noisy_pct):
 
 
 def _pool(cell):
-    """A page that never answered (every worker busy) leaves the processes alone to tell."""
+    """One cell's pool figures (pool.summarize)."""
     procs = f"[{_num(cell.get('pool_procs_min'))}–{_num(cell.get('pool_procs_max'))}; " \
             f"{cell['pool_answered']} of {cell['pool_samples']}]"
     if cell.get("pool_median") is None:
