@@ -38,7 +38,8 @@ def method_lines(opts, command_line):
         f"then {opts.rounds} round(s) of {opts.duration} s, interleaved across servers "
         "(A B C A B C ...). Tables show the median round; `±` is the spread (max − min) / median. "
         f"wrk runs one thread (`-t1`), timeout {opts.timeout} s. Server CPU is utime+stime of the "
-        "server's whole process tree (reaped children included) from before the wrk run until "
+        "server's whole process tree (reaped children included; for a single-threaded process "
+        "the larger of that and its schedstat run time) from before the wrk run until "
         "the tree is quiet after it; peak RSS is the tree's summed VmRSS sampled every 200 ms, "
         "PSS one snapshot half-way through. " + noise_sentence(opts), "",
     ]
