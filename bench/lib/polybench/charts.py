@@ -106,9 +106,10 @@ def render_all(out_dir, cells, small_file, close_file):
 
 def render_pool(out_dir, series, file, keepalive="on", rnd=1):
     """prefork's pool size over one measured round (round `rnd`), one line per connection
-    count: the workers on its scoreboard, or its processes where the page was not asked (solid),
-    and the idle workers (dashed; a gap where the page was not asked), from
-    runner.Matrix.pool_series ((server, cell, round) -> pool.PoolSampler samples). Returns [(relative svg path, title)], at most one per server."""
+    count: the workers on its scoreboard, or its processes where the page was not asked
+    (solid), and the idle workers (dashed; a gap where the page was not asked), from
+    runner.Matrix.pool_series ((server, cell, round) -> pool.PoolSampler samples). Returns
+    [(relative svg path, title)], at most one per server."""
     made = []
     if shutil.which("gnuplot") is None:
         return made

@@ -58,9 +58,10 @@ def cpu_seconds(root):
     256, each serving a request and sleeping) is charged far too little in utime+stime while it
     lives: about 200 workers after 3 s of wrk -c200 read 1.18 s there against 2.64 s of
     schedstat run time, and the rest appeared in the master's cutime only as the workers
-    exited, after the round. schedstat is the scheduler's nanosecond count, but it forgets exited threads, which
-    utime+stime keeps (so a thread-per-connection process keeps utime+stime alone); for one
-    thread each is a lower bound, so the larger is the better one, and both only grow."""
+    exited, after the round. schedstat is the scheduler's nanosecond count, but it forgets
+    exited threads, which utime+stime keeps (so a thread-per-connection process keeps
+    utime+stime alone); for one thread each is a lower bound, so the larger is the better one,
+    and both only grow."""
     total = 0.0
     for pid in tree_pids(root):
         f = _stat_fields(pid)

@@ -190,8 +190,8 @@ class Matrix:
         folder = os.path.join(self.o.out_dir, "pool")
         os.makedirs(folder, exist_ok=True)
         mode = "keepalive" if cell.keepalive else "close"
-        pool.write_series(os.path.join(folder, f"{server}-{cell.file}-c{cell.conns}-{mode}-r{r}.csv"),
-                          series)
+        name = f"{server}-{cell.file}-c{cell.conns}-{mode}-r{r}.csv"
+        pool.write_series(os.path.join(folder, name), series)
 
 
 def summary(row):
