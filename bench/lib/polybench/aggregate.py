@@ -5,7 +5,7 @@ runs.csv keeps every round as measured, for anyone who wants to redo the statist
 import csv
 import statistics
 
-from . import tls
+from . import pool, tls
 
 # tls: '' or the certificate ('ECDSA P-256'); handshakes: '', 'full' or 'resumed'
 # accept_encoding: '' or what the compressed cell's client offers ('gzip, br')
@@ -56,6 +56,7 @@ def summarize(runs):
             cell[key + "_max"] = max(values) if values else None
         for key in MEDIAN:
             cell[key] = _median(good, key)
+        cell |= pool.summarize(good)  # prefork: the pool's range over every round
         cells.append(cell)
     return cells
 

@@ -52,12 +52,26 @@ def _script(data, stem, title, ylabel, logy, servers):
         "set format y '%.0s%c'" if not logy else "set logscale y 10",
         "set offsets graph 0.03, graph 0.03, graph 0.05, 0",
     ]
-    return "\n".join(
-        common
-        + ["set terminal svg size 960,540 dynamic font 'sans,12' background rgb 'white'",
-           f"set output '{stem}.svg'", f"plot {plots}",
-           "set terminal pngcairo size 960,540 font 'sans,10'",
-           f"set output '{stem}.png'", "replot", "unset output"]) + "\n"
+    return "\n".join(common + _outputs(stem, plots)) + "\n"
+
+
+def _outputs(stem, plots):
+    """The lines that draw `plots` into STEM.svg and STEM.png."""
+    return ["set terminal svg size 960,540 dynamic font 'sans,12' background rgb 'white'",
+            f"set output '{stem}.svg'", f"plot {plots}",
+            "set terminal pngcairo size 960,540 font 'sans,10'",
+            f"set output '{stem}.png'", "replot", "unset output"]
+
+
+def _plot(chart_dir, stem, title, script, made):
+    """Runs the script as STEM.gp in chart_dir; on success appends (svg path, title) to made."""
+    with open(os.path.join(chart_dir, stem + ".gp"), "w") as f:
+        f.write(script)
+    p = subprocess.run(["gnuplot", stem + ".gp"], cwd=chart_dir, capture_output=True, text=True)
+    if p.returncode == 0:
+        made.append((f"charts/{stem}.svg", title))
+    else:
+        print(f"warning: gnuplot failed for {stem}: {p.stderr.strip()}")
 
 
 def render(out_dir, cells, file, keepalive, label):
@@ -77,13 +91,7 @@ def render(out_dir, cells, file, keepalive, label):
         _data_file(os.path.join(chart_dir, data), chosen, servers, metric)
         title = f"{ylabel}, {file}, {label}"
         script = _script(data, stem, title, ylabel, logy, servers)
-        with open(os.path.join(chart_dir, stem + ".gp"), "w") as f:
-            f.write(script)
-        p = subprocess.run(["gnuplot", stem + ".gp"], cwd=chart_dir, capture_output=True, text=True)
-        if p.returncode == 0:
-            made.append((f"charts/{stem}.svg", title))
-        else:
-            print(f"warning: gnuplot failed for {stem}: {p.stderr.strip()}")
+        _plot(chart_dir, stem, title, script, made)
     return made
 
 
@@ -94,3 +102,45 @@ def render_all(out_dir, cells, small_file, close_file):
     if close_file:
         charts += render(out_dir, cells, close_file, "off", "Connection: close")
     return charts
+
+
+def render_pool(out_dir, series, file, keepalive="on", rnd=1):
+    """prefork's pool size over one measured round (round `rnd`), one line per connection
+    count: the workers on its scoreboard, or its processes where the page was not asked
+    (solid), and the idle workers (dashed; a gap where the page was not asked), from
+    runner.Matrix.pool_series ((server, cell, round) -> pool.PoolSampler samples). Returns
+    [(relative svg path, title)], at most one per server."""
+    made = []
+    if shutil.which("gnuplot") is None:
+        return made
+    chosen = {}
+    for (server, cell, r), samples in series.items():
+        if (r == rnd and cell.file == file and cell.keepalive == (keepalive == "on")
+                and not cell.tls and not cell.encoding):
+            chosen.setdefault(server, {})[cell.conns] = samples
+    chart_dir = os.path.join(out_dir, "charts")
+    for server, by_conns in chosen.items():
+        os.makedirs(chart_dir, exist_ok=True)
+        mode = "keepalive" if keepalive == "on" else "close"
+        stem = f"pool-{server.replace('@', '-')}-{file}-{mode}"
+        conns = sorted(by_conns)
+        with open(os.path.join(chart_dir, stem + ".dat"), "w") as f:
+            for c in conns:
+                f.write(f"# c={c}: t_s workers idle\n")
+                for t, workers, idle, procs in by_conns[c]:  # the pool as pool.py counts it
+                    f.write(f"{t:.2f} {procs if workers is None else workers} "
+                            f"{'?' if idle is None else idle}\n")
+                f.write("\n\n")
+        title = (f"{server}: pool size during round {rnd}, {file}, "
+                 f"{'keep-alive' if keepalive == 'on' else 'Connection: close'}")
+        plots = ", ".join(
+            f"'{stem}.dat' index {i} using 1:{col} with linespoints lc rgb "
+            f"'{COLOURS[i % len(COLOURS)]}' dt {dt} pt {i + 1} lw 2 title 'c={c} {what}'"
+            for i, c in enumerate(conns) for col, dt, what in ((2, 1, "workers"), (3, 2, "idle")))
+        script = "\n".join([
+            f"set title '{title}' noenhanced", "set xlabel 'seconds into the round'",
+            "set ylabel 'worker processes'", "set grid", "set datafile missing '?'",
+            "set key outside right top noenhanced", "set yrange [0:*]"]
+            + _outputs(stem, plots)) + "\n"
+        _plot(chart_dir, stem, title, script, made)
+    return made

@@ -87,7 +87,8 @@ def parser():
     a("--server-cpu", type=_cpu, default=1, help="core for the server, or 'none' (default: 1)")
     a("--client-cpu", type=_cpu, default=0, help="core for wrk and this script (default: 0)")
     a("--model-args", action="append", default=[], metavar="MODEL=ARGS",
-      help="extra polyhttpd flags for one model (default: prefork=--workers 64)")
+      help="extra polyhttpd flags for one model, e.g. prefork='--workers 64' for a fixed pool "
+           "(default: none; prefork runs its adaptive pool)")
     a("--max-noise", type=float, default=25,
       help="repeat a round when a pinned core was busier than this %% with other work "
            "(default: %(default)s)")

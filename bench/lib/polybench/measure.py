@@ -6,11 +6,12 @@ its task time (user+nice+system+steal) from /proc/stat and subtract what we can 
 (the server tree on the server core; wrk and this script on the client core). The rest, as a
 share of the run, is *_core_other_pct; the runner repeats a round where it exceeds
 --max-noise. irq/softirq time is kept apart: it is mostly this benchmark's own loopback TCP."""
+import contextlib
 import resource
 import statistics
 import time
 
-from . import proctree, system, wrkrun
+from . import pool, proctree, system, wrkrun
 
 
 def _self_cpu():
@@ -47,8 +48,12 @@ def _other_pct(core_busy, accounted, seconds, cpu):
 def run(srv, cell, path, o):
     """Returns the round's metrics, or {'error': ...} if wrk produced no numbers."""
     tree0, cores0 = _Tree(srv), _Cores(o)
-    with proctree.Sampler(srv.pid, lambda: system.listen_backlog(srv.port),
-                          pss_at=o.duration / 2) as samples:
+    # plain HTTP only: in a TLS cell the port speaks TLS (the pool is the same anyway)
+    backlog = lambda: system.listen_backlog(srv.port)  # noqa: E731
+    sizes = (pool.PoolSampler(srv.port, srv.pid, pool.max_workers(srv.spec.args), backlog)
+             if srv.spec.pooled and not cell.tls else None)
+    with proctree.Sampler(srv.pid, backlog, pss_at=o.duration / 2) as samples, \
+            (sizes or contextlib.nullcontext()):
         m, out, wrk_cpu, wrk_delay = wrkrun.run(srv, path, cell, o.duration, o.timeout,
                                                 o.client_cpu)
     cores1 = _Cores(o)
@@ -61,7 +66,8 @@ def run(srv, cell, path, o):
         return {"error": "wrk: " + (out.strip().splitlines() or ["no output"])[-1]}
     cpu = tree1.cpu - tree0.cpu
     wall = cores1.wall - cores0.wall  # the span the core counters cover (wrk's start-up included)
-    return m | _efficiency(m, cpu) | _memory(samples) | {
+    pooled = {} if sizes is None else sizes.metrics() | {"pool_series": sizes.samples}
+    return m | _efficiency(m, cpu) | _memory(samples) | pooled | {
         # wrk near 100 %: the client, not the server, set the pace of this round
         "wrk_cpu_pct": wrk_cpu / wall * 100 if wall else None,
         # run-queue delay: time ready to run while another task held the core. wrk's is clean

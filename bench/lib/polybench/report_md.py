@@ -38,7 +38,8 @@ def method_lines(opts, command_line):
         f"then {opts.rounds} round(s) of {opts.duration} s, interleaved across servers "
         "(A B C A B C ...). Tables show the median round; `±` is the spread (max − min) / median. "
         f"wrk runs one thread (`-t1`), timeout {opts.timeout} s. Server CPU is utime+stime of the "
-        "server's whole process tree (reaped children included) from before the wrk run until "
+        "server's whole process tree (reaped children included; for a single-threaded process "
+        "the larger of that and its schedstat run time) from before the wrk run until "
         "the tree is quiet after it; peak RSS is the tree's summed VmRSS sampled every 200 ms, "
         "PSS one snapshot half-way through. " + noise_sentence(opts), "",
     ]
@@ -116,12 +117,29 @@ def slice_lines(cells, key, noisy_pct):
     out += _pivot(f"{client} CPU use, % of its core (near 100: the client set the pace) / "
                   "unexplained load on the server's core, %", cells, servers, conns,
                   lambda c: f"{_num(c.get('wrk_cpu_pct'))} / {_num(c.get('server_core_other_pct'))}")
+    pooled = [c for c in cells if c.get("pool_samples")]
+    if pooled:
+        out += _pivot("pool size, sampled every 0.5 s during the rounds (the workers on "
+                      "prefork's scoreboard; its processes where the page was not asked, the "
+                      "pool being at its maximum): min / median / max, idle workers median "
+                      "[processes min–max; samples the page answered, of all]", pooled,
+                      list(dict.fromkeys(c["server"] for c in pooled)), conns, _pool)
     if any((c.get("backlog_max") or 0) > 0 for c in cells):
         out += _pivot("connections waiting in the accept queue, median / max of 200 ms samples "
                       "(with keep-alive, one that waits all run is never served, and wrk counts "
                       "no error for it)", cells, servers,
                       conns, lambda c: f"{_num(c.get('backlog_median'))} / {_num(c.get('backlog_max'))}")
     return out
+
+
+def _pool(cell):
+    """One cell's pool figures (pool.summarize)."""
+    procs = f"[{_num(cell.get('pool_procs_min'))}–{_num(cell.get('pool_procs_max'))}; " \
+            f"{cell['pool_answered']} of {cell['pool_samples']}]"
+    if cell.get("pool_median") is None:
+        return "no answer " + procs
+    return (f"{_num(cell['pool_min'])} / {_num(cell['pool_median'])} / {_num(cell['pool_max'])}, "
+            f"{_num(cell.get('pool_idle_median'))} idle {procs}")
 
 
 def tls_summary(cells):

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from . import compressed, measure, proctree, servers, system, tls, webroot, wrkrun
+from . import compressed, measure, pool, proctree, servers, system, tls, webroot, wrkrun
 
 TLS_FILE = "679B"  # the TLS cells' page: what they measure is the TLS work around it
 
@@ -81,6 +81,7 @@ class Matrix:
     def __init__(self, opts, specs, paths, progress):
         self.o, self.specs, self.paths, self.progress = opts, specs, paths, progress
         self.rows = []
+        self.pool_series = {}  # (server, cell, round) -> the kept round's pool samples (pool.py)
         self.waited = 0.0  # seconds spent waiting for quiet cores, against --quiet-budget
 
     def run(self, group):
@@ -177,8 +178,20 @@ class Matrix:
             self.progress.paused += time.monotonic() - t0
         row = min(attempts, key=lambda a: (bool(a.get("error")), measure.noise_pct(a)))
         row["noise_retries"] = len(attempts) - 1
+        series = [a.pop("pool_series", None) for a in attempts][attempts.index(row)]
+        if series is not None:
+            self._keep_pool_series(srv.spec.name, cell, r, series)
         self.rows.append(row)
         self.progress.finish_step(summary(row))
+
+    def _keep_pool_series(self, server, cell, r, series):
+        """In memory for the chart, and as pool/SERVER-FILE-cN-MODE-rR.csv in the results."""
+        self.pool_series[(server, cell, r)] = series
+        folder = os.path.join(self.o.out_dir, "pool")
+        os.makedirs(folder, exist_ok=True)
+        mode = "keepalive" if cell.keepalive else "close"
+        name = f"{server}-{cell.file}-c{cell.conns}-{mode}-r{r}.csv"
+        pool.write_series(os.path.join(folder, name), series)
 
 
 def summary(row):
@@ -190,6 +203,10 @@ def summary(row):
         text += f", {row['resumed_pct']:.0f}% resumed"
     if row["backlog_median"]:
         text += f", {row['backlog_median']:.0f} waiting in the accept queue"
+    if row.get("pool_samples"):
+        text += (f", pool {row['pool_min'] if row['pool_min'] is not None else '?'}-"
+                 f"{row['pool_max'] if row['pool_max'] is not None else '?'} workers "
+                 f"({row['pool_procs_min']}-{row['pool_procs_max']} processes)")
     noise = measure.noise_pct(row)
     return text + (f", noisy ({noise:.0f}%)" if noise > 10 else "")
 

@@ -10,14 +10,16 @@ import signal
 import subprocess
 import time
 
-from . import compressed, httpget, system, tls as tlsconf
+from . import compressed, httpget, pool, system, tls as tlsconf
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONF_DIR = os.path.join(BENCH_DIR, "conf")
 REFERENCES = ("yardstick", "nginx", "lighttpd", "h2o")
 
-# Pooled models need a pool size to be more than a loop; recorded in every result.
-DEFAULT_MODEL_ARGS = {"prefork": ["--workers", "64"]}
+# Extra flags per model by default (recorded in every result). None: every model runs with its
+# own defaults, prefork with its adaptive pool (issue 17), which is what a user gets; a fixed
+# pool is one --model-args 'prefork=--workers 64' away.
+DEFAULT_MODEL_ARGS = {}
 # Same generosity as the reference configs (keep-alive 300 s), room for the idle run, quiet.
 POLYHTTPD_ARGS = ["--access-log", "off", "--log-level", "warn", "--keepalive-timeout", "300s",
                   "--shutdown-timeout", "1s", "--max-connections", "20000"]
@@ -29,8 +31,9 @@ class Spec:
     and compress True for the compressed cell (compressed.py: each server's settings)."""
 
     def __init__(self, name, kind, build_cmd, args=(), only_files=None, speaks_tls=True,
-                 compresses=True):
+                 compresses=True, pooled=False):
         self.name, self.kind, self.args = name, kind, list(args)
+        self.pooled = pooled  # a prefork pool: its size is sampled while measured (pool.py)
         self.only_files = only_files  # None: serves the whole root
         self.speaks_tls = speaks_tls
         self.compresses = compresses  # can take part in the compressed cell
@@ -83,7 +86,11 @@ def _h2o(port, root, tmp, tls, compress):
 
 
 def model_spec(binary, model, extra, name=None):
-    """name: the label in results (default: the model; MODEL@baseline for a second binary)."""
+    """name: the label in results (default: the model; MODEL@baseline for a second binary).
+    A pooled model also gets the metrics page, whose scoreboard pool.PoolSampler reads."""
+    pooled = model in pool.POOLED
+    if pooled:
+        extra = extra + ["--status-path", pool.STATUS_PATH]
     args = POLYHTTPD_ARGS + extra
 
     def build(port, root, tmp, tls, compress):
@@ -95,7 +102,7 @@ def model_spec(binary, model, extra, name=None):
         return [binary, "--model", model] + listen + ["--root", root] + args + more
 
     return Spec(name or model, "model", build, extra,
-                compresses=compressed.binary_compresses(binary))
+                compresses=compressed.binary_compresses(binary), pooled=pooled)
 
 
 def yardstick_spec(binary, body_bytes=679):
