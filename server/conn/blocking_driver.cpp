@@ -176,7 +176,11 @@ Served serve_blocking(Accepted conn, const Context& ctx, Drain drain, Hooks hook
             c.before_write();
             r = send_from(fd, c.session);
         }
+        const http::Phase before = phase;
         phase = report_phase(hooks.observer, c, phase);
+        // Every change, not only at a wait: a busy client's next request often arrives with no
+        // wait in between, and the idle time must restart with each response all the same.
+        if (phase != before && hooks.saturated_fd >= 0) sat.track(phase, clock::now());
         if (r.status == IoStatus::error) {
             spdlog::debug("{}: {}", peer, std::strerror(r.error));
             c.session.abort();

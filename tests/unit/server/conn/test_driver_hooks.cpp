@@ -102,6 +102,34 @@ TEST_CASE("serve_blocking: an idle keep-alive connection takes an offered token 
     CHECK(served_b.requests == 1);
 }
 
+// The rule is for connections idle a second: one that has asked again and again for longer
+// than that, pausing only between a response and its next request, is busy and keeps its
+// worker while a token waits (its idle time restarts with every response).
+TEST_CASE("serve_blocking: a busy keep-alive connection never takes a token",
+          "[blocking_driver][hooks]") {
+    auto site = long_keepalive_site();
+    server::SaturationTokens tokens;
+    auto a = test::socket_pair();
+    server::Served served;
+    std::thread t([&] {
+        served =
+            server::serve_blocking({std::move(a.near), "a"}, *site.ctx, {}, {nullptr, tokens.fd()});
+    });
+    tokens.offer(1);
+    const auto until = std::chrono::steady_clock::now() + 1500ms;
+    int requests = 0;
+    while (std::chrono::steady_clock::now() < until) {
+        test::write_all(a.far.get(), test::get_hello);
+        read_hello(a.far.get());
+        ++requests;
+        std::this_thread::sleep_for(2ms);  // the server waits for each request: would_block
+    }
+    CHECK(test::poll_for(tokens.fd(), POLLIN, 0ms));  // still offered: nobody took it
+    REQUIRE(::shutdown(a.far.get(), SHUT_WR) == 0);
+    t.join();
+    CHECK(served.requests == static_cast<std::uint64_t>(requests));
+}
+
 TEST_CASE("SaturationTokens: an offer replaces the tokens left, less those just taken",
           "[blocking_driver][hooks]") {
     server::SaturationTokens tokens;
