@@ -276,10 +276,9 @@ void serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string
     serve_representation(ctx, req, res, path, rep);
 }
 
-// The query is kept ("/docs?page=2" -> "/docs/?page=2"), as nginx and Caddy do.
+// Percent-encoded: a name with CR/LF cannot split the header. The query stays, as with nginx.
 void redirect_to_slash(Response& res, std::string_view path, std::string_view raw_target) {
     make_error(res, 301);
-    // Percent-encoded: a directory named "a\r\nSet-Cookie: x" cannot split the header.
     res.location = encode_path(path);
     res.location.push_back('/');
     if (const std::string_view query = query_of(raw_target); !query.empty()) {
