@@ -7,6 +7,14 @@
 namespace http {
 namespace {
 
+// The slot of a coding token: 0..3 a Coding, 4 the wildcard, -1 anything else.
+int slot_of(std::string_view coding) noexcept {
+    if (coding == "*") return 4;
+    if (coding.empty()) return -1;
+    const std::optional<Coding> c = coding_from_name(coding);
+    return c ? static_cast<int>(*c) : iequals_lower(coding, "identity") ? 0 : -1;
+}
+
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths. A malformed
 // value reads as 0: the entry refuses its coding, the cautious reading of bad input.
 int parse_qvalue(std::string_view q) noexcept {
@@ -23,6 +31,8 @@ int parse_qvalue(std::string_view q) noexcept {
     return value;
 }
 
+}  // namespace
+
 // The q of one entry's parameters (after the coding's ';'); absent means 1000. Other
 // parameters are ignored.
 int entry_quality(std::string_view params) noexcept {
@@ -38,16 +48,6 @@ int entry_quality(std::string_view params) noexcept {
     }
     return q;
 }
-
-// The slot of a coding token: 0..3 a Coding, 4 the wildcard, -1 anything else.
-int slot_of(std::string_view coding) noexcept {
-    if (coding == "*") return 4;
-    if (coding.empty()) return -1;
-    const std::optional<Coding> c = coding_from_name(coding);
-    return c ? static_cast<int>(*c) : iequals_lower(coding, "identity") ? 0 : -1;
-}
-
-}  // namespace
 
 std::string_view coding_name(Coding c) noexcept {
     switch (c) {

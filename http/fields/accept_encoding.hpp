@@ -35,6 +35,11 @@ private:
     std::int16_t q_[5] = {-1, -1, -1, -1, -1};  // -1: not named
 };
 
+// The q of one entry's parameters (what follows the first ';' of an Accept-Encoding or
+// Accept entry), in thousandths (RFC 9110 §12.4.2): absent means 1000, a malformed q 0 (bad
+// input can only make an entry unacceptable); other parameters are ignored.
+int entry_quality(std::string_view params) noexcept;
+
 // Picks among `offered` (the server's order of preference) the coding with the highest q > 0;
 // ties go to the earlier one. Identity wins only when the client names it with a q higher
 // than that coding's (RFC 9110: the client's preference), or when nothing offered is

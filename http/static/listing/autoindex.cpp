@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/open_beneath.hpp"
+#include "http/fields/accept_encoding.hpp"
 #include "http/fields/text.hpp"
 #include "http/proto/target.hpp"
 
@@ -38,35 +39,6 @@ bool describe(int root_fd, std::string_view rel_dir, int dirfd, const char* name
     e.size = e.is_dir ? 0 : static_cast<std::uint64_t>(st.st_size);
     e.mtime = st.st_mtim.tv_sec;
     return true;
-}
-
-// Accept's q-value in thousandths (RFC 9110 §12.4.2); a malformed one counts as 0, so bad
-// input can only make a range unacceptable.
-int qvalue(std::string_view q) noexcept {
-    if (q.empty() || (q[0] != '0' && q[0] != '1')) return 0;
-    if (q.size() == 1) return q[0] == '1' ? 1000 : 0;
-    if (q[1] != '.' || q.size() > 5) return 0;
-    int v = q[0] == '1' ? 1000 : 0;
-    int scale = 100;
-    for (std::size_t i = 2; i < q.size(); ++i, scale /= 10) {
-        if (q[i] < '0' || q[i] > '9') return 0;
-        v += (q[i] - '0') * scale;
-    }
-    return v > 1000 ? 0 : v;
-}
-
-// The weight an Accept entry's parameters give (q absent: 1). Other parameters are ignored.
-int entry_weight(std::string_view params) noexcept {
-    int q = 1000;
-    while (!params.empty()) {
-        const std::size_t semi = params.find(';');
-        const std::string_view param = trim_ows(params.substr(0, semi));
-        params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
-        const std::size_t eq = param.find('=');
-        if (eq != std::string_view::npos && iequals_lower(trim_ows(param.substr(0, eq)), "q"))
-            q = qvalue(trim_ows(param.substr(eq + 1)));
-    }
-    return q;
 }
 
 // How specifically `range` names `type`/`subtype` (given lower case): 3 exactly, 2 by
@@ -130,7 +102,7 @@ bool accept_prefers_json(std::string_view accept) noexcept {
         accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
         const std::size_t semi = entry.find(';');
         const std::string_view range = trim_ows(entry.substr(0, semi));
-        const int q = semi == std::string_view::npos ? 1000 : entry_weight(entry.substr(semi + 1));
+        const int q = semi == std::string_view::npos ? 1000 : entry_quality(entry.substr(semi + 1));
         html.offer(specificity(range, "text", "html"), q);
         json.offer(specificity(range, "application", "json"), q);
     }
