@@ -356,7 +356,7 @@ Want Connection::want() const noexcept {
     if (responding_) return Want::write;
     if (closing_) return Want::close;
     if (peer_closed_) return Want::close;  // everything buffered has been answered
-    if (shutting_down_ && !parser_.in_head()) return Want::close;
+    if (shutting_down_ && !parser_.in_head() && !serve_first_) return Want::close;
     return Want::read;
 }
 
@@ -383,7 +383,7 @@ void Connection::shutdown() {
     shutting_down_ = true;
     if (responding_ || in_body_)
         close_after_response_ = true;
-    else if (!parser_.in_head())
+    else if (!parser_.in_head() && !serve_first_)
         closing_ = true;
 }
 

@@ -130,6 +130,14 @@ public:
     // Graceful shutdown: stop reading new requests. An idle connection closes at once; one
     // with a response in flight finishes it and then closes.
     void shutdown();
+    // shutdown() for a process leaving a pool whose listeners stay open (a retired prefork
+    // worker): a connection not answered yet was taken from the shared queue by this process
+    // alone and would be lost, so its first request is still served (with Connection: close,
+    // bounded by the header timeout). An idle keep-alive connection closes at once, as above.
+    void retire() {
+        serve_first_ = requests_served_ == 0;
+        shutdown();
+    }
 
     // The transport failed (reset, error): record the unfinished exchange and close.
     void abort() noexcept;
@@ -195,6 +203,7 @@ private:
     bool peer_closed_ = false;
     bool aborted_ = false;
     bool shutting_down_ = false;
+    bool serve_first_ = false;  // retire() before the first request: answer that one
     bool linger_ = false;
     std::uint64_t requests_served_ = 0;
 };

@@ -24,7 +24,7 @@ namespace {
 // client at most about a second, and an idle pool one cheap wake-up per worker per second.
 constexpr int recheck_ms = 1000;
 
-// epoll_event.data of the stop fd; a listener's is its index in the set.
+// epoll_event.data of the stop and retire fds; a listener's is its index in the set.
 constexpr std::uint64_t stop_tag = std::numeric_limits<std::uint64_t>::max();
 
 void add(int epfd, int fd, std::uint32_t events, std::uint64_t tag) {
@@ -37,16 +37,17 @@ void add(int epfd, int fd, std::uint32_t events, std::uint64_t tag) {
 
 }  // namespace
 
-ExclusiveAcceptor::ExclusiveAcceptor(const ListenerSet& listeners, int stop_fd)
+ExclusiveAcceptor::ExclusiveAcceptor(const ListenerSet& listeners, int stop_fd, int retire_fd)
     : listeners_(listeners),
       stop_fd_(stop_fd),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      events_(listeners.size() + 1),
+      events_(listeners.size() + 2),
       ready_(listeners.size()) {
     if (!epoll_) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     for (std::size_t i = 0; i < listeners.size(); ++i)
         add(epoll_.get(), listeners[i].fd(), EPOLLIN | EPOLLEXCLUSIVE, i);
     add(epoll_.get(), stop_fd, EPOLLIN, stop_tag);
+    if (retire_fd >= 0) add(epoll_.get(), retire_fd, EPOLLIN, stop_tag);
 }
 
 Accepted ExclusiveAcceptor::accept() {

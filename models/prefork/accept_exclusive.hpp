@@ -5,7 +5,7 @@
 // but one find nothing to accept: the thundering herd, which cost prefork more than half its
 // connection rate here (docs/models-blocking.md). Busy workers are not waiting, so they are
 // never woken: the queue stays shared and any idle worker takes the next client.
-// The set also holds the process's stop fd, so a stop is seen without a race. A wake-up that
+// The set also holds the process's stop fd and its retire fd, so either is seen without a race. A wake-up that
 // one worker received and never used (it was stopped, or retired, at that instant) would leave
 // the client queued until the next client: idle workers re-check the listener every second.
 // Create it in the process that uses it (after fork); one thread; accept() blocks.
@@ -26,10 +26,10 @@ class ExclusiveAcceptor {
 public:
     // Throws std::system_error when the epoll set cannot be made.
     // `listeners` must outlive the acceptor.
-    ExclusiveAcceptor(const ListenerSet& listeners, int stop_fd);
+    ExclusiveAcceptor(const ListenerSet& listeners, int stop_fd, int retire_fd = -1);
 
     // The next connection, from any listener (the ready ones in turn), or an invalid fd once
-    // stop_fd is readable (it stays readable). The listeners must be O_NONBLOCK: another
+    // stop_fd or retire_fd is readable (they stay readable). The listeners must be O_NONBLOCK: another
     // waiter may take the connection first, and this then waits again.
     Accepted accept();
 
@@ -40,7 +40,7 @@ private:
     const ListenerSet& listeners_;
     int stop_fd_;
     poly::UniqueFd epoll_;
-    std::vector<epoll_event> events_;  // the listeners and the stop fd
+    std::vector<epoll_event> events_;  // the listeners, the stop fd and the retire fd
     std::vector<char> ready_;          // by listener: reported readable by the last wait
     std::size_t next_ = 0;             // the listener whose turn is first
 };

@@ -31,14 +31,15 @@
 // the connection that reached the count, and the master replaces it. Stop (SIGTERM/SIGINT) is
 // forwarded to every worker: each finishes its connection, the master waits up to
 // --shutdown-timeout (or a second SIGTERM/SIGINT), then has the rest cut their connections
-// (Children::stop_all). Reload (the control thread publishes a new
-// configuration and bumps ctx.generation(), polled every 200 ms): a new generation of workers
-// starts with the new snapshot, then the old ones get SIGTERM and leave after their connection.
+// (Children::stop_all). Reload (the control thread publishes a new configuration and bumps
+// ctx.generation(), polled every 200 ms): a new generation of workers starts with the new
+// snapshot, then the old ones get the retire order (SIGWINCH) and leave after their connection.
 #include <poll.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -227,8 +228,9 @@ private:
         return true;
     }
 
-    // SIGTERM to the idle workers in the highest slots (the table stays dense): an idle
-    // worker leaves at once; one that took a connection meanwhile finishes it first.
+    // The retire order (SIGWINCH) to the idle workers in the highest slots (the table stays
+    // dense): an idle worker leaves at once; one that took a connection in the meantime
+    // answers it first (a SIGTERM would close a connection that has sent nothing yet).
     void retire(unsigned n) {
         std::vector<Worker*> idle;
         for (Worker& w : workers_)
@@ -239,7 +241,7 @@ private:
         std::sort(idle.begin(), idle.end(), [](auto* a, auto* b) { return a->slot > b->slot; });
         for (std::size_t i = 0; i < idle.size() && i < n; ++i) {
             idle[i]->retiring = true;
-            children_.signal(idle[i]->pid, SIGTERM);
+            children_.signal(idle[i]->pid, SIGWINCH);
             ++count_.retired;
         }
     }
@@ -256,7 +258,7 @@ private:
         if (stopping_ || w.retiring || w.generation != generation_) return false;  // asked to leave
         const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (clean) {
-            ++count_.recycled;  // --max-requests-per-worker, or someone sent it SIGTERM
+            ++count_.recycled;  // --max-requests-per-worker, or someone sent it SIGTERM/SIGWINCH
             spdlog::debug("prefork: worker {} left; replacing it", pid);
         } else {
             ++count_.died;
@@ -315,7 +317,7 @@ private:
         std::size_t retiring = 0;
         for (const Worker& w : workers_) {
             if (w.generation == generation_) continue;
-            children_.signal(w.pid, SIGTERM);
+            children_.signal(w.pid, SIGWINCH);
             ++retiring;
         }
         spdlog::info(

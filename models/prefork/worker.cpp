@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "models/prefork/accept_exclusive.hpp"
+#include "server/proc/children.hpp"
 
 namespace models {
 
@@ -56,7 +57,8 @@ int worker_main(const server::Context& master, std::shared_ptr<const server::Run
     const std::uint64_t max_requests = rt->cfg.max_requests_per_worker;
     const server::Context ctx(master.listeners, master.shutdown, master.access_log, master.stats,
                               std::move(rt));
-    server::ExclusiveAcceptor acceptor(ctx.listeners, ctx.shutdown.wake_fd());
+    server::ExclusiveAcceptor acceptor(ctx.listeners, ctx.shutdown.wake_fd(),
+                                       server::Children::retire_fd());
     WorkerScore score(setup.board, setup.slot);
     std::uint64_t served = 0;
     for (;;) {
@@ -64,8 +66,9 @@ int worker_main(const server::Context& master, std::shared_ptr<const server::Run
         server::Accepted c = acceptor.accept();
         if (!c.fd) return 0;
         score.accepted(c.peer);
-        // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2).
-        const server::Drain drain{ctx.shutdown.urgent_fd(), false};
+        // The master's cut order arrives on the urgent fd (server::Children, SIGUSR2), and its
+        // retire order on retire_fd (SIGWINCH): the connection in hand is served all the same.
+        const server::Drain drain{ctx.shutdown.urgent_fd(), false, server::Children::retire_fd()};
         served +=
             server::serve_blocking(std::move(c), ctx, drain, {&score, setup.saturated_fd}).requests;
         if (max_requests != 0 && served >= max_requests) return 0;

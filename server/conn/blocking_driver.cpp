@@ -20,7 +20,7 @@
 namespace server {
 namespace {
 
-enum class Wait { ready, timeout, stop, cut, saturated };
+enum class Wait { ready, timeout, stop, retire, cut, saturated };
 
 using clock = Deadline::clock;
 
@@ -54,12 +54,13 @@ private:
     clock::time_point idle_since_ = never;  // never: not idle between requests
 };
 
-// What a connection waits for besides its socket: the stop (until seen once), the cut, and
-// after the stop the drain's own deadline.
+// What a connection waits for besides its socket: the stop and the retire order (each until
+// seen once), the cut, and after the stop the drain's own deadline.
 struct StopWatch {
     int stop_fd;
     int cut_fd;
     bool own_deadline;  // Drain::own_deadline
+    int retire_fd;
     Deadline::clock::time_point drain_end = Deadline::clock::time_point::max();
 };
 
@@ -78,15 +79,17 @@ int wait_ms(const Deadline& dl, const StopWatch& sw, const SaturationWatch& sat,
 Wait wait_socket(int fd, http::Want want, const Deadline& dl, const StopWatch& sw,
                  const SaturationWatch& sat) {
     const auto now = clock::now();
-    pollfd fds[4] = {{fd, static_cast<short>(want == http::Want::read ? POLLIN : POLLOUT), 0},
+    pollfd fds[5] = {{fd, static_cast<short>(want == http::Want::read ? POLLIN : POLLOUT), 0},
                      {sw.stop_fd, POLLIN, 0},
                      {sw.cut_fd, POLLIN, 0},  // poll() skips negative descriptors
-                     {sat.fd(now), POLLIN, 0}};
-    const int r = poly::retry_eintr([&] { return ::poll(fds, 4, wait_ms(dl, sw, sat, now)); });
+                     {sat.fd(now), POLLIN, 0},
+                     {sw.retire_fd, POLLIN, 0}};
+    const int r = poly::retry_eintr([&] { return ::poll(fds, 5, wait_ms(dl, sw, sat, now)); });
     // The stop before the cut (a second signal may already be there): an idle connection
     // then closes as stopped, and only a response in flight counts as cut.
     if (fds[1].revents != 0) return Wait::stop;
     if (fds[2].revents != 0) return Wait::cut;
+    if (fds[4].revents != 0) return Wait::retire;
     if (fds[0].revents == 0 && fds[3].revents != 0) {
         // Readable: tokens were offered; another idle connection may take the last one first.
         std::uint64_t token = 0;
@@ -163,7 +166,7 @@ Served serve_blocking(Accepted conn, const Context& ctx, Drain drain, Hooks hook
     const std::string_view peer = conn.peer;
     ConnState c(std::move(conn.fd), peer, conn.kind, ctx, clock::now());
     const int fd = c.fd.get();
-    StopWatch sw{ctx.shutdown.wake_fd(), drain.cut_fd, drain.own_deadline};
+    StopWatch sw{ctx.shutdown.wake_fd(), drain.cut_fd, drain.own_deadline, drain.retire_fd};
     SaturationWatch sat(hooks.saturated_fd);
     http::Phase phase = c.session.phase();
     if (hooks.observer != nullptr) hooks.observer->on_phase(phase, 0);
@@ -199,6 +202,10 @@ Served serve_blocking(Accepted conn, const Context& ctx, Drain drain, Hooks hook
                 sw.stop_fd = -1;  // the stop pipe stays readable: watch it once
                 if (sw.own_deadline) sw.drain_end = clock::now() + c.runtime->cfg.shutdown_timeout;
                 c.session.shutdown();
+                break;
+            case Wait::retire:
+                sw.retire_fd = -1;  // likewise
+                c.session.retire();
                 break;
             case Wait::cut:
                 cut = true;  // idle connections closed at the stop: this one is mid-exchange

@@ -25,6 +25,7 @@ namespace server {
 struct Drain {
     int cut_fd = -1;            // readable: abort the response in flight at once
     bool own_deadline = false;  // after the stop, abort once --shutdown-timeout has passed
+    int retire_fd = -1;         // readable: this process leaves its pool (Connection::retire)
 };
 
 // Told of the connection's progress, on the serving thread, between its syscalls: must be

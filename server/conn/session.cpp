@@ -95,6 +95,13 @@ void Session::shutdown() {
         http_.shutdown();
 }
 
+void Session::retire() {
+    if (tls_)
+        tls_->retire();
+    else
+        http_.retire();
+}
+
 void Session::abort() noexcept {
     if (!tls_) return http_.abort();
     tls_->abort();

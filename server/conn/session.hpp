@@ -56,6 +56,7 @@ public:
     }
     void on_timeout();
     void shutdown();
+    void retire();  // http::Connection::retire()
     void abort() noexcept;
 
     [[nodiscard]] std::uint64_t requests_served() const noexcept { return http_.requests_served(); }

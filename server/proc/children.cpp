@@ -32,6 +32,7 @@ constexpr std::chrono::milliseconds cut_grace{500};
 int chld_pipe[2] = {-1, -1};  // master: SIGCHLD self-pipe
 int child_stop_w = -1;        // child: write end of its private stop pipe
 int child_cut_w = -1;         // child: write end of its private cut pipe (SIGUSR2)
+int child_retire[2] = {-1, -1};  // child: its retire pipe (SIGWINCH)
 
 void on_sigchld(int) {
     const int saved = errno;
@@ -51,6 +52,13 @@ void on_child_cut(int) {
     const int saved = errno;
     const char byte = 1;
     [[maybe_unused]] const auto n = ::write(child_cut_w, &byte, 1);
+    errno = saved;
+}
+
+void on_child_retire(int) {
+    const int saved = errno;
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(child_retire[1], &byte, 1);
     errno = saved;
 }
 
@@ -76,7 +84,8 @@ bool readable(int fd) {
 sigset_t spawn_signals() {
     sigset_t s;
     sigemptyset(&s);
-    for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&s, sig);
+    for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH})
+        sigaddset(&s, sig);
     return s;
 }
 
@@ -108,10 +117,11 @@ bool become_child(const Shutdown& stop, pid_t parent) {
 
     const std::optional<bool> stopping = replace_pipe(stop.wake_fd(), child_stop_w);
     const std::optional<bool> cutting = replace_pipe(stop.urgent_fd(), child_cut_w);
-    if (!stopping || !cutting) return false;
+    if (!stopping || !cutting || ::pipe2(child_retire, O_CLOEXEC | O_NONBLOCK) != 0) return false;
     if (!set_handler(SIGTERM, on_child_stop, SA_RESTART) ||
         !set_handler(SIGINT, on_child_stop, SA_RESTART) ||
-        !set_handler(SIGUSR2, on_child_cut, SA_RESTART))
+        !set_handler(SIGUSR2, on_child_cut, SA_RESTART) ||
+        !set_handler(SIGWINCH, on_child_retire, SA_RESTART))
         return false;
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (*stopping || ::getppid() != parent) on_child_stop(0);  // raced with the master's end
@@ -141,6 +151,8 @@ Children::~Children() {
 }
 
 int Children::wake_fd() const noexcept { return chld_pipe[0]; }
+
+int Children::retire_fd() noexcept { return child_retire[0]; }
 
 pid_t Children::spawn(const Shutdown& stop, const std::function<int()>& body) {
     const sigset_t block = spawn_signals();

@@ -24,6 +24,10 @@
 // a second SIGINT/SIGTERM came), which the child's serve_blocking() watches (Drain::cut_fd).
 // A cut response is then logged and counted in the child like in every other model, which a
 // SIGKILL would prevent; SIGKILL stays the last resort for a child that does not react.
+// SIGWINCH (Apache's graceful-stop signal for its children) makes a third private pipe
+// readable, retire_fd(): the order to leave the pool once the connection in hand is answered.
+// It is not the stop: a stop closes a connection that has sent nothing yet, while a retired
+// worker's listeners stay open for the others and a client it had just accepted would be lost.
 #pragma once
 
 #include <sys/types.h>
@@ -58,6 +62,8 @@ public:
 
     // Readable after a child ended; reap() empties it.
     [[nodiscard]] int wake_fd() const noexcept;
+    // In a child: readable once SIGWINCH came (see above); -1 in the master.
+    [[nodiscard]] static int retire_fd() noexcept;
     [[nodiscard]] std::size_t live() const noexcept { return live_.size(); }
 
     // Reaps every ended child without blocking; on_exit(pid, wait status) for each one.

@@ -177,6 +177,13 @@ void TlsStream::shutdown() {
     pump();
 }
 
+void TlsStream::retire() {
+    if (state_ == State::handshake) return conn_.retire();  // the Connection has seen nothing yet
+    if (state_ != State::open) return;
+    conn_.retire();
+    pump();
+}
+
 void TlsStream::abort() noexcept {
     fail(false);
     if (ssl_) SSL_set_bio(ssl_.get(), nullptr, nullptr);  // nothing more goes out

@@ -67,6 +67,9 @@ public:
     void on_timeout();
     // Graceful stop: a handshake in progress is dropped, an exchange in flight finishes.
     void shutdown();
+    // http::Connection::retire() through the stream: a handshake in progress completes, and
+    // the first request after it is answered.
+    void retire();
     // The transport failed: close without further output.
     void abort() noexcept;
 

@@ -1,13 +1,17 @@
 // prefork's adaptive pool (issue 17): the default pool serves the clients it is given
 // (16 and 64 keep-alive clients, 50 idle keep-alive connections and a new client), grows for a
 // burst and shrinks back, leaving no zombie and no descriptor behind; at --max-workers an idle
-// keep-alive client gives its worker up to a waiting one; the metrics page shows the pool.
+// keep-alive client gives its worker up to a waiting one; the metrics page shows the pool; a
+// worker told to leave (retired, or of the generation before a reload) still answers the
+// client it has just accepted.
 // Deadlines here are hang guards far below what the old behaviour took (the keep-alive
 // timeout is 60 s), never a measure of speed.
 #include <dirent.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -182,4 +186,67 @@ TEST_CASE("prefork: a burst of 200 connections grows the pool, which shrinks bac
     INFO(e.describe() << "\n" << server.output_tail());
     CHECK(e.clean());
     CHECK(server.output().find(" 0 retired idle") == std::string::npos);
+}
+
+namespace {
+
+// The only worker's descriptors while it waits for a client: one request is served first, so
+// its acceptor exists, and the count is read once it holds still (that connection closed).
+std::size_t settled_fds(std::uint16_t port, pid_t worker) {
+    REQUIRE(get_status(port) == 200);
+    std::size_t n = 0;
+    REQUIRE(eventually(
+        [&] {
+            n = open_fds(worker);
+            ::usleep(50'000);
+            return open_fds(worker) == n;
+        },
+        5s));
+    return n;
+}
+
+// A --workers 1 pool whose worker holds a client that has sent nothing yet gets `order`
+// (given the master's and the worker's pids); that client must still get its answer, the
+// worker must then leave, and its replacement serve.
+void fresh_connection_survives(const std::function<void(pid_t, pid_t)>& order) {
+    const BigRoot root;
+    itest::ServerProcess server("prefork", root.path(), {"--workers", "1"});
+    const pid_t pid = server_pid();
+    REQUIRE(pid > 0);
+    REQUIRE(eventually([&] { return live_workers(pid) == 1; }, 2s));
+    const pid_t worker = children_of(pid).front().pid;
+    const std::size_t fds_before = settled_fds(server.port(), worker);
+    itest::RawClient client(server.port());
+    REQUIRE(eventually([&] { return open_fds(worker) == fds_before + 1; }, 5s));
+    order(pid, worker);
+    ::usleep(100'000);  // the order is there before the request (a hang guard, not a measure)
+    REQUIRE(client.send(itest::get_request("/")));
+    itest::HttpResponse r;
+    REQUIRE(client.read_response(r, false, 10s) == itest::ReadResult::ok);
+    CHECK(r.status == 200);
+    CHECK(r.has_token("connection", "close"));  // the worker leaves after this answer
+    CHECK(client.wait_closed(10s));
+    CHECK(eventually([&] { return !running(worker); }, 5s));
+    CHECK(get_status(server.port(), 10s) == 200);
+    const itest::Exit e = server.stop(10s);
+    INFO(e.describe() << "\n" << server.output_tail());
+    CHECK(e.clean());
+}
+
+}  // namespace
+
+TEST_CASE("prefork: a retire order never drops a connection the worker just accepted",
+          "[models][prefork][pool]") {
+    // The master retires a worker it saw idle on the scoreboard; the worker may have accepted
+    // a client in that instant. Told to leave (SIGWINCH), it answers that client first.
+    fresh_connection_survives([](pid_t, pid_t worker) { REQUIRE(::kill(worker, SIGWINCH) == 0); });
+}
+
+TEST_CASE("prefork: a reload never drops a connection an old worker just accepted",
+          "[models][prefork][pool]") {
+    fresh_connection_survives([](pid_t master, pid_t) {
+        REQUIRE(::kill(master, SIGHUP) == 0);
+        // The new generation's worker started: the old one has had its order to leave.
+        REQUIRE(eventually([&] { return live_workers(master) == 2; }, 5s));
+    });
 }

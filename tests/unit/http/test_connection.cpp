@@ -271,6 +271,22 @@ TEST_CASE("shutdown closes idle connections and lets a response finish", "[conne
     CHECK(busy.want() == http::Want::close);
 }
 
+TEST_CASE("retire answers a fresh connection's first request, then closes", "[connection]") {
+    Fixture f;
+    http::Connection fresh(f.handler, f.limits);
+    fresh.retire();  // accepted, nothing sent yet: shutdown() would close it here
+    CHECK(fresh.want() == http::Want::read);
+    const test::Transcript t = test::run(fresh, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(t.output.rfind(status_line(200), 0) == 0);
+    CHECK(t.output.find("Connection: close\r\n") != std::string::npos);
+    CHECK(fresh.want() == http::Want::close);
+
+    http::Connection idle(f.handler, f.limits);  // served once, idle in keep-alive
+    test::run(idle, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    idle.retire();
+    CHECK(idle.want() == http::Want::close);
+}
+
 TEST_CASE("abort records an incomplete exchange", "[connection]") {
     Fixture f;
     test::RecordingSink sink;
