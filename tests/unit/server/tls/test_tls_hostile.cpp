@@ -168,6 +168,22 @@ TEST_CASE("graceful stop and an idle timeout send close_notify", "[tls][stream]"
     CHECK(s.stream.want() == http::Want::close);
 }
 
+TEST_CASE("retired before its handshake, a stream still answers its first request",
+          "[tls][stream]") {
+    // A prefork worker told to leave right after accepting: the client must not be lost.
+    Fixture f;
+    Client c(ClientOptions{});
+    ServerConn s = f.server();
+    s.stream.retire();
+    CHECK(s.stream.want() == http::Want::read);
+    const test::tls::Result r = test::tls::fetch(c, s.stream, get_hello);
+    REQUIRE(r.handshake);
+    CHECK(test::tls::body_of(r.response) == "hello over tls\n");
+    CHECK(r.response.find("Connection: close\r\n") != std::string::npos);
+    CHECK(r.close_notify);
+    CHECK(s.stream.want() == http::Want::close);
+}
+
 TEST_CASE("an idle kept-alive stream holds no buffers", "[tls][memory]") {
     Fixture f;
     Client c(ClientOptions{});
