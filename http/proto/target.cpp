@@ -194,4 +194,24 @@ void append_uri_safe(std::string& out, std::string_view bytes) {
     }
 }
 
+bool is_hidden_name(std::string_view segment) noexcept {
+    return !segment.empty() && segment.front() == '.' && segment != ".well-known";
+}
+
+bool has_hidden_segment(std::string_view path) noexcept {
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        std::size_t end = path.find('/', pos);
+        if (end == std::string_view::npos) end = path.size();
+        if (is_hidden_name(path.substr(pos, end - pos))) return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+std::string_view last_segment(std::string_view path) noexcept {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace http

@@ -50,4 +50,12 @@ void append_uri_safe(std::string& out, std::string_view bytes);
 // unreserved characters and '/' is escaped, so CR, LF, spaces and controls can never appear.
 std::string encode_path(std::string_view path);
 
+// A dotfile or dot-directory name, which the static handler does not serve and listings do
+// not show unless asked to; ".well-known" (RFC 8615) is never hidden.
+bool is_hidden_name(std::string_view segment) noexcept;
+// True when a segment of a decoded path is hidden.
+bool has_hidden_segment(std::string_view path) noexcept;
+// The part after the last '/' (the whole path when there is none).
+std::string_view last_segment(std::string_view path) noexcept;
+
 }  // namespace http

@@ -1,5 +1,6 @@
 #include "http/static/file_cache.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -39,6 +40,16 @@ std::shared_ptr<CachedFile> read_cached_file(int fd, const struct stat& st) {
     return entry;
 }
 
+std::shared_ptr<CachedFile> open_cached_file(int fd, const struct stat& st) {
+    poly::UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    if (!copy) return nullptr;
+    auto entry = std::make_shared<CachedFile>();
+    entry->fd = std::move(copy);
+    entry->st = st;
+    entry->checked = FileCache::clock::now();
+    return entry;
+}
+
 FileCache::Shard& FileCache::shard_for(std::string_view key) const noexcept {
     return shards_[Hash{}(key) % shard_count];
 }
@@ -53,25 +64,30 @@ std::shared_ptr<const CachedFile> FileCache::find(std::string_view path, unsigne
     return it->second;
 }
 
+void FileCache::Shard::erase(Map::iterator it) {
+    bytes -= it->second->body.size();
+    open -= it->second->fd ? 1 : 0;
+    map.erase(it);
+}
+
 void FileCache::insert(std::string_view path, unsigned codings,
                        std::shared_ptr<const CachedFile> file) {
     if (file->body.size() > max_file_size_) return;
     const Key key(path, codings);
     Shard& s = shard_for(key.view());
     const std::size_t budget = max_total_ / shard_count;
+    const std::size_t open_budget = max_open_ / shard_count;
+    const bool kept_open = static_cast<bool>(file->fd);
     const std::lock_guard lock(s.mu);
-    if (auto it = s.map.find(key.view()); it != s.map.end()) {
-        s.bytes -= it->second->body.size();
-        s.map.erase(it);
-    }
-    // Over budget: drop arbitrary entries. Small files are cheap to re-read; a smarter policy
-    // would cost more bookkeeping per hit than it saves.
-    while (!s.map.empty() && s.bytes + file->body.size() > budget) {
-        s.bytes -= s.map.begin()->second->body.size();
-        s.map.erase(s.map.begin());
-    }
-    if (file->body.size() > budget) return;
+    if (auto it = s.map.find(key.view()); it != s.map.end()) s.erase(it);
+    // Over budget: drop arbitrary entries. Small files are cheap to re-read, and large ones
+    // to re-open; a smarter policy would cost more bookkeeping per hit than it saves.
+    while (!s.map.empty() &&
+           (s.bytes + file->body.size() > budget || (kept_open && s.open + 1 > open_budget)))
+        s.erase(s.map.begin());
+    if (file->body.size() > budget || (kept_open && open_budget == 0)) return;
     s.bytes += file->body.size();
+    s.open += kept_open ? 1 : 0;
     s.map.emplace(std::string(key.view()), std::move(file));
 }
 

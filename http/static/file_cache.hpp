@@ -5,6 +5,9 @@
 // Freshness: an entry is trusted for `valid_for` after it was built or re-checked; after that
 // the handler re-opens the file beneath the root and the entry is rebuilt if inode, size or
 // mtime changed (like nginx's open_file_cache_valid, but one second instead of sixty).
+// A file too large to keep in memory is kept open instead (nginx's open_file_cache): a hit
+// then costs a dup() of its descriptor instead of an open beneath the root, an fstat, the
+// precompressed siblings' probes and a close. At most max_open_files such descriptors.
 #pragma once
 
 #include <sys/stat.h>
@@ -19,10 +22,13 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/unique_fd.hpp"
+
 namespace http {
 
 struct CachedFile {
     std::string body;
+    poly::UniqueFd fd;          // instead of body: a file kept open (read with offsets only)
     struct stat st {};          // of the representation actually sent
     std::string_view encoding;  // "br", "gzip" or empty (static storage)
     bool vary = false;          // the file has a precompressed sibling
@@ -33,14 +39,22 @@ struct CachedFile {
 // are the caller's). Null when the read falls short: the file shrank under us. Blocks on the
 // file's reads.
 std::shared_ptr<CachedFile> read_cached_file(int fd, const struct stat& st);
+// A fresh entry holding a duplicate of `fd` (st and checked set); null when dup() fails.
+std::shared_ptr<CachedFile> open_cached_file(int fd, const struct stat& st);
 
 class FileCache {
 public:
     using clock = std::chrono::steady_clock;
 
+    static constexpr std::size_t default_max_open_files = 256;
+
     FileCache(std::size_t max_file_size, std::size_t max_total_bytes,
-              std::chrono::milliseconds valid_for)
-        : max_file_size_(max_file_size), max_total_(max_total_bytes), valid_for_(valid_for) {}
+              std::chrono::milliseconds valid_for,
+              std::size_t max_open_files = default_max_open_files)
+        : max_file_size_(max_file_size),
+          max_total_(max_total_bytes),
+          max_open_(max_open_files),
+          valid_for_(valid_for) {}
 
     [[nodiscard]] std::size_t max_file_size() const noexcept { return max_file_size_; }
 
@@ -49,7 +63,8 @@ public:
     std::shared_ptr<const CachedFile> find(std::string_view path, unsigned codings,
                                            clock::time_point now) const;
 
-    // Stores (or replaces) an entry; silently refused when larger than the limits allow.
+    // Stores (or replaces) an entry; silently refused when larger than the limits allow (an
+    // entry kept open counts against max_open_files, not the bytes).
     void insert(std::string_view path, unsigned codings, std::shared_ptr<const CachedFile> file);
 
 private:
@@ -60,10 +75,13 @@ private:
         }
     };
     struct Shard {
+        using Map = std::unordered_map<std::string, std::shared_ptr<const CachedFile>, Hash,
+                                       std::equal_to<>>;
         mutable std::mutex mu;
-        std::unordered_map<std::string, std::shared_ptr<const CachedFile>, Hash, std::equal_to<>>
-            map;
+        Map map;
         std::size_t bytes = 0;
+        std::size_t open = 0;          // entries holding a descriptor
+        void erase(Map::iterator it);  // under mu
     };
     static constexpr std::size_t shard_count = 16;
 
@@ -71,6 +89,7 @@ private:
 
     std::size_t max_file_size_;
     std::size_t max_total_;
+    std::size_t max_open_;
     std::chrono::milliseconds valid_for_;
     mutable std::array<Shard, shard_count> shards_;
 };

@@ -73,23 +73,6 @@ int status_for_errno(int e) noexcept {
     }
 }
 
-bool has_hidden_segment(std::string_view path) noexcept {
-    std::size_t pos = 0;
-    while (pos < path.size()) {
-        std::size_t end = path.find('/', pos);
-        if (end == std::string_view::npos) end = path.size();
-        const std::string_view seg = path.substr(pos, end - pos);
-        if (!seg.empty() && seg.front() == '.' && seg != ".well-known") return true;
-        pos = end + 1;
-    }
-    return false;
-}
-
-std::string_view last_segment(std::string_view path) noexcept {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // Joins into a stack buffer; false when the result would not fit (then the name cannot
 // exist: it would exceed PATH_MAX).
 bool join(char (&buf)[PATH_MAX], std::size_t& len, std::string_view a,
@@ -178,15 +161,17 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
     res.add_file_range(0, size);  // nothing for an empty file
 }
 
-// Keeps a small representation in memory for the next requests (see file_cache.hpp).
+// Keeps the representation for the next requests (see file_cache.hpp): a small one in memory,
+// which this response then sends too, a larger one as an open descriptor.
 void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
-    const auto size = static_cast<std::size_t>(rep.st.st_size);
-    if (ctx.cache.max_file_size() == 0 || size > ctx.cache.max_file_size()) return;
-    auto entry = read_cached_file(rep.fd.get(), rep.st);
-    if (!entry) return;  // changed under us: serve it from the fd this time, cache nothing
+    if (ctx.cache.max_file_size() == 0) return;  // caching off
+    const bool small = static_cast<std::size_t>(rep.st.st_size) <= ctx.cache.max_file_size();
+    auto entry =
+        small ? read_cached_file(rep.fd.get(), rep.st) : open_cached_file(rep.fd.get(), rep.st);
+    if (!entry) return;  // changed under us, or out of descriptors: cache nothing this time
     entry->encoding = rep.encoding;
     entry->vary = vary;
-    rep.cached = entry;
+    if (small) rep.cached = entry;
     ctx.cache.insert(path, codings_bits(ctx.codings), std::move(entry));
 }
 
@@ -269,11 +254,22 @@ void serve_sibling_only(const Ctx& ctx, const Request& req, Response& res, std::
     serve_representation(ctx, req, res, path, rep);
 }
 
-void serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
+// False when an entry kept open no longer matches its file (rewritten in place): the caller
+// then opens it afresh, and a response never pairs old metadata with new bytes.
+bool serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                   std::shared_ptr<const CachedFile> hit) {
-    Rep rep{{}, hit->st, hit->encoding, std::move(hit)};
-    res.vary_accept_encoding = rep.cached->vary;
+    Rep rep{{}, hit->st, hit->encoding, {}};
+    if (hit->fd) {
+        rep.fd.reset(::fcntl(hit->fd.get(), F_DUPFD_CLOEXEC, 0));
+        if (!rep.fd || ::fstat(rep.fd.get(), &rep.st) != 0 ||
+            FileIdentity::of(rep.st) != FileIdentity::of(hit->st))
+            return false;
+    } else {
+        rep.cached = hit;
+    }
+    res.vary_accept_encoding = hit->vary;
     serve_representation(ctx, req, res, path, rep);
+    return true;
 }
 
 // Percent-encoded: a name with CR/LF cannot split the header. The query stays, as with nginx.
@@ -371,10 +367,9 @@ void StaticHandler::handle(const Request& req, Response& res) const {
     const AcceptedCodings codings =
         cfg_.precompressed ? parse_accept_encoding(req.accept_encoding) : AcceptedCodings{};
     const Ctx ctx{cfg_, root_fd_.get(), mime_, *cache_, *variants_, codings};
-    if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now())) {
-        serve_cached(ctx, req, res, t.path, std::move(hit));
+    if (auto hit = cache_->find(t.path, codings_bits(codings), FileCache::clock::now());
+        hit && serve_cached(ctx, req, res, t.path, std::move(hit)))
         return;
-    }
     poly::OpenResult r = poly::open_beneath(root_fd_.get(), t.path, file_open_flags);
     if (!r.fd) {
         if (r.error == ENOENT && cfg_.precompressed)

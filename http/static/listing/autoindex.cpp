@@ -85,8 +85,8 @@ int list_directory(int root_fd, std::string_view rel_dir, int dirfd, bool show_h
     while (const dirent* d = ::readdir(dir.get())) {
         const std::string_view name = d->d_name;
         if (name == "." || name == "..") continue;
-        // The handler's rule (has_hidden_segment): listed exactly when it would be served.
-        if (name.front() == '.' && !show_hidden && name != ".well-known") continue;
+        // The handler's rule (http/proto/target): listed exactly when it would be served.
+        if (!show_hidden && is_hidden_name(name)) continue;
         DirEntry e;
         if (describe(root_fd, rel_dir, dirfd, d->d_name, e)) out.push_back(std::move(e));
         errno = 0;

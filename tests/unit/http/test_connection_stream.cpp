@@ -42,6 +42,7 @@ struct Fixture {
         cfg.compress = {Coding::br, Coding::zstd, Coding::gzip};
         cfg.compress_types = {"text/*"};
         cfg.compress_cache = 64 * 1024;  // variants up to 8 KiB: the page streams
+        cfg.cache_max_file_size = 0;     // no file kept open: the tests count descriptors
         return cfg;
     }
     Fixture() : sites(make_config(tmp, page)) {}
