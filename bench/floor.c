@@ -1,32 +1,25 @@
-/* floor: the least a server can spend per request on this kernel, the bottom line of the bench.
+/* floor: the least a server can spend per request on this kernel, the bottom line of bench/run.
  *
- * One thread, one io_uring (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, falling
- * back to a plain ring on a kernel without them), a multishot accept on the listener, one
- * multishot recv per connection into a provided buffer ring, and every send of a pass through
- * the completions batched into the one io_uring_enter that also waits for the next ones. Each
- * complete request head is answered with one canned response of the same header set and
- * size as polyhttpd's answer for the cell's file (the yardstick's header set), so wrk's byte
- * counts match the servers it is compared with:
+ * One thread, one io_uring (SINGLE_ISSUER | DEFER_TASKRUN; a plain ring on an older kernel), a
+ * multishot accept, a multishot recv per connection into a shared provided-buffer ring, and
+ * every send of a pass through the completions batched into the one io_uring_enter that waits
+ * for the next. Each request head gets one canned response with polyhttpd's header set (the
+ * yardstick's) and the cell's body size, so wrk's byte counts match the servers compared:
  *
  *   floor PORT [BODY_BYTES [SENDFILE_FROM]]   listens on 127.0.0.1:PORT until SIGTERM/SIGINT
  *
- * Bodies of SENDFILE_FROM bytes or more (default 16 KiB, where polyhttpd switches to sendfile)
- * go out as a real server sends a file: the head with MSG_MORE, then sendfile(2) from a memfd
- * holding the body (an unnamed file in $TMPDIR or /tmp, where bench/run's web root is),
- * so the socket gets page references, not a copy (io_uring has no sendfile;
- * its splice is always handed to a worker thread, and a send from memory, SEND_ZC included,
- * is copied once on loopback). Those two calls are synchronous; the ring waits for POLLOUT
- * when the socket is full. Smaller bodies go out from memory in one io_uring send, as many
- * pipelined responses as are owed in one send.
+ * Bodies of SENDFILE_FROM bytes or more (16 KiB, where polyhttpd switches) go out as a server
+ * sends a file: the head with MSG_MORE, then sendfile(2) from an unnamed file in $TMPDIR or
+ * /tmp (bench/run's web root is there), page references and no copy; synchronous calls, with
+ * POLLOUT on the ring when the socket is full. io_uring has no sendfile (its splice always runs
+ * on a worker thread) and a send from memory, SEND_ZC included, copies once on loopback.
+ * Smaller bodies leave from memory, every owed (pipelined) response in one io_uring send.
  *
- * It is a floor, not a server: no file system (the body is canned; at 10 MiB it never leaves
- * the page cache, as a hot file would not), no parsing beyond finding "\r\n\r\n" (a pipelined
- * request is answered in order), "Connection: close" anywhere in a head closes the connection
- * after its response (nothing after it is answered), no timers, no logging, no TLS, and
- * TCP_NODELAY is set once on the listener, which accepted sockets inherit. A head larger than
- * IN_CAP closes the connection; so does running out of memory.
- *
- * Built by bench/run with `cc -O2 ... -luring` (liburing-dev); not part of the product.
+ * A floor, not a server: a canned body (at 10 MiB, a hot file in the page cache), no parsing
+ * beyond "\r\n\r\n" (pipelined requests answered in order), "Connection: close" anywhere in
+ * a head closes after its response and nothing later is answered, no timers, logging or TLS;
+ * TCP_NODELAY is set on the listener, which accepted sockets inherit. A head over IN_CAP, or
+ * running out of memory, closes the connection. Built by bench/run (cc -O2 ... -luring).
  */
 #define _GNU_SOURCE
 #include <errno.h>
