@@ -39,6 +39,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "canned.h"
+
 enum {
     IN_CAP = 4096,   /* wrk's requests are ~60 bytes; a partial head waits here */
     BUF_SIZE = 2048, /* provided receive buffers, shared by every connection */
@@ -74,26 +76,6 @@ static struct {
 static struct io_uring ring;
 static struct io_uring_buf_ring* bufs;
 static char* buf_mem;
-
-static char* build(size_t body, int close, size_t* len, size_t* head_len) {
-    static const char head[] =
-        "HTTP/1.1 200 OK\r\n"
-        "Server: polyhttpd\r\n"
-        "Date: Sun, 30 Nov 2025 07:00:00 GMT\r\n"
-        "Content-Type: text/html; charset=utf-8\r\n"
-        "Content-Length: %zu\r\n"
-        "Last-Modified: Sun, 30 Nov 2025 07:00:00 GMT\r\n"
-        "ETag: \"a7420c-2a7-18ecc303fcdf85f0\"\r\n"
-        "Accept-Ranges: bytes\r\n"
-        "%s\r\n";
-    char* buf = malloc(1024 + body);
-    if (!buf) abort();
-    int n = snprintf(buf, 1024, head, body, close ? "Connection: close\r\n" : "");
-    memset(buf + n, 'f', body);
-    *head_len = (size_t)n;
-    *len = (size_t)n + body;
-    return buf;
-}
 
 static struct io_uring_sqe* sqe_get(void) {
     struct io_uring_sqe* sqe = io_uring_get_sqe(&ring);
@@ -371,8 +353,8 @@ static void setup_ring(void) {
 
 static void make_canned(size_t body, size_t sendfile_from) {
     canned.body = body;
-    canned.keep = build(body, 0, &canned.keep_len, &canned.head_keep);
-    canned.close = build(body, 1, &canned.close_len, &canned.head_close);
+    canned.keep = canned_response(body, 0, 'f', &canned.keep_len, &canned.head_keep);
+    canned.close = canned_response(body, 1, 'f', &canned.close_len, &canned.head_close);
     canned.memfd = -1;
     if (body >= sendfile_from) {
         /* an unnamed file on the file system the web root is on (the page cache of a file,
