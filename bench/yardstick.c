@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "canned.h"
+
 enum { IN_CAP = 4096, MAX_EVENTS = 256 }; /* wrk's requests are ~60 bytes */
 
 struct canned {
@@ -43,25 +45,6 @@ struct conn {
 };
 
 static struct canned canned;
-
-static char *build(size_t body, int close, size_t *len) {
-    static const char head[] =
-        "HTTP/1.1 200 OK\r\n"
-        "Server: polyhttpd\r\n"
-        "Date: Sun, 30 Nov 2025 07:00:00 GMT\r\n"
-        "Content-Type: text/html; charset=utf-8\r\n"
-        "Content-Length: %zu\r\n"
-        "Last-Modified: Sun, 30 Nov 2025 07:00:00 GMT\r\n"
-        "ETag: \"a7420c-2a7-18ecc303fcdf85f0\"\r\n"
-        "Accept-Ranges: bytes\r\n"
-        "%s\r\n";
-    char *buf = malloc(1024 + body);
-    if (!buf) abort();
-    int n = snprintf(buf, 1024, head, body, close ? "Connection: close\r\n" : "");
-    memset(buf + n, 'y', body);
-    *len = (size_t)n + body;
-    return buf;
-}
 
 static void update_interest(int ep, struct conn *c, int want_out) {
     if (c->want_out == want_out) return;
@@ -162,8 +145,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t body = argc > 2 ? strtoul(argv[2], NULL, 10) : 679;
-    canned.keep = build(body, 0, &canned.keep_len);
-    canned.close = build(body, 1, &canned.close_len);
+    size_t head_len;
+    canned.keep = canned_response(body, 0, 'y', &canned.keep_len, &head_len);
+    canned.close = canned_response(body, 1, 'y', &canned.close_len, &head_len);
     signal(SIGPIPE, SIG_IGN);
     int lfd = listen_on(atoi(argv[1]));
     int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -19,6 +19,19 @@ QUICK = {
     "duration": 2, "warmup": 1, "rounds": 1, "idle": 0, "noise_retries": 0,
     "tls": "ecdsa", "tls_modes": "full", "tls_connections": "16",
 }
+# --matrix: issue 18's matrix and nothing else, sized to run in about 40 minutes: the three
+# files keep-alive and the small page with Connection: close, every connection count, the
+# event models and one blocking model (prefork, the blocking model a user would deploy) against
+# the floor, the yardstick, nginx, lighttpd and h2o; then the idle run for the event models and
+# the references (prefork's pool holds at most 256 of 10,000 idle connections by design).
+MATRIX = {
+    "connections": "1,16,64,256,1024", "files": "679B,64KiB,10MiB", "close_files": "679B",
+    "compress_files": "none", "keepalive": "on,off", "duration": 3, "warmup": 1, "rounds": 3,
+    "idle": 10000, "noise_retries": 1, "tls": "none", "tls_modes": "keepalive",
+    "tls_connections": "16",
+}
+MATRIX_MODELS = ("epoll-et", "coroutine", "uring", "prefork")
+MATRIX_IDLE_MODELS = ("epoll-et", "coroutine", "uring")
 # --quick's models: the default one, and a blocking one whose starvation the summary shows
 # (c=16 and 64 keep-alive connections; loop serves one, the rest wait in the accept queue).
 QUICK_MODELS = ("epoll-et", "loop")
@@ -56,6 +69,11 @@ def parser():
     a("--quick", action="store_true",
       help="smoke run (< 2 min): epoll-et (the default) and loop (blocking) + references, "
            "c=16,64, 679B, keep-alive, 1 round of 2 s; one TLS cell (ECDSA full handshakes, c=16)")
+    a("--matrix", action="store_true",
+      help="issue 18's matrix only (about 40 min): 679B, 64KiB, 10MiB keep-alive and 679B close "
+           "at c=1,16,64,256,1024; models epoll-et, coroutine, uring, prefork; all references; "
+           "3 rounds of 3 s; the idle run (10,000) for the event models and references; no TLS, "
+           "no compressed cell. Its results.md opens with the matrix at a glance")
     a("--binary", help="use this polyhttpd instead of building build-bench/ (Release)")
     a("--baseline-binary", metavar="PATH",
       help="also measure every chosen model of this polyhttpd, as MODEL@baseline, in the same "
@@ -125,11 +143,15 @@ def _positive(name, value, zero_ok=False):
 def resolve(args):
     """Fills unset options from the quick or full defaults and splits the lists. Raises
     ValueError naming the option for a value outside its range."""
-    base = QUICK if args.quick else FULL
+    if args.quick and args.matrix:
+        raise ValueError("--quick and --matrix exclude each other")
+    base = QUICK if args.quick else MATRIX if args.matrix else FULL
     for key, value in base.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    args.default_models = QUICK_MODELS if args.quick else None
+    args.default_models = QUICK_MODELS if args.quick else MATRIX_MODELS if args.matrix else None
+    # None: every measured server gets the idle run; else models outside it are left out of it
+    args.idle_models = MATRIX_IDLE_MODELS if args.matrix else None
     try:
         args.connections = [int(c) for c in _csv(args.connections)]
     except ValueError:

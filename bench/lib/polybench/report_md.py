@@ -1,8 +1,7 @@
 """results.md: the stamp, the method, the charts, then (with TLS cells) the TLS summary, then
 per matrix slice (file x keep-alive, and for TLS x certificate x handshakes) one pivot table per
 metric (rows: servers, columns: connections), then the idle run."""
-from . import aggregate, compare, compress_report, idlerun, measure, tls
-
+from . import aggregate, compare, compress_report, glance, idlerun, measure, tls
 
 
 def _num(v, digits=0):
@@ -100,6 +99,11 @@ def slice_lines(cells, key, noisy_pct):
     out += _pivot("requests (one handshake each) per server CPU-second" if handshakes else
                   "requests per server CPU-second", cells, servers, conns,
                   lambda c: _num(c.get("req_per_cpu_s")))
+    floors = glance.floor_of(cells)
+    if floors:
+        out += _pivot("requests per server CPU-second × the floor's (1.00×: as cheap as the "
+                      "floor)", cells, servers, conns,
+                      lambda c: glance.ratio_text(glance.to_floor(c, floors)))
     if handshakes:
         out += _pivot("handshakes the server resumed, % / handshakes that negotiated other than "
                       f"{tls.PINNED}, ALPN http/1.1 (must be 0)", cells, servers, conns,
@@ -202,6 +206,7 @@ def tables(cells, idle_results, noisy_pct):
     out = ["## Matrix", "",
            f"† other work on this shared machine disturbed the cell by more than {noisy_pct:g}% of "
            "a core (median of its rounds, after the allowed repeats; see Method).", ""]
+    out += glance.lines(cells) + glance.idle_memory_lines(idle_results or [])
     if any(c.get("tls") for c in cells):
         out += tls_summary(cells)
     for key in dict.fromkeys(_slice_key(c) for c in cells):

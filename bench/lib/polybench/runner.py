@@ -217,7 +217,8 @@ def start(spec, opts, tag, cell=None):
     log = os.path.join(opts.out_dir, "logs", f"{spec.name}.log")
     setup = opts.tls_setups[cell.tls] if cell and cell.tls else None
     return servers.Running(spec, system.free_port(), opts.webroot, tmp, opts.server_cpu, log,
-                           setup, bool(cell and cell.compress))
+                           setup, bool(cell and cell.compress),
+                           webroot.size_of(cell.file) if cell else 679)
 
 
 def base_row(spec, cell, r):

@@ -1,5 +1,5 @@
-"""The servers under test: every polyhttpd model, the yardstick, and nginx, lighttpd and h2o
-when installed. A Spec knows how to write its config and build its command line; a Running
+"""The servers under test: every polyhttpd model, the floor, the yardstick, and nginx, lighttpd
+and h2o when installed. A Spec knows how to write its config and build its command line; a Running
 server is one started process tree pinned to the server core, in its own session so that
 stop() can end exactly that tree.
 
@@ -14,7 +14,10 @@ from . import compressed, httpget, pool, system, tls as tlsconf
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONF_DIR = os.path.join(BENCH_DIR, "conf")
-REFERENCES = ("yardstick", "nginx", "lighttpd", "h2o")
+REFERENCES = ("floor", "yardstick", "nginx", "lighttpd", "h2o")
+# Measuring sticks, not competitors: the canned responders. "The best reference" of a cell is
+# the best of the others (the servers a user could run instead).
+STICKS = ("floor", "yardstick")
 
 # Extra flags per model by default (recorded in every result). None: every model runs with its
 # own defaults, prefork with its adaptive pool (issue 17), which is what a user gets; a fixed
@@ -28,13 +31,15 @@ POLYHTTPD_ARGS = ["--access-log", "off", "--log-level", "warn", "--keepalive-tim
 class Spec:
     """name: as shown in tables; kind: 'model' or 'reference'; args: extra args shown in results.
     build_cmd(port, root, tmp, tls, compress) gets tls None for plain HTTP, else a tls.Setup,
-    and compress True for the compressed cell (compressed.py: each server's settings)."""
+    and compress True for the compressed cell (compressed.py: each server's settings); a sized
+    spec's build_cmd also gets the body size of the cell's file (a canned responder)."""
 
     def __init__(self, name, kind, build_cmd, args=(), only_files=None, speaks_tls=True,
-                 compresses=True, pooled=False):
+                 compresses=True, pooled=False, sized=False):
         self.name, self.kind, self.args = name, kind, list(args)
         self.pooled = pooled  # a prefork pool: its size is sampled while measured (pool.py)
         self.only_files = only_files  # None: serves the whole root
+        self.sized = sized
         self.speaks_tls = speaks_tls
         self.compresses = compresses  # can take part in the compressed cell
         self._build_cmd = build_cmd
@@ -45,7 +50,9 @@ class Spec:
             return False
         return self.only_files is None or cell.file in self.only_files
 
-    def command(self, port, root, tmp, tls=None, compress=False):
+    def command(self, port, root, tmp, tls=None, compress=False, body_bytes=679):
+        if self.sized:
+            return self._build_cmd(port, root, tmp, tls, compress, body_bytes)
         return self._build_cmd(port, root, tmp, tls, compress)
 
 
@@ -113,13 +120,27 @@ def yardstick_spec(binary, body_bytes=679):
                 only_files={"679B"}, speaks_tls=False, compresses=False)
 
 
-def reference_specs(names, yardstick_bin):
-    """Specs for the requested reference servers that are installed, and the names skipped."""
+def floor_spec(binary):
+    # Told each cell's body size, so it takes part in every plain cell, keep-alive and close;
+    # no TLS, no compression.
+    return Spec("floor", "reference",
+                lambda port, root, tmp, tls, compress, body: [binary, str(port), str(body)],
+                speaks_tls=False, compresses=False, sized=True)
+
+
+def reference_specs(names, yardstick_bin, floor_bin=None):
+    """Specs for the requested reference servers that are installed (the floor: built), and
+    the names skipped."""
     builders = {"nginx": _nginx, "lighttpd": _lighttpd, "h2o": _h2o}
     specs, skipped = [], []
     for name in names:
         if name == "yardstick":
             specs.append(yardstick_spec(yardstick_bin))
+        elif name == "floor":
+            if floor_bin:
+                specs.append(floor_spec(floor_bin))
+            else:
+                skipped.append(name)
         elif shutil.which(name):
             specs.append(Spec(name, "reference", builders[name], compresses=(
                 name != "lighttpd" or compressed.lighttpd_has_deflate())))
@@ -137,12 +158,13 @@ def probe(port, path, timeout=5.0):
 class Running:
     """A started server. pid is the tree's root (taskset execs the server in place)."""
 
-    def __init__(self, spec, port, root, tmp, cpu, log_path, tls=None, compress=False):
+    def __init__(self, spec, port, root, tmp, cpu, log_path, tls=None, compress=False,
+                 body_bytes=679):
         self.spec, self.port, self.tmp, self.tls = spec, port, tmp, tls
         self.sent = {}  # compressed cell -> (Content-Encoding, body bytes): compressed.check
         self.skipped = set()  # cells it must not be measured in (it sent identity...)
         os.makedirs(tmp, exist_ok=True)
-        self.cmd = system.taskset(cpu, spec.command(port, root, tmp, tls, compress))
+        self.cmd = system.taskset(cpu, spec.command(port, root, tmp, tls, compress, body_bytes))
         self.log_path = log_path
         with open(log_path, "ab") as log:
             log.write(("$ " + " ".join(self.cmd) + "\n").encode())
