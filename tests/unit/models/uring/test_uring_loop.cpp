@@ -36,6 +36,11 @@ TEST_CASE("uring loop: Connection: close closes after the response", "[uring_loo
     if (uring_usable()) test::check_connection_close(uring);
 }
 
+TEST_CASE("uring loop: a busy kept-alive client outlives the keep-alive timeout",
+          "[uring_loop][children][timeouts]") {
+    if (uring_usable()) test::check_busy_keepalive_outlives_timeout(uring);
+}
+
 TEST_CASE("uring loop: a stop closes an idle kept-alive connection; the loop returns",
           "[uring_loop][children]") {
     if (uring_usable()) test::check_stop_closes_idle(uring);
