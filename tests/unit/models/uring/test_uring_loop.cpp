@@ -5,19 +5,13 @@
 // the way the model itself refuses to start.
 #include <catch2/catch.hpp>
 
-#include "models/uring/uring_probe.hpp"
 #include "models/uring/uring_server.hpp"
+#include "unit/models/uring/uring_usable.hpp"
 #include "unit/server/serving_cases.hpp"
 
 namespace {
 
-bool uring_usable() {
-    const std::string& why = server::uring_unavailable_reason();
-    if (why.empty()) return true;
-    WARN("skipped: io_uring unavailable here: " << why);
-    SUCCEED();
-    return false;
-}
+using test::uring_usable;
 
 const test::Serve uring = [](server::Context& ctx) { return server::run_uring_loops(ctx); };
 
