@@ -41,11 +41,9 @@ IoResult receive(CoroLoop& loop, Conn& c) {
     return r;
 }
 
-// Before every wait: the deadline of the connection's current phase bounds it.
-void arm_deadline(CoroLoop& loop, Conn& c, bool progress) {
-    c.deadline.update(c.session.phase(), progress, loop.now());
-    c.watch.set_deadline(c.deadline.kind(), c.deadline.at());
-}
+// Before every wait: the deadline of the connection's current phase bounds it (re-filing an
+// unchanged one is free).
+void arm_deadline(Conn& c) { c.watch.set_deadline(c.deadline.kind(), c.deadline.at()); }
 
 void on_wake(Conn& c, Wake why) {
     switch (why) {
@@ -56,9 +54,11 @@ void on_wake(Conn& c, Wake why) {
     }
 }
 
-// The blocking driver's loop: syscall first, and co_await only where it would block.
+// The blocking driver's loop: syscall first, and co_await only where it would block. The
+// deadline follows every step, not only the state before a wait: one request is often read,
+// answered and followed by EAGAIN with the connection idle again, and a keep-alive deadline
+// judged only at the wait would never restart, cutting a busy client at --keepalive-timeout.
 Task<> serve(CoroLoop& loop, Conn& c) {
-    bool progress = false;
     int budget = pump_budget;
     for (http::Want want = c.session.want(); want != http::Want::close; want = c.session.want()) {
         IoResult r;
@@ -73,20 +73,19 @@ Task<> serve(CoroLoop& loop, Conn& c) {
             c.session.abort();
             break;
         }
+        c.deadline.update(c.session.phase(), r.bytes > 0, loop.now());
         Wake why = Wake::ready;
         if (r.status != IoStatus::would_block) {
-            progress = progress || r.bytes > 0;
             if (--budget > 0) continue;
-            arm_deadline(loop, c, progress);  // used up its turn: the others go first
+            arm_deadline(c);  // used up its turn: the others go first
             why = co_await c.watch.yield();
         } else if (want == http::Want::read) {
-            arm_deadline(loop, c, progress);
+            arm_deadline(c);
             why = co_await c.watch.readable();
         } else {
-            arm_deadline(loop, c, progress);
+            arm_deadline(c);
             why = co_await c.watch.writable();
         }
-        progress = false;
         budget = pump_budget;
         on_wake(c, why);
     }

@@ -24,6 +24,10 @@ namespace {
 // gets less, which only costs more rounds.
 constexpr int pipe_capacity = 1 << 20;
 
+// IORING_CQE_F_BUF_MORE (Linux 6.12, newer than this liburing's headers): the receive filled
+// part of an incrementally consumed buffer, and the kernel goes on filling the rest.
+constexpr std::uint32_t cqe_buf_more = 1U << 4;
+
 // Large files leave by sendfile unless --uring-files splice: measured, sendfile on the
 // non-blocking socket with a POLLOUT poll on the ring took 30-45 % less CPU per byte than the
 // splices, whose io-wq hand-offs cost more than the syscalls they save
@@ -33,11 +37,29 @@ constexpr int pipe_capacity = 1 << 20;
 bool splice_files(const UringConn& c) { return c.runtime->cfg.uring_files == "splice"; }
 
 std::uint64_t user_data(UringConn& c, UringOp op) {
-    static_assert(alignof(UringConn) >= 8, "the low 3 bits of a UringConn* carry the operation");
+    static_assert(alignof(UringConn) > op_mask, "the low bits of a UringConn* carry the operation");
     return reinterpret_cast<std::uint64_t>(&c) | static_cast<std::uint64_t>(op);
 }
 
+// Points an SQE prepared on the connection's descriptor at its registered slot, if it has one.
+void on_socket(io_uring_sqe* s, const UringConn& c) {
+    if (c.file_slot < 0) return;
+    s->fd = c.file_slot;
+    s->flags |= IOSQE_FIXED_FILE;
+}
+
 }  // namespace
+
+// The socket into a registered-file slot, by an SQE linked to the receive armed next: the
+// receive and every send then skip the descriptor lookup. Should the update fail, the link
+// cancels that receive; on_conn_completion() then drops the slot and advance() re-arms the
+// receive on the plain descriptor.
+void UringLoop::register_socket(UringConn& c) {
+    io_uring_sqe* s = files_.install(c.fd.get(), c.file_slot);
+    if (s == nullptr) return;
+    s->flags |= IOSQE_IO_LINK;
+    track(c, UringOp::install, s);
+}
 
 void UringLoop::track(UringConn& c, UringOp op, io_uring_sqe* s) {
     io_uring_sqe_set_data64(s, user_data(c, op));
@@ -45,10 +67,17 @@ void UringLoop::track(UringConn& c, UringOp op, io_uring_sqe* s) {
 }
 
 void UringLoop::on_conn_completion(UringConn& c, UringOp op, const io_uring_cqe& cqe) {
-    if (op == UringOp::recv)
+    if (op == UringOp::recv) {
         on_recv(c, cqe);
-    else
+    } else if (op == UringOp::install) {
+        if (cqe.res < 0) {  // the linked receive is cancelled; it is re-armed without the slot
+            spdlog::debug("fd {}: registering the socket: {}", c.fd.get(), std::strerror(-cqe.res));
+            files_.release(c.file_slot, static_cast<std::uint64_t>(UringOp::ignore));
+            c.file_slot = -1;
+        }
+    } else {
         on_sent(c, op, cqe.res);
+    }
     if (op != UringOp::recv || (cqe.flags & IORING_CQE_F_MORE) == 0) --c.inflight;
     if (c.cancelling) {
         if (c.inflight == 0) destroy(c);
@@ -70,7 +99,8 @@ void UringLoop::on_recv(UringConn& c, const io_uring_cqe& cqe) {
         else if (!c.cancelling)
             c.session.on_data(buffers_.data(id, n));
         c.progress = true;
-        buffers_.recycle(id);  // its bytes are parsed or copied: the kernel may reuse it
+        // Its bytes are parsed or copied: the kernel may reuse the space.
+        buffers_.consumed(id, n, (cqe.flags & cqe_buf_more) != 0);
         return;
     }
     if (cqe.res == -ENOBUFS || cqe.res == -ECANCELED) return;  // advance() re-arms if needed
@@ -151,6 +181,7 @@ void UringLoop::advance(UringConn& c) {
 void UringLoop::arm_recv(UringConn& c) {
     io_uring_sqe* s = ring_.sqe();
     io_uring_prep_recv_multishot(s, c.fd.get(), nullptr, 0, 0);
+    on_socket(s, c);
     s->flags |= IOSQE_BUFFER_SELECT;
     s->buf_group = BufferRing::group;
     track(c, UringOp::recv, s);
@@ -181,6 +212,7 @@ void UringLoop::start_send(UringConn& c) {
     io_uring_sqe* s = ring_.sqe();
     io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(),
                        MSG_NOSIGNAL | (out.more ? MSG_MORE : 0));
+    on_socket(s, c);
     track(c, UringOp::send, s);
     c.send_ops = 1;
 }
@@ -306,6 +338,8 @@ void UringLoop::kill(UringConn& c) {
 
 void UringLoop::destroy(UringConn& c) {
     Timers::cancel(c.timer);
+    // Queued before the descriptor closes below; the socket is gone once both have happened.
+    files_.release(c.file_slot, static_cast<std::uint64_t>(UringOp::ignore));
     const std::size_t i = c.index;
     if (i + 1 != conns_.size()) {
         std::swap(conns_[i], conns_.back());

@@ -1,6 +1,7 @@
 #include "models/uring/uring_loop.hpp"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -20,15 +21,28 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr unsigned ring_entries = 1024;
-// Provided receive buffers per ring: a request head usually fits one; a head spread over
-// several is reassembled by http::Connection. 2 MiB per ring, touched only as data arrives.
-constexpr unsigned buffer_count = 512;
-constexpr std::size_t buffer_size = 4096;
+// Provided receive buffers per ring, 2 MiB either way, touched only as data arrives. Filled by
+// parts (incremental consumption): 32 of 64 KiB, so that a few hundred small requests share one
+// buffer. Else one receive per buffer: a request head usually fits 4 KiB; a head spread over
+// several is reassembled by http::Connection.
+constexpr BufferRing::Shape plain_buffers{512, 4096};
+constexpr BufferRing::Shape incremental_buffers{32, 64 * 1024};
+// Registered-file slots per ring: one per connection up to this many (and within RLIMIT_NOFILE,
+// which bounds the table); connections past it use their plain descriptor.
+constexpr unsigned max_file_slots = 16384;
+
+unsigned file_slots(unsigned max_connections) {
+    rlimit rl{};
+    unsigned slots = std::min(max_file_slots, max_connections);
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        slots = static_cast<unsigned>(std::min<rlim_t>(slots, rl.rlim_cur));
+    return slots;
+}
 
 constexpr std::uint64_t tag(UringOp op) { return static_cast<std::uint64_t>(op); }
 // A multishot accept's user_data: the listener's index above the op bits (no connection).
 constexpr std::uint64_t accept_tag(std::size_t listener) {
-    return static_cast<std::uint64_t>(listener) << 3 | tag(UringOp::accept);
+    return static_cast<std::uint64_t>(listener) << op_bits | tag(UringOp::accept);
 }
 
 }  // namespace
@@ -36,7 +50,8 @@ constexpr std::uint64_t accept_tag(std::size_t listener) {
 UringLoop::UringLoop(LoopShared& shared)
     : shared_(shared),
       ring_(ring_entries),
-      buffers_(ring_, buffer_count, buffer_size),
+      buffers_(ring_, plain_buffers, incremental_buffers),
+      files_(ring_, file_slots(shared.max_connections)),
       accepting_(shared.ctx.listeners.size(), 0) {}
 
 UringLoop::~UringLoop() = default;
@@ -58,12 +73,12 @@ void UringLoop::run() {
 
 void UringLoop::dispatch(const io_uring_cqe& cqe) {
     const std::uint64_t data = io_uring_cqe_get_data64(&cqe);
-    const auto op = static_cast<UringOp>(data & 7);
+    const auto op = static_cast<UringOp>(data & op_mask);
     if (op == UringOp::accept) {  // its high bits are a listener's index, not a connection
-        on_accept(static_cast<std::size_t>(data >> 3), cqe);
+        on_accept(static_cast<std::size_t>(data >> op_bits), cqe);
         return;
     }
-    auto* c = reinterpret_cast<UringConn*>(data & ~std::uint64_t{7});
+    auto* c = reinterpret_cast<UringConn*>(data & ~op_mask);
     if (c != nullptr) {
         on_conn_completion(*c, op, cqe);
         return;
@@ -142,6 +157,7 @@ void UringLoop::admit(int fd, ListenerKind kind) {
     UringConn& ref = *c;
     conns_.push_back(std::move(c));
     if (shared_.at_capacity()) pause_accepting(now_ + capacity_pause);  // the backlog waits
+    register_socket(ref);
     arm_recv(ref);
     refile_timer(ref);
 }

@@ -24,7 +24,10 @@
 
 namespace server {
 
-// What a completion is about: the low 3 bits of user_data.
+// What a completion is about: the low op_bits bits of user_data.
+inline constexpr unsigned op_bits = 4;
+inline constexpr std::size_t op_align = std::size_t{1} << op_bits;
+inline constexpr std::uint64_t op_mask = op_align - 1;
 enum class UringOp : std::uint64_t {
     recv = 0,
     send = 1,
@@ -33,10 +36,12 @@ enum class UringOp : std::uint64_t {
     poll_out = 4,
     accept = 5,
     stop = 6,
-    ignore = 7,  // loop-level: no connection pointer
+    ignore = 7,   // loop-level: no connection pointer
+    install = 8,  // the socket put in its registered-file slot (FileTable)
 };
 
-struct UringConn : ConnState {
+// Aligned so that the low op_bits bits of its address are free for the operation.
+struct alignas(op_align) UringConn : ConnState {
     UringConn(poly::UniqueFd s, std::string_view peer, ListenerKind kind, LoopShared& shared,
               std::chrono::steady_clock::time_point now)
         : ConnState(std::move(s), peer, kind, shared.ctx, now), slot(shared) {
@@ -46,6 +51,7 @@ struct UringConn : ConnState {
     LoopShared::Slot slot;
     TimerNode timer;
     std::size_t index = 0;  // in UringLoop::conns_
+    int file_slot = -1;     // its registered-file slot (FileTable), or -1: the plain descriptor
 
     int inflight = 0;           // operations whose last completion has not arrived
     bool recv_armed = false;    // the multishot receive is live
@@ -105,10 +111,12 @@ private:
     void destroy(UringConn& c);
     void refile_timer(UringConn& c);
     void track(UringConn& c, UringOp op, io_uring_sqe* s);
+    void register_socket(UringConn& c);
 
     LoopShared& shared_;
     Ring ring_;
     BufferRing buffers_;
+    FileTable files_;
     std::vector<std::unique_ptr<UringConn>> conns_;  // unordered; UringConn::index is the slot
     Timers timers_;
     clock::time_point now_{};

@@ -80,7 +80,7 @@ std::string probe() {
         if ((ring.get()->features & IORING_FEAT_EXT_ARG) == 0)
             return "io_uring lacks IORING_FEAT_EXT_ARG (needs Linux 5.11)";
         if (std::string why = missing_opcode(*ring.get()); !why.empty()) return why;
-        BufferRing buffers(ring, 2, 64);
+        BufferRing buffers(ring, {2, 64});
         return multishot_recv_failure(ring);
     } catch (const std::system_error& e) {
         if (std::string(e.what()).rfind("io_uring_setup", 0) == 0)

@@ -8,6 +8,9 @@
 namespace server {
 namespace {
 
+// Incremental buffer consumption (Linux 6.12), newer than this liburing's headers.
+constexpr std::uint16_t pbuf_ring_inc = 2;  // IOU_PBUF_RING_INC
+
 int setup(unsigned entries, io_uring& ring) {
     // Larger completion queue than submission queue: one multishot receive or accept can
     // post many completions per submission.
@@ -33,6 +36,8 @@ int setup(unsigned entries, io_uring& ring) {
 Ring::Ring(unsigned entries) {
     if (const int rc = setup(entries, ring_); rc < 0)
         throw std::system_error(-rc, std::generic_category(), "io_uring_setup");
+    // Best effort: without it io_uring_enter looks the ring's descriptor up each time.
+    io_uring_register_ring_fd(&ring_);
 }
 
 Ring::~Ring() { io_uring_queue_exit(&ring_); }
@@ -59,29 +64,40 @@ void Ring::submit_and_wait(std::chrono::nanoseconds timeout) {
     io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
 }
 
-BufferRing::BufferRing(Ring& ring, unsigned count, std::size_t size)
-    : ring_(ring), count_(count), size_(size) {
-    const std::size_t ring_bytes = sizeof(io_uring_buf) * count;
-    mapped_ = ring_bytes + count * size;
-    void* mem =
-        ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+BufferRing::BufferRing(Ring& ring, Shape plain, std::optional<Shape> incremental) : ring_(ring) {
+    if (incremental && map_and_register(*incremental, true)) return;
+    map_and_register(plain, false);
+}
+
+bool BufferRing::map_and_register(Shape shape, bool incremental) {
+    const std::size_t ring_bytes = sizeof(io_uring_buf) * shape.count;
+    const std::size_t mapped = ring_bytes + shape.count * shape.size;
+    void* mem = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
-    br_ = static_cast<io_uring_buf_ring*>(mem);
-    base_ = static_cast<std::byte*>(mem) + ring_bytes;
     io_uring_buf_reg reg{};
-    reg.ring_addr = reinterpret_cast<std::uintptr_t>(br_);
-    reg.ring_entries = count;
+    reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
+    reg.ring_entries = shape.count;
     reg.bgid = group;
+    reg.pad = incremental ? pbuf_ring_inc : 0;  // the kernel's `flags` field
     if (const int rc = io_uring_register_buf_ring(ring_.get(), &reg, 0); rc < 0) {
-        ::munmap(mem, mapped_);
+        ::munmap(mem, mapped);
+        if (incremental && rc == -EINVAL) return false;
         throw std::system_error(-rc, std::generic_category(), "io_uring_register_buf_ring");
     }
+    br_ = static_cast<io_uring_buf_ring*>(mem);
+    base_ = static_cast<std::byte*>(mem) + ring_bytes;
+    mapped_ = mapped;
+    count_ = shape.count;
+    size_ = shape.size;
+    incremental_ = incremental;
+    offset_.assign(count_, 0);
     io_uring_buf_ring_init(br_);
-    const int mask = io_uring_buf_ring_mask(count);
-    for (unsigned i = 0; i < count; ++i)
+    const int mask = io_uring_buf_ring_mask(count_);
+    for (unsigned i = 0; i < count_; ++i)
         io_uring_buf_ring_add(br_, base_ + i * size_, static_cast<unsigned>(size_),
                               static_cast<unsigned short>(i), mask, static_cast<int>(i));
-    io_uring_buf_ring_advance(br_, static_cast<int>(count));
+    io_uring_buf_ring_advance(br_, static_cast<int>(count_));
+    return true;
 }
 
 BufferRing::~BufferRing() {
@@ -89,11 +105,48 @@ BufferRing::~BufferRing() {
     ::munmap(br_, mapped_);
 }
 
+void BufferRing::consumed(unsigned id, std::size_t len, bool more) noexcept {
+    if (incremental_ && more) {
+        offset_[id] += static_cast<std::uint32_t>(len);
+        return;
+    }
+    offset_[id] = 0;
+    recycle(id);
+}
+
 void BufferRing::recycle(unsigned id) noexcept {
     io_uring_buf_ring_add(br_, base_ + static_cast<std::size_t>(id) * size_,
                           static_cast<unsigned>(size_), static_cast<unsigned short>(id),
                           io_uring_buf_ring_mask(count_), 0);
     io_uring_buf_ring_advance(br_, 1);
+}
+
+FileTable::FileTable(Ring& ring, unsigned slots) : ring_(ring) {
+    if (slots == 0 || io_uring_register_files_sparse(ring_.get(), slots) < 0) return;
+    fds_.assign(slots, -1);
+    free_.reserve(slots);
+    for (unsigned i = slots; i > 0; --i) free_.push_back(static_cast<int>(i - 1));
+}
+
+io_uring_sqe* FileTable::install(int fd, int& slot) {
+    slot = -1;
+    if (free_.empty()) return nullptr;
+    slot = free_.back();
+    free_.pop_back();
+    fds_[static_cast<std::size_t>(slot)] = fd;
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_files_update(s, &fds_[static_cast<std::size_t>(slot)], 1, slot);
+    return s;
+}
+
+void FileTable::release(int slot, std::uint64_t user_data) {
+    if (slot < 0) return;
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_files_update(s, &empty_, 1, slot);
+    io_uring_sqe_set_data64(s, user_data);
+    s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    fds_[static_cast<std::size_t>(slot)] = -1;
+    free_.push_back(slot);
 }
 
 }  // namespace server

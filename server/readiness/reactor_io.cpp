@@ -88,21 +88,26 @@ void Reactor::unwatch_listeners() {
     for (const Listener& l : shared_.ctx.listeners) poller_->remove(l.fd());
 }
 
+// The deadline follows every step, not only the state at the end of the turn: one turn often
+// reads a request, answers it and finds the socket drained, ending idle as it began, and a
+// keep-alive deadline judged only then would never restart, cutting a busy client at
+// --keepalive-timeout. Deadline::update is a compare unless the phase changed; the timer is
+// re-filed once per turn, when the deadline moved.
 void Reactor::pump(Conn& c) {
-    bool progress = false;
+    bool moved = false;
     for (int budget = pump_budget; budget > 0; --budget) {
         const http::Want want = c.session.want();
         if (want == http::Want::close) {
             close_conn(c);
             return;
         }
-        bool moved = false;
-        const bool go_on = want == http::Want::read ? pump_read(c, moved) : pump_write(c, moved);
-        progress = progress || moved;
+        bool progress = false;
+        const bool go_on =
+            want == http::Want::read ? pump_read(c, progress) : pump_write(c, progress);
+        moved = c.deadline.update(c.session.phase(), progress, now_) || moved;
         if (c.session.want() == http::Want::close) continue;  // closes on the next iteration
         if (!go_on) {
-            if (c.deadline.update(c.session.phase(), progress, now_) || !c.timer.linked())
-                refile_timer(c);
+            if (moved || !c.timer.linked()) refile_timer(c);
             return;
         }
     }
@@ -110,7 +115,7 @@ void Reactor::pump(Conn& c) {
         c.queued = true;
         ready_.push_back(&c);
     }
-    if (c.deadline.update(c.session.phase(), progress, now_) || !c.timer.linked()) refile_timer(c);
+    if (moved || !c.timer.linked()) refile_timer(c);
 }
 
 // One recv; returns false when the connection must wait for readiness.

@@ -5,19 +5,13 @@
 // the way the model itself refuses to start.
 #include <catch2/catch.hpp>
 
-#include "models/uring/uring_probe.hpp"
 #include "models/uring/uring_server.hpp"
+#include "unit/models/uring/uring_usable.hpp"
 #include "unit/server/serving_cases.hpp"
 
 namespace {
 
-bool uring_usable() {
-    const std::string& why = server::uring_unavailable_reason();
-    if (why.empty()) return true;
-    WARN("skipped: io_uring unavailable here: " << why);
-    SUCCEED();
-    return false;
-}
+using test::uring_usable;
 
 const test::Serve uring = [](server::Context& ctx) { return server::run_uring_loops(ctx); };
 
@@ -34,6 +28,11 @@ TEST_CASE("uring loop: 20 pipelined requests in one write answered in order",
 
 TEST_CASE("uring loop: Connection: close closes after the response", "[uring_loop][children]") {
     if (uring_usable()) test::check_connection_close(uring);
+}
+
+TEST_CASE("uring loop: a busy kept-alive client outlives the keep-alive timeout",
+          "[uring_loop][children][timeouts]") {
+    if (uring_usable()) test::check_busy_keepalive_outlives_timeout(uring);
 }
 
 TEST_CASE("uring loop: a stop closes an idle kept-alive connection; the loop returns",

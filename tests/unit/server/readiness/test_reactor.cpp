@@ -38,6 +38,11 @@ TEST_CASE("reactor: 20 pipelined requests in one write answered in order", "[rea
     in_both_modes(test::check_pipelined_in_order);
 }
 
+TEST_CASE("reactor: a busy kept-alive client outlives the keep-alive timeout",
+          "[reactor][children][timeouts]") {
+    in_both_modes(test::check_busy_keepalive_outlives_timeout);
+}
+
 TEST_CASE("reactor: Connection: close closes after the response", "[reactor][children]") {
     in_both_modes(test::check_connection_close);
 }
