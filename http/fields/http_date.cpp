@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace http {
 namespace {
@@ -177,11 +178,8 @@ std::optional<std::time_t> parse_asctime(Reader& r) noexcept {
     return r.done() ? to_time(f) : std::nullopt;
 }
 
-}  // namespace
-
-void format_http_date(std::time_t t, char* out) noexcept {
-    if (t < min_formattable) t = min_formattable;
-    if (t > max_formattable) t = max_formattable;
+// gmtime_r and the fields, for format_http_date.
+void format_uncached(std::time_t t, char* out) noexcept {
     std::tm tm{};
     gmtime_r(&t, &tm);
     // "Sun, 06 Nov 1994 08:49:37 GMT"
@@ -201,6 +199,24 @@ void format_http_date(std::time_t t, char* out) noexcept {
     out[22] = ':';
     put2(out + 23, tm.tm_sec);
     put_name(out + 25, " GMT");
+}
+
+}  // namespace
+
+void format_http_date(std::time_t t, char* out) noexcept {
+    if (t < min_formattable) t = min_formattable;
+    if (t > max_formattable) t = max_formattable;
+    // The last result per thread: a site's Last-Modified values repeat from one response to
+    // the next, and gmtime_r costs more than the copy.
+    thread_local std::time_t last = min_formattable - 1;
+    thread_local char last_out[http_date_length];
+    if (t == last) {
+        std::memcpy(out, last_out, http_date_length);
+        return;
+    }
+    format_uncached(t, out);
+    std::memcpy(last_out, out, http_date_length);
+    last = t;
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view s) noexcept {

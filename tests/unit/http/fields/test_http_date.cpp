@@ -80,6 +80,17 @@ TEST_CASE("http_date: two-digit years use a 50-year window", "[http_date]") {
     CHECK(tm.tm_year + 1900 == this_year);
 }
 
+TEST_CASE("http_date: a repeated value comes out the same, and the next one its own",
+          "[http_date]") {
+    // format_http_date remembers its last result: it must never hand it out for another value.
+    CHECK(fmt(1700000000) == "Tue, 14 Nov 2023 22:13:20 GMT");
+    CHECK(fmt(1700000000) == "Tue, 14 Nov 2023 22:13:20 GMT");
+    CHECK(fmt(1700000001) == "Tue, 14 Nov 2023 22:13:21 GMT");
+    CHECK(fmt(253402300800 * 4) == "Fri, 31 Dec 9999 23:59:59 GMT");  // clamped, then
+    CHECK(fmt(253402300799) == "Fri, 31 Dec 9999 23:59:59 GMT");      // the same value
+    CHECK(fmt(1700000000) == "Tue, 14 Nov 2023 22:13:20 GMT");
+}
+
 TEST_CASE("http_date: round trip", "[http_date][property]") {
     std::mt19937_64 rng(42);
     for (int i = 0; i < 20000; ++i) {
