@@ -143,6 +143,12 @@ void Listener::set_nonblocking(bool on) const {
 }
 
 bool Listener::set_defer_accept(std::chrono::milliseconds wait) const noexcept {
+    // On by default (config.hpp): a unix socket (socket activation) has no handshake to
+    // defer, so there is nothing to warn about.
+    int domain = AF_UNSPEC;
+    socklen_t len = sizeof domain;
+    if (::getsockopt(fd(), SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX)
+        return true;
     const auto secs = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
     return ::setsockopt(fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs) == 0;
 }

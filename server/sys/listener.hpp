@@ -67,8 +67,9 @@ public:
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
     void set_nonblocking(bool on) const;
-    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). Returns
-    // false with errno set where the socket has no such option (a unix socket).
+    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). A unix
+    // socket has no handshake to defer: true, nothing set. Returns false with errno set where
+    // a socket refuses the option.
     bool set_defer_accept(std::chrono::milliseconds wait) const noexcept;
 
 private:
