@@ -98,6 +98,9 @@ struct Config {
     // (issue 18: +35-50 % connections per CPU-second with Connection: close). The price: a
     // client that connects and sends nothing is not seen (nor counted, nor timed) for 1 s.
     std::chrono::milliseconds defer_accept{1000};
+    // Event loops with several workers: one SO_REUSEPORT listener per loop instead of one
+    // listener they share (EPOLLEXCLUSIVE); see docs/scaling.md for when that pays.
+    bool reuseport = false;
     // uring: large files leave by sendfile, or by splice through a pipe (off the loop's thread).
     std::string uring_files = "sendfile";
 
