@@ -153,8 +153,14 @@ Listener Listener::reuseport_twin() const {
     if (::setsockopt(fd(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
         fail("SO_REUSEPORT " + local_);
     Listener twin;
-    if (const char* step = bind_one(e, backlog_, twin.fd_, true))
+    if (const char* step = bind_one(e, backlog_, twin.fd_, true)) {
+        // Left on, the flag would let another process of the same user share the port.
+        const int saved = errno;
+        const int zero = 0;
+        ::setsockopt(fd(), SOL_SOCKET, SO_REUSEPORT, &zero, sizeof zero);
+        errno = saved;
         fail(std::string(step) + " " + local_ + " (SO_REUSEPORT)");
+    }
     int defer = 0;
     socklen_t len = sizeof defer;
     if (::getsockopt(fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, &len) == 0 && defer > 0)
