@@ -200,6 +200,11 @@ constexpr Option table[] = {
              "(TCP_DEFER_ACCEPT; 0: off)",
      .apply = Apply::restart,
      .hint = duration_hint},
+    {.name = "reuseport",
+     .field = &Config::reuseport,
+     .help = "Event loops with --workers 2 or more: a SO_REUSEPORT listening socket per loop "
+             "(the kernel spreads connections by address hash) instead of one shared socket",
+     .apply = Apply::restart},
     {.name = "header-timeout",
      .field = &Config::header_timeout,
      .type_name = "DURATION",

@@ -43,11 +43,14 @@ void add_unique(std::vector<Endpoint>& all, const addrinfo& ai) {
 }
 
 // socket, bind and listen on one address into fd; nullptr, or the step that failed (errno set).
-const char* bind_one(const Endpoint& e, int backlog, poly::UniqueFd& fd) {
+// `reuseport`: join the SO_REUSEPORT group already listening there (Listener::reuseport_twin).
+const char* bind_one(const Endpoint& e, int backlog, poly::UniqueFd& fd, bool reuseport = false) {
     fd.reset(::socket(e.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) return "socket";
     const int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuseport && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        return "SO_REUSEPORT";
     if (e.addr.ss_family == AF_INET6)
         ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) return "bind";
@@ -120,6 +123,7 @@ Listener Listener::bind(const std::string& address, int backlog, ListenerKind ki
         if (step != nullptr) fail(std::string(step) + " " + address);
         l.local_ = local_name(l.fd());
         l.kind_ = kind;
+        l.backlog_ = backlog;
         if (resolved.all.size() > 1) warn_unbound(address, l.local_, resolved);
         return l;
     }
@@ -136,6 +140,38 @@ Listener Listener::adopt(int fd, std::string name, ListenerKind kind) {
     return l;
 }
 
+Listener Listener::reuseport_twin() const {
+    Endpoint e;
+    e.len = sizeof e.addr;
+    if (::getsockname(fd(), reinterpret_cast<sockaddr*>(&e.addr), &e.len) != 0)
+        fail("getsockname " + local_);
+    if (e.addr.ss_family != AF_INET && e.addr.ss_family != AF_INET6) {
+        errno = EOPNOTSUPP;  // a unix socket: Linux spreads no connections between those
+        fail("SO_REUSEPORT " + local_);
+    }
+    const int one = 1;
+    if (::setsockopt(fd(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        fail("SO_REUSEPORT " + local_);
+    Listener twin;
+    if (const char* step = bind_one(e, backlog_, twin.fd_, true)) {
+        // Left on, the flag would let another process of the same user share the port.
+        const int saved = errno;
+        const int zero = 0;
+        ::setsockopt(fd(), SOL_SOCKET, SO_REUSEPORT, &zero, sizeof zero);
+        errno = saved;
+        fail(std::string(step) + " " + local_ + " (SO_REUSEPORT)");
+    }
+    int defer = 0;
+    socklen_t len = sizeof defer;
+    if (::getsockopt(fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, &len) == 0 && defer > 0)
+        ::setsockopt(twin.fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+    twin.local_ = local_;
+    twin.name_ = name_;
+    twin.backlog_ = backlog_;
+    twin.kind_ = kind_;
+    return twin;
+}
+
 void Listener::set_nonblocking(bool on) const {
     const int flags = ::fcntl(fd(), F_GETFL);
     if (flags < 0 || ::fcntl(fd(), F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) < 0)
@@ -143,6 +179,12 @@ void Listener::set_nonblocking(bool on) const {
 }
 
 bool Listener::set_defer_accept(std::chrono::milliseconds wait) const noexcept {
+    // On by default (config.hpp): a unix socket (socket activation) has no handshake to
+    // defer, so there is nothing to warn about.
+    int domain = AF_UNSPEC;
+    socklen_t len = sizeof domain;
+    if (::getsockopt(fd(), SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX)
+        return true;
     const auto secs = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
     return ::setsockopt(fd(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs) == 0;
 }

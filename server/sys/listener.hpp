@@ -66,9 +66,18 @@ public:
     // systemd's default is the socket unit's name); empty for a socket we bound.
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
+    // --reuseport: a new listening socket on this one's address, kind and TCP_DEFER_ACCEPT,
+    // joined to it in one SO_REUSEPORT group (set on this socket too: Linux lets a listening
+    // socket join, and a later bind then shares the port), so the kernel spreads new
+    // connections between the two by a hash of their addresses. Must run as the user that
+    // bound this one (the kernel groups sockets of one user only). Blocking like a bound one.
+    // Throws std::system_error naming the address.
+    [[nodiscard]] Listener reuseport_twin() const;
+
     void set_nonblocking(bool on) const;
-    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). Returns
-    // false with errno set where the socket has no such option (a unix socket).
+    // TCP_DEFER_ACCEPT for `wait` (rounded up to whole seconds; 0 switches it off). A unix
+    // socket has no handshake to defer: true, nothing set. Returns false with errno set where
+    // a socket refuses the option.
     bool set_defer_accept(std::chrono::milliseconds wait) const noexcept;
 
 private:
@@ -76,6 +85,9 @@ private:
     std::string local_;
     std::string name_;
     ListenerKind kind_ = ListenerKind::plain;
+    // What listen() was given; for a socket systemd passed, the kernel's cap (systemd's own
+    // default Backlog= is SOMAXCONN too), since Linux does not report it.
+    int backlog_ = SOMAXCONN;
 };
 
 // "a.b.c.d:port", "[v6]:port" or "unix:/path" for a socket address (peer or local).

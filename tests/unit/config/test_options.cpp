@@ -1,4 +1,5 @@
-// The option table (options.hpp): what is generated from it, and --uring-files, its newest entry.
+// The option table (options.hpp): what is generated from it, and the entries with tests of
+// their own (--uring-files, --defer-accept).
 #include <algorithm>
 #include <set>
 #include <string>
@@ -90,7 +91,7 @@ TEST_CASE("changes and copy_values follow each option's Apply class", "[options]
     REQUIRE(restart.size() == 3);
     CHECK(restart[0].name == "model");
     CHECK(restart[1].name == "defer-accept");
-    CHECK(restart[1].from == "0ms");
+    CHECK(restart[1].from == "1000ms");  // the default
     CHECK(restart[1].to == "3000ms");
     CHECK(restart[2].name == "group");
     const auto at_start = config::changes(running, fresh, Apply::at_start);
@@ -117,4 +118,16 @@ TEST_CASE("--uring-files: sendfile by default, splice, nothing else", "[options]
     Config c;
     c.uring_files = "Splice";
     CHECK(config::validate(c) == "--uring-files: unknown mode 'Splice' (use sendfile or splice)");
+}
+
+TEST_CASE("--defer-accept: on for 1 s by default (as h2o and nginx's deferred), 0 is off",
+          "[options][cli]") {
+    // Issue 18: the default a user gets wins Connection: close only with it on.
+    CHECK(Config{}.defer_accept == 1s);
+    CHECK(parse({}).cfg.defer_accept == 1s);
+    const auto off = parse({"--defer-accept", "0"});
+    REQUIRE(off.action == config::Action::serve);
+    CHECK(off.cfg.defer_accept == 0s);
+    const auto bad = parse({"--defer-accept", "soon"});
+    CHECK(bad.action == config::Action::exit_error);
 }

@@ -53,3 +53,15 @@ TEST_CASE("--defer-accept sets TCP_DEFER_ACCEPT on the listener, and 0 clears it
     REQUIRE(l.set_defer_accept(std::chrono::milliseconds(0)));
     CHECK(deferred() == 0);
 }
+
+TEST_CASE("--defer-accept on a unix socket is a no-op, not a failure", "[listener]") {
+    // On by default: a socket-activated unix listener must not warn at every start.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    // Autobind: an abstract name the kernel picks (bind with the family alone).
+    const sockaddr sa{.sa_family = AF_UNIX, .sa_data = {}};
+    REQUIRE(::bind(fd, &sa, sizeof sa.sa_family) == 0);
+    REQUIRE(::listen(fd, 8) == 0);
+    const auto l = server::Listener::adopt(fd);
+    CHECK(l.set_defer_accept(std::chrono::milliseconds(1000)));
+}
