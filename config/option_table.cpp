@@ -204,7 +204,8 @@ constexpr Option table[] = {
      .field = &Config::reuseport,
      .help = "Event loops with --workers 2 or more: a SO_REUSEPORT listening socket per loop "
              "(the kernel spreads connections by address hash) instead of one shared socket",
-     .apply = Apply::restart},
+     .apply = Apply::restart,
+     .per_model = true},
     {.name = "header-timeout",
      .field = &Config::header_timeout,
      .type_name = "DURATION",

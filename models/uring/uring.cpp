@@ -10,7 +10,7 @@
 
 namespace models {
 
-constexpr std::string_view uring_reads[] = {"workers", "uring-files"};
+constexpr std::string_view uring_reads[] = {"workers", "uring-files", "reuseport"};
 
 extern constinit const server::Model uring_model{
     "uring", "io_uring, completion-based: multishot accept and receive, one ring per thread",

@@ -62,7 +62,7 @@ private:
 };
 
 // What every event-loop model reads (select, poll, epoll-*, coroutine): --workers loops.
-inline constexpr std::string_view event_loop_reads[] = {"workers"};
+inline constexpr std::string_view event_loop_reads[] = {"workers", "reuseport"};
 
 // One warning line per per-model option that cfg sets (to other than its default) and `model`
 // does not read: "--workers 4 is ignored by --model loop (it reads none of --workers, ...)".

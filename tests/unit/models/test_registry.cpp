@@ -42,7 +42,7 @@ TEST_CASE("registry: each model reads only per-model options, and says which", "
         if (opt.per_model) per_model.insert(opt.name);
     CHECK(per_model == std::set<std::string_view>{"workers", "max-requests-per-worker", "min-spare",
                                                   "max-spare", "max-workers", "retire-interval",
-                                                  "uring-files"});
+                                                  "uring-files", "reuseport"});
     for (const server::Model* m : models::all_models()) {
         CAPTURE(m->name());
         for (const std::string_view name : m->reads()) CHECK(per_model.count(name) == 1);
@@ -57,9 +57,9 @@ TEST_CASE("registry: each model reads only per-model options, and says which", "
     CHECK(reads("thread").empty());
     CHECK(reads("prefork") == Names{"workers", "max-requests-per-worker", "min-spare", "max-spare",
                                     "max-workers", "retire-interval"});
-    CHECK(reads("uring") == Names{"workers", "uring-files"});
+    CHECK(reads("uring") == Names{"workers", "uring-files", "reuseport"});
     for (const char* loop : {"select", "poll", "epoll-lt", "epoll-et", "coroutine"})
-        CHECK(reads(loop) == Names{"workers"});
+        CHECK(reads(loop) == Names{"workers", "reuseport"});
 }
 
 TEST_CASE("ignored_options: a set option the model does not read, one line each", "[registry]") {
@@ -71,14 +71,17 @@ TEST_CASE("ignored_options: a set option the model does not read, one line each"
     c.workers = 4;
     c.max_requests_per_worker = 100;
     c.uring_files = "splice";
+    c.reuseport = true;
     CHECK(server::ignored_options(*models::find_model("loop"), c) ==
           std::vector<std::string>{
               "--workers 4 is ignored: --model loop does not read it",
               "--max-requests-per-worker 100 is ignored: --model loop does not read it",
-              "--uring-files splice is ignored: --model loop does not read it"});
+              "--uring-files splice is ignored: --model loop does not read it",
+              "--reuseport is ignored: --model loop does not read it"});
     CHECK(server::ignored_options(*models::find_model("prefork"), c) ==
           std::vector<std::string>{
-              "--uring-files splice is ignored: --model prefork does not read it"});
+              "--uring-files splice is ignored: --model prefork does not read it",
+              "--reuseport is ignored: --model prefork does not read it"});
     c.workers = 0;
     CHECK(server::ignored_options(*models::find_model("thread"), c).front() ==
           "--workers auto is ignored: --model thread does not read it");
