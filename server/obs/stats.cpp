@@ -1,5 +1,6 @@
 #include "server/obs/stats.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -35,6 +36,22 @@ std::atomic<std::int64_t>* map_pid_slots(std::size_t n) {
     return static_cast<std::atomic<std::int64_t>*>(mem);  // zero-filled: every slot 0
 }
 
+// getpid() is a system call (glibc no longer caches it) and own_slot() runs per connection:
+// the pid is kept, and a fork's child forgets the parent's (pthread_atfork).
+std::atomic<pid_t> kept_pid{0};
+
+void forget_pid() noexcept { kept_pid.store(0, std::memory_order_relaxed); }
+
+pid_t own_pid() noexcept {
+    static const bool registered = ::pthread_atfork(nullptr, nullptr, &forget_pid) == 0;
+    pid_t pid = kept_pid.load(std::memory_order_relaxed);
+    if (pid == 0 || !registered) {
+        pid = ::getpid();
+        kept_pid.store(pid, std::memory_order_relaxed);
+    }
+    return pid;
+}
+
 }  // namespace
 
 static_assert(sizeof(std::atomic<std::int64_t>) == sizeof(std::int64_t));
@@ -55,7 +72,7 @@ Stats& Stats::shared() {
 }
 
 std::atomic<std::int64_t>* Stats::own_slot() noexcept {
-    const auto pid = static_cast<std::size_t>(::getpid());
+    const auto pid = static_cast<std::size_t>(own_pid());
     return pid < pid_slots ? &active_by_pid[pid] : nullptr;
 }
 

@@ -95,11 +95,13 @@ TEST_CASE("shared(): a forked child's counts are visible to the parent", "[stats
 TEST_CASE("settle_process takes back the connections of a child that died holding them",
           "[stats][fork]") {
     server::Stats& s = server::Stats::shared();
+    { const server::ConnectionCount parents(s); }  // the parent's pid is known before the fork
     const std::int64_t active = s.connections_active.load();
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        // Two connections open when the child "is killed": no destructor ever runs.
+        // Two connections open when the child "is killed": no destructor ever runs. They count
+        // in the child's own slot, not in the parent's pid the process had kept.
         new server::ConnectionCount(s);
         new server::ConnectionCount(s);
         ::_exit(0);
