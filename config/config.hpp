@@ -68,6 +68,9 @@ struct Config {
     std::size_t compress_min_size = 256;               // smaller files are sent as they are
     std::size_t compress_max_size = 64 * 1024 * 1024;  // and larger ones too
     std::size_t compress_cache = 64 * 1024 * 1024;     // compressed variants kept in memory
+    // How long a file stays in memory (up to 16 KiB) or open (larger) between two looks at the
+    // disk (nginx's open_file_cache_valid); 0: every request opens its file.
+    std::chrono::milliseconds file_cache_valid{1000};
     std::string fallback;             // a path served for a missing one (GET/HEAD); empty: off
     bool fallback_only_html = false;  // not for paths whose last segment has an extension
     std::map<unsigned, std::string> error_pages;  // status -> path of a file in the root

@@ -116,6 +116,12 @@ constexpr Option table[] = {
      .type_name = "SIZE",
      .help = "Memory for compressed variants, least recently used out (0: compress each time)",
      .hint = " (use e.g. 64M)"},
+    {.name = "file-cache-valid",
+     .field = &Config::file_cache_valid,
+     .type_name = "DURATION",
+     .help = "How long a file is served from memory (up to 16 KiB) or an open descriptor before "
+             "the disk is looked at again (0: every request opens its file)",
+     .hint = duration_hint},
     {.name = "fallback",
      .field = &Config::fallback,
      .type_name = "PATH",

@@ -20,6 +20,8 @@ http::StaticConfig static_config(const config::Config& cfg) {
     s.compress_min_size = cfg.compress_min_size;
     s.compress_max_size = cfg.compress_max_size;
     s.compress_cache = cfg.compress_cache;
+    s.cache_valid_for = cfg.file_cache_valid;
+    if (cfg.file_cache_valid.count() == 0) s.cache_max_file_size = 0;  // nothing kept at all
     return s;
 }
 

@@ -1,4 +1,4 @@
-// The site options of issue 16 (compress*, fallback*, strict-hosts): as flags, as keys of the
+// The site options of issue 16 (compress*, fallback*, strict-hosts) and file-cache-valid: as flags, as keys of the
 // config file, their defaults and every refusal as its one line.
 #include <string>
 #include <vector>
@@ -18,6 +18,7 @@ TEST_CASE("site options have the issue's defaults", "[cli][site]") {
     CHECK(r.cfg.compress_min_size == 256);
     CHECK(r.cfg.compress_max_size == 64 * 1024 * 1024);
     CHECK(r.cfg.compress_cache == 64 * 1024 * 1024);
+    CHECK(r.cfg.file_cache_valid == std::chrono::seconds(1));
     CHECK(r.cfg.fallback.empty());
     CHECK_FALSE(r.cfg.fallback_only_html);
     CHECK_FALSE(r.cfg.strict_hosts);
@@ -28,13 +29,15 @@ TEST_CASE("site options as flags", "[cli][site]") {
     const auto r =
         parse({"--compress", "br,gzip", "--compress", "zstd", "--compress-types",
                "text/*,application/json", "--compress-min-size", "1k", "--compress-max-size", "2M",
-               "--compress-cache", "0", "--fallback", "/index.html", "--fallback-only-html"});
+               "--compress-cache", "0", "--fallback", "/index.html", "--fallback-only-html",
+               "--file-cache-valid", "0"});
     INFO(r.message);
     REQUIRE(r.action == Action::serve);
     CHECK(r.cfg.compress == strings{"br", "gzip", "zstd"});  // the order is the preference
     CHECK(r.cfg.compress_types == strings{"text/*", "application/json"});
     CHECK(r.cfg.compress_min_size == 1024);
     CHECK(r.cfg.compress_max_size == 2 * 1024 * 1024);
+    CHECK(r.cfg.file_cache_valid.count() == 0);
     CHECK(r.cfg.compress_cache == 0);
     CHECK(r.cfg.fallback == "/index.html");
     CHECK(r.cfg.fallback_only_html);
@@ -48,6 +51,7 @@ TEST_CASE("site options as keys, and flags beating them", "[cli][file][site]") {
                                 "compress-min-size = 10\n"
                                 "compress-max-size = \"1M\"\n"
                                 "compress-cache = \"8M\"\n"
+                                "file-cache-valid = \"5s\"\n"
                                 "fallback = \"/app/index.html\"\n"
                                 "fallback-only-html = true\n"
                                 "strict-hosts = true\n"
@@ -61,6 +65,7 @@ TEST_CASE("site options as keys, and flags beating them", "[cli][file][site]") {
     CHECK(r.cfg.compress_min_size == 10);
     CHECK(r.cfg.compress_max_size == 1024 * 1024);
     CHECK(r.cfg.compress_cache == 8 * 1024 * 1024);
+    CHECK(r.cfg.file_cache_valid == std::chrono::seconds(5));
     CHECK(r.cfg.fallback == "/app/index.html");
     CHECK(r.cfg.fallback_only_html);
     CHECK(r.cfg.strict_hosts);
@@ -100,6 +105,8 @@ TEST_CASE("site option values refused, one line each", "[cli][site]") {
         {{"--compress-min-size", "lots"},
          "--compress-min-size: invalid size 'lots' (use e.g. 256 or 1k)"},
         {{"--compress-cache", "-1"}, "--compress-cache: invalid size '-1' (use e.g. 64M)"},
+        {{"--file-cache-valid", "soon"},
+         "--file-cache-valid: invalid duration 'soon' (use e.g. 10s, 500ms)"},
         {{"--fallback", "index.html"},
          "--fallback: 'index.html' must start with '/' (a file in the root, as /404.html)"},
         {{"--fallback", "/../etc/passwd"},
@@ -140,6 +147,8 @@ TEST_CASE("a site option's bad value in the file is placed there", "[cli][file][
         // argv cannot hold a NUL; a TOML escape can.
         {"fallback = \"/a\\u0000b\"\n",
          "line 1, column 12: --fallback: '/a\\x00b' holds NUL, CR or LF"},
+        {"file-cache-valid = \"soon\"\n",
+         "line 1, column 20: 'file-cache-valid': invalid duration 'soon' (use e.g. 10s, 500ms)"},
         {"strict-hosts = \"yes\"\n",
          "line 1, column 16: 'strict-hosts' must be true or false, not a string"},
     }));
