@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "http/endpoint.hpp"
+#include "http/exchange_state.hpp"
 #include "http/proto/parser.hpp"
 #include "http/proto/request.hpp"
 #include "http/proto/response.hpp"
@@ -41,10 +42,16 @@ enum class Transport : std::uint8_t { plain, tls };
 //   write - output is pending: send timeout, restarted on progress
 enum class Phase : std::uint8_t { idle, head, body, write };
 
-// One piece of output. Exactly one of bytes / file is set. `more` says another piece follows
-// right away, so the transport can cork (MSG_MORE) instead of sending a short segment.
+// One piece of output. Exactly one of bytes / file is set. `tail`, only beside `bytes`, is a
+// second span to send right behind them in the same call (writev/sendmsg): an in-memory body
+// (a cached file or compressed variant, kept alive by the response) after the head, so it
+// leaves without being copied into the head's buffer. A transport may also ignore `tail` and
+// send `bytes` alone: the next call then starts with the tail's bytes. on_written() counts
+// bytes of `bytes` first, then of `tail`. `more` says another piece follows after these, so
+// the transport can cork (MSG_MORE) instead of sending a short segment.
 struct Output {
     std::span<const std::byte> bytes;
+    std::span<const std::byte> tail;
     int file_fd = -1;
     std::uint64_t file_offset = 0;
     std::uint64_t file_length = 0;
@@ -149,6 +156,11 @@ public:
     // so its response is not destroyed by a reset.
     [[nodiscard]] bool wants_linger() const noexcept { return linger_ && !peer_closed_; }
 
+    // Heap bytes this connection holds beyond its own size: the input buffer and, while a
+    // request is read or answered, its exchange state. 0 for an idle connection fed through
+    // on_data() (what an event loop does), which is what keeps 10,000 idle ones cheap.
+    [[nodiscard]] std::size_t held_bytes() const noexcept;
+
 private:
     void parse_input();
     bool parse_step();
@@ -167,13 +179,15 @@ private:
     [[nodiscard]] bool in_memory(const BodyPiece& p) const noexcept;
     [[nodiscard]] std::string_view piece_bytes(const BodyPiece& p) const noexcept;
     void finish_exchange(bool completed) noexcept;
+    [[nodiscard]] bool in_head() const noexcept { return ex_ && ex_->parser.in_head(); }
+    void go_idle() noexcept;
 
     const SiteTable& sites_;
-    const Site* site_ = nullptr;  // the current request's, for the access log
     ConnectionLimits limits_;
     ExchangeSink* sink_;
-    Transport transport_;
-    RequestParser parser_;
+    // While a request is read or answered: parser, request, response, head, send position.
+    // Null while idle (exchange_state.hpp), which is what keeps an idle connection small.
+    std::unique_ptr<ExchangeState> ex_;
 
     // Input: bytes [in_begin_, in_end_) of in_ are received but not yet parsed.
     std::vector<std::byte> in_;
@@ -181,21 +195,9 @@ private:
     std::size_t in_end_ = 0;
     // While on_data() runs: the transport's bytes not yet parsed.
     std::span<const std::byte> external_;
+    std::uint64_t requests_served_ = 0;
 
-    // Output: the head of the current response (plus its leading text pieces), then the
-    // remaining body pieces.
-    Request request_;
-    Response response_;
-    std::string head_;
-    std::size_t head_sent_ = 0;
-    std::size_t head_only_ = 0;     // head_'s length before in-memory body pieces joined it
-    std::size_t piece_ = 0;         // next body piece to send
-    std::uint64_t piece_sent_ = 0;  // bytes of that piece already sent
-    std::uint64_t body_sent_ = 0;   // framing of a streamed body included
-    StreamFramer stream_;           // after the pieces, when the response is streamed
-    bool send_body_ = true;         // false for HEAD, 204, 304
-    std::chrono::steady_clock::time_point request_start_{};
-
+    Transport transport_;
     bool responding_ = false;  // a response is queued or in flight
     bool in_body_ = false;     // the parser is inside a request body being discarded
     bool close_after_response_ = false;
@@ -205,7 +207,7 @@ private:
     bool shutting_down_ = false;
     bool serve_first_ = false;  // retire() before the first request: answer that one
     bool linger_ = false;
-    std::uint64_t requests_served_ = 0;
+    bool fed_by_data_ = false;  // input comes through on_data(): in_ only holds leftovers
 };
 
 }  // namespace http

@@ -196,8 +196,9 @@ void UringLoop::pause_recv(UringConn& c) {
     c.recv_pausing = true;
 }
 
-// Head and in-memory body leave in one send (http::Connection joins them); MSG_MORE when a
-// file follows, so the head waits for the first body bytes instead of leaving alone.
+// Head and in-memory body leave in one send: joined by http::Connection when the body is
+// small, else as the Output's tail in one sendmsg; MSG_MORE when a file follows, so the head
+// waits for the first body bytes instead of leaving alone.
 void UringLoop::start_send(UringConn& c) {
     const http::Output out = c.session.next_output();
     if (out.empty()) return;
@@ -210,8 +211,18 @@ void UringLoop::start_send(UringConn& c) {
     }
     c.before_write();
     io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(),
-                       MSG_NOSIGNAL | (out.more ? MSG_MORE : 0));
+    const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
+    if (out.tail.empty()) {
+        io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(), flags);
+    } else {  // head and in-memory body, no copy between them
+        if (!c.two_spans) c.two_spans = std::make_unique<UringConn::TwoSpans>();
+        UringConn::TwoSpans& t = *c.two_spans;
+        t.iov[0] = {const_cast<std::byte*>(out.bytes.data()), out.bytes.size()};
+        t.iov[1] = {const_cast<std::byte*>(out.tail.data()), out.tail.size()};
+        t.msg.msg_iov = t.iov;
+        t.msg.msg_iovlen = 2;
+        io_uring_prep_sendmsg(s, c.fd.get(), &t.msg, static_cast<unsigned>(flags));
+    }
     on_socket(s, c);
     track(c, UringOp::send, s);
     c.send_ops = 1;

@@ -10,6 +10,9 @@
 // destroyed only once no operation of it is in flight, so no completion ever names freed memory.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -67,6 +70,15 @@ struct alignas(op_align) UringConn : ConnState {
     std::size_t pipe_size = 0;
     std::uint64_t in_pipe = 0;
     bool socket_full = false;  // the last splice to the socket found no room: poll first
+
+    // A head with an in-memory body behind it (http::Output::tail) leaves in one sendmsg,
+    // whose header and iovecs must stay put until the operation completes. Made on the first
+    // such response only, so a connection that never sends one pays a pointer.
+    struct TwoSpans {
+        msghdr msg{};
+        iovec iov[2]{};
+    };
+    std::unique_ptr<TwoSpans> two_spans;
 };
 
 class UringLoop {

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +22,21 @@ IoResult from_errno() {
 // One sendfile call moves at most this much, so one connection cannot hog a blocking
 // thread's time slice nor an event loop's turn.
 constexpr std::uint64_t max_sendfile_chunk = 1 << 20;
+
+// Head and, when set, the in-memory body behind it in one call: sendmsg() of two iovecs,
+// so the body is not copied into the head's buffer first.
+ssize_t send_bytes(int fd, const http::Output& out) {
+    const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
+    if (out.tail.empty())
+        return poly::retry_eintr(
+            [&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
+    iovec iov[2] = {{const_cast<std::byte*>(out.bytes.data()), out.bytes.size()},
+                    {const_cast<std::byte*>(out.tail.data()), out.tail.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    return poly::retry_eintr([&] { return ::sendmsg(fd, &msg, flags); });
+}
 
 }  // namespace
 
@@ -56,9 +72,7 @@ IoResult send_from(int fd, Session& s) {
         n = poly::retry_eintr([&] { return ::sendfile(fd, out.file_fd, &offset, len); });
         if (n == 0) return {IoStatus::error, 0, EIO};  // the file was truncated under us
     } else {
-        const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
-        n = poly::retry_eintr(
-            [&] { return ::send(fd, out.bytes.data(), out.bytes.size(), flags); });
+        n = send_bytes(fd, out);
     }
     if (n < 0) return from_errno();
     s.on_written(static_cast<std::size_t>(n));

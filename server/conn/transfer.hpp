@@ -30,7 +30,8 @@ IoResult receive_into(int fd, Session& s);
 IoResult receive_via(int fd, Session& s, std::span<std::byte> scratch);
 
 // Sends s.next_output() once: send() with MSG_NOSIGNAL (MSG_MORE while another piece
-// follows, so a header does not leave alone) or sendfile() for a file piece, then
+// follows, so a header does not leave alone), sendmsg() when the output has a tail (head and
+// in-memory body in one call, no copy), or sendfile() for a file piece, then
 // s.on_written(). A file that shrank under us (sendfile returns 0) is an error: the
 // promised Content-Length can no longer be honoured, so the connection must close.
 IoResult send_from(int fd, Session& s);

@@ -306,9 +306,12 @@ bool TlsStream::fill_plaintext() {
                 return false;
             }
             n = static_cast<std::size_t>(got);
-        } else {
+        } else {  // head, then the body behind it (Output::tail): both are copied anyway
             n = std::min(o.bytes.size(), room);
             std::memcpy(dst, o.bytes.data(), n);
+            const std::size_t t = n == o.bytes.size() ? std::min(o.tail.size(), room - n) : 0;
+            if (t > 0) std::memcpy(dst + n, o.tail.data(), t);
+            n += t;
         }
         plain_len_ += n;
         conn_.on_written(n);

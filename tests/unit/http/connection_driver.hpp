@@ -47,9 +47,11 @@ inline void drain(http::Connection& c, std::string& out, std::size_t write_step 
             if (got <= 0) return;
             out.append(buf, 0, static_cast<std::size_t>(got));
             c.on_written(static_cast<std::size_t>(got));
-        } else {
-            const auto n = std::min(o.bytes.size(), write_step);
-            out.append(reinterpret_cast<const char*>(o.bytes.data()), n);
+        } else {  // bytes, then the tail, as one sendmsg would; a short write may end anywhere
+            const auto n = std::min(o.bytes.size() + o.tail.size(), write_step);
+            const auto head = std::min(n, o.bytes.size());
+            out.append(reinterpret_cast<const char*>(o.bytes.data()), head);
+            out.append(reinterpret_cast<const char*>(o.tail.data()), n - head);
             c.on_written(n);
         }
     }

@@ -156,3 +156,31 @@ TEST_CASE("send_from: a file truncated after its head left is an error (EIO)", "
     CHECK(r.status == IoStatus::error);
     CHECK(r.error == EIO);  // Content-Length can no longer be honoured: the caller closes
 }
+
+TEST_CASE("send_from: a cached body past the copy limit leaves with its head in one sendmsg",
+          "[transfer]") {
+    test::TempRoot tmp;
+    const std::string body = big_body.substr(0, 10000);  // in the memory cache (16 KiB)
+    tmp.file("root/mid.bin", body);
+    http::StaticConfig cfg;
+    cfg.root = tmp.root();
+    cfg.mime_types_file = "";
+    const http::SiteTable sites(cfg);
+    const http::ConnectionLimits limits;
+    http::Connection http(sites, limits);
+    server::TlsCounters counters;
+    server::Session conn(http, nullptr, counters);
+    const test::SocketPair s = test::socket_pair();
+    test::write_all(s.far.get(), "GET /mid.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(server::receive_into(s.near.get(), conn).status == IoStatus::progress);
+    const http::Output out = conn.next_output();
+    REQUIRE(out.tail.size() == body.size());  // the second span: not copied behind the head
+    const server::IoResult r = server::send_from(s.near.get(), conn);
+    REQUIRE(r.status == IoStatus::progress);
+    CHECK(r.bytes == out.bytes.size() + body.size());  // both spans in the one call
+    CHECK(conn.want() == http::Want::read);
+    const std::string got = test::read_available(s.far.get());
+    const auto body_at = got.find("\r\n\r\n");
+    REQUIRE(body_at != std::string::npos);
+    CHECK(got.substr(body_at + 4) == body);
+}
