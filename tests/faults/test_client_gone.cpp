@@ -55,14 +55,17 @@ void check_nothing_died(itest::ServerProcess& server) {
 TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]") {
     MODEL_UNDER_TEST();
     const mtest::BigRoot root;
-    itest::ServerProcess server(model, root.path(), {"--workers", "2"});
+    // No file kept open between requests (--file-cache-valid 0): this counts descriptors, and
+    // each process's cache would hold big.bin's once it had served it.
+    itest::ServerProcess server(model, root.path(), {"--workers", "2", "--file-cache-valid", "0"});
     const pid_t pid = mtest::server_pid();
     REQUIRE(pid > 0);
     REQUIRE(get(server.port(), "/").status == 200);  // warm: lazily opened descriptors exist
     const std::size_t fds_before = settled_tree_fds(pid);
 
     SECTION("a reset (SO_LINGER 0) in the middle of a large file") {
-        for (int i = 0; i < rounds; ++i) start_download_then(server.port(), [](RawClient& c) { c.reset(); });
+        for (int i = 0; i < rounds; ++i)
+            start_download_then(server.port(), [](RawClient& c) { c.reset(); });
     }
     SECTION("a close with the rest of the response unread (EPIPE, SIGPIPE)") {
         for (int i = 0; i < rounds; ++i) start_download_then(server.port(), [](RawClient&) {});
@@ -80,8 +83,9 @@ TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]"
     // Every connection of the vanished clients is closed (fork children gone, threads
     // joined). An upper bound on the wait only: it passes as soon as the count is back.
     const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
-    INFO("model " << model << ": descriptors before " << fds_before << ", now "
-                  << tree_fds(pid) << "\n" << describe_fds(pid) << server.output_tail());
+    INFO("model " << model << ": descriptors before " << fds_before << ", now " << tree_fds(pid)
+                  << "\n"
+                  << describe_fds(pid) << server.output_tail());
     CHECK(released);
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());
