@@ -5,7 +5,6 @@
  * every send of a pass through the completions batched into the one io_uring_enter that waits
  * for the next. Each request head gets one canned response with polyhttpd's header set (the
  * yardstick's) and the cell's body size, so wrk's byte counts match the servers compared:
- *
  *   floor PORT [BODY_BYTES [SENDFILE_FROM]]   listens on 127.0.0.1:PORT until SIGTERM/SIGINT
  *
  * Bodies of SENDFILE_FROM bytes or more (16 KiB, where polyhttpd switches) go out as a server
