@@ -55,12 +55,12 @@ void Connection::queue_response() {
 }
 
 bool Connection::in_memory(const BodyPiece& p) const noexcept {
-    return p.kind == BodyPiece::Kind::text || ex_->response.cached != nullptr;
+    return p.kind == BodyPiece::Kind::text || cached_body(ex_->response) != nullptr;
 }
 
 std::string_view Connection::piece_bytes(const BodyPiece& p) const noexcept {
     const Response& res = ex_->response;
-    const std::string& src = p.kind == BodyPiece::Kind::text ? res.text : res.cached->body;
+    const std::string& src = p.kind == BodyPiece::Kind::text ? res.text : *cached_body(res);
     return std::string_view(src).substr(p.offset, p.length);
 }
 
@@ -86,7 +86,7 @@ Output Connection::next_output() {
             const std::string_view bytes = piece_bytes(p).substr(x.piece_sent);
             out.bytes = std::as_bytes(std::span(bytes.data(), bytes.size()));
         } else {
-            out.file_fd = x.response.file.get();
+            out.file_fd = file_descriptor(x.response);
             out.file_offset = p.offset + x.piece_sent;
             out.file_length = p.length - x.piece_sent;
         }

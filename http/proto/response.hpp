@@ -44,7 +44,8 @@ struct Response {
     std::string content_range;  // "bytes a-b/n" or "bytes */n"; empty: no header
     std::string text;           // storage for text pieces
     poly::UniqueFd file;
-    std::shared_ptr<const CachedFile> cached;  // wins over `file` for file pieces
+    // Wins over `file` for file pieces: its body, or the descriptor it keeps open.
+    std::shared_ptr<const CachedFile> cached;
     std::vector<BodyPiece> pieces;
     // Set: the body is produced while it is sent, its length unknown in advance; `pieces` is
     // empty and the head carries no Content-Length (the Connection frames it: chunked, or

@@ -50,6 +50,14 @@ std::shared_ptr<CachedFile> open_cached_file(int fd, const struct stat& st) {
     return entry;
 }
 
+const std::string* cached_body(const Response& res) noexcept {
+    return res.cached != nullptr && !res.cached->fd ? &res.cached->body : nullptr;
+}
+
+int file_descriptor(const Response& res) noexcept {
+    return res.cached != nullptr && res.cached->fd ? res.cached->fd.get() : res.file.get();
+}
+
 FileCache::Shard& FileCache::shard_for(std::string_view key) const noexcept {
     return shards_[Hash{}(key) % shard_count];
 }

@@ -6,8 +6,10 @@
 // the handler re-opens the file beneath the root and the entry is rebuilt if inode, size or
 // mtime changed (like nginx's open_file_cache_valid, but one second instead of sixty).
 // A file too large to keep in memory is kept open instead (nginx's open_file_cache): a hit
-// then costs a dup() of its descriptor instead of an open beneath the root, an fstat, the
-// precompressed siblings' probes and a close. At most max_open_files such descriptors.
+// then costs one fstat (a file rewritten in place is seen at once) instead of an open beneath
+// the root, the precompressed siblings' probes and a close. The response borrows the entry's
+// descriptor (sendfile and pread use offsets only) and holds the entry until it is sent.
+// At most max_open_files such descriptors.
 #pragma once
 
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 #include <unordered_map>
 
 #include "base/unique_fd.hpp"
+#include "http/proto/response.hpp"
 
 namespace http {
 
@@ -41,6 +44,12 @@ struct CachedFile {
 std::shared_ptr<CachedFile> read_cached_file(int fd, const struct stat& st);
 // A fresh entry holding a duplicate of `fd` (st and checked set); null when dup() fails.
 std::shared_ptr<CachedFile> open_cached_file(int fd, const struct stat& st);
+
+// Where a response's file pieces come from: the cached entry's body, else the descriptor the
+// entry keeps open, else the response's own file (Response::cached wins over Response::file).
+// cached_body is null when the pieces are not in memory; file_descriptor -1 when none.
+const std::string* cached_body(const Response& res) noexcept;
+int file_descriptor(const Response& res) noexcept;
 
 class FileCache {
 public:

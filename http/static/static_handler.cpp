@@ -25,6 +25,7 @@
 #include "http/static/listing/autoindex.hpp"
 #include "http/static/on_the_fly.hpp"
 #include "http/static/range_body.hpp"
+#include "http/static/representation.hpp"
 
 namespace http {
 namespace {
@@ -46,14 +47,6 @@ struct Ctx {
 unsigned codings_bits(const AcceptedCodings& c) noexcept {
     return (c.br ? 1u : 0u) | (c.gzip ? 2u : 0u);
 }
-
-// The representation actually sent: the file itself or a precompressed sibling.
-struct Rep {
-    poly::UniqueFd fd;
-    struct stat st {};
-    std::string_view encoding;
-    std::shared_ptr<const CachedFile> cached;  // set: served from memory, fd unused
-};
 
 int status_for_errno(int e) noexcept {
     switch (e) {
@@ -85,7 +78,8 @@ bool join(char (&buf)[PATH_MAX], std::size_t& len, std::string_view a,
 }
 
 // Opens path+suffix beneath the root; true only for a regular file.
-bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix, Rep& out) {
+bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix,
+                  Representation& out) {
     char buf[PATH_MAX];
     std::size_t len = 0;
     if (!join(buf, len, path, suffix)) return false;
@@ -99,9 +93,9 @@ bool open_sibling(const Ctx& ctx, std::string_view path, std::string_view suffix
 
 // Picks br, then gzip, when accepted and present. Vary is set whenever a sibling exists, even
 // if not chosen: a cache must not hand the identity response to a client that accepts br.
-void choose_representation(const Ctx& ctx, std::string_view path, Rep& rep, bool& vary) {
+void choose_representation(const Ctx& ctx, std::string_view path, Representation& rep, bool& vary) {
     const AcceptedCodings& ok = ctx.codings;
-    Rep sib;
+    Representation sib;
     if (open_sibling(ctx, path, ".br", sib)) {
         vary = true;
         if (ok.br) {
@@ -129,8 +123,8 @@ void error_keeping_vary(Response& res, int status) {
 }
 
 // Status, Range and body for a representation that passed its preconditions.
-void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std::string_view type,
-               const Validators& v) {
+void send_body(const Ctx& ctx, const Request& req, Response& res, Representation& rep,
+               std::string_view type, const Validators& v) {
     const auto size = static_cast<std::uint64_t>(rep.st.st_size);
     if (!req.range.empty() && if_range_allows(req.if_range, v)) {
         const RangeResult rr = evaluate_range(req.range, size, ctx.cfg.max_ranges);
@@ -143,8 +137,7 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
         }
         if (rr.outcome == RangeOutcome::partial) {
             res.status = 206;
-            res.file = std::move(rep.fd);
-            res.cached = std::move(rep.cached);
+            hand_over(rep, res);
             if (rr.ranges.size() == 1) {
                 res.content_range.clear();
                 append_content_range(res.content_range, rr.ranges.front(), size);
@@ -156,14 +149,13 @@ void send_body(const Ctx& ctx, const Request& req, Response& res, Rep& rep, std:
         }
     }
     res.status = 200;
-    res.file = std::move(rep.fd);
-    res.cached = std::move(rep.cached);
+    hand_over(rep, res);
     res.add_file_range(0, size);  // nothing for an empty file
 }
 
 // Keeps the representation for the next requests (see file_cache.hpp): a small one in memory,
 // which this response then sends too, a larger one as an open descriptor.
-void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
+void remember(const Ctx& ctx, std::string_view path, Representation& rep, bool vary) {
     if (ctx.cache.max_file_size() == 0) return;  // caching off
     const bool small = static_cast<std::size_t>(rep.st.st_size) <= ctx.cache.max_file_size();
     auto entry =
@@ -177,14 +169,15 @@ void remember(const Ctx& ctx, std::string_view path, Rep& rep, bool vary) {
 
 // Swaps the identity representation for its variant, cached or compressed now. On failure
 // `rep` is unchanged and the file goes out as it is.
-bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
+bool use_variant(const Ctx& ctx, Representation& rep, Coding c) {
     std::shared_ptr<const CachedFile> v =
-        ctx.variants.find_or_compress(rep.fd.get(), rep.cached.get(), rep.st, c);
+        ctx.variants.find_or_compress(fd_of(rep), rep.cached.get(), rep.st, c);
     if (!v) return false;
     rep.st.st_size = static_cast<off_t>(v->body.size());  // Content-Length, Range: the variant's
     rep.encoding = v->encoding;
     rep.cached = std::move(v);
     rep.fd.reset();
+    rep.kept.reset();
     return true;
 }
 
@@ -193,7 +186,7 @@ bool use_variant(const Ctx& ctx, Rep& rep, Coding c) {
 // distinct per coding, the same streamed or cached (compressed_body.hpp), and known without
 // compressing anything, so a 304 costs no compression.
 void serve_representation(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
-                          Rep& rep) {
+                          Representation& rep) {
     const std::string_view type = ctx.mime.content_type(last_segment(path));
     const auto size = static_cast<std::uint64_t>(rep.st.st_size);
     const OnTheFly otf = rep.encoding.empty() ? on_the_fly(ctx.cfg, ctx.variants.max_entry_size(),
@@ -223,6 +216,12 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res, std
         send_body(ctx, req, res, rep, type, v);
         return;
     }
+    // A stream outlives no cache entry's descriptor: it gets its own.
+    if (rep.kept) rep.fd.reset(::fcntl(fd_of(rep), F_DUPFD_CLOEXEC, 0));
+    if (!rep.fd) {
+        error_keeping_vary(res, 503);  // out of descriptors
+        return;
+    }
     res.status = 200;
     res.stream = make_compressed_body(std::move(rep.fd), rep.st, otf.coding);
 }
@@ -231,7 +230,7 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res, std
 // precompressed sibling is sent).
 void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                 poly::UniqueFd fd, const struct stat& st) {
-    Rep rep{std::move(fd), st, {}, {}};
+    Representation rep{std::move(fd), st, {}, {}, {}};
     if (ctx.cfg.precompressed) choose_representation(ctx, path, rep, res.vary_accept_encoding);
     remember(ctx, path, rep, res.vary_accept_encoding);
     serve_representation(ctx, req, res, path, rep);
@@ -241,7 +240,7 @@ void serve_file(const Ctx& ctx, const Request& req, Response& res, std::string_v
 // that accept its coding and 404 to the others, as nginx's gzip_static and Caddy's
 // precompressed do. The 404 carries Vary: another client would get the file.
 void serve_sibling_only(const Ctx& ctx, const Request& req, Response& res, std::string_view path) {
-    Rep rep;
+    Representation rep;
     bool vary = false;
     if (path.back() != '/') choose_representation(ctx, path, rep, vary);
     if (!rep.fd) {
@@ -258,12 +257,12 @@ void serve_sibling_only(const Ctx& ctx, const Request& req, Response& res, std::
 // then opens it afresh, and a response never pairs old metadata with new bytes.
 bool serve_cached(const Ctx& ctx, const Request& req, Response& res, std::string_view path,
                   std::shared_ptr<const CachedFile> hit) {
-    Rep rep{{}, hit->st, hit->encoding, {}};
+    Representation rep{{}, hit->st, hit->encoding, {}, {}};
     if (hit->fd) {
-        rep.fd.reset(::fcntl(hit->fd.get(), F_DUPFD_CLOEXEC, 0));
-        if (!rep.fd || ::fstat(rep.fd.get(), &rep.st) != 0 ||
+        if (::fstat(hit->fd.get(), &rep.st) != 0 ||
             FileIdentity::of(rep.st) != FileIdentity::of(hit->st))
             return false;
+        rep.kept = hit;
     } else {
         rep.cached = hit;
     }

@@ -106,13 +106,13 @@ inline std::string body_of(const http::Response& res) {
             out.append(res.text, p.offset, p.length);
             continue;
         }
-        if (res.cached) {  // a small file served from the handler's memory cache
-            out.append(res.cached->body, p.offset, p.length);
+        if (const std::string* mem = http::cached_body(res)) {  // a small file from memory
+            out.append(*mem, p.offset, p.length);
             continue;
         }
         std::string chunk(p.length, '\0');
-        const ssize_t n =
-            ::pread(res.file.get(), chunk.data(), chunk.size(), static_cast<off_t>(p.offset));
+        const ssize_t n = ::pread(http::file_descriptor(res), chunk.data(), chunk.size(),
+                                  static_cast<off_t>(p.offset));
         if (n != static_cast<ssize_t>(chunk.size())) return "<short read>";
         out += chunk;
     }
