@@ -51,9 +51,11 @@ void on_socket(io_uring_sqe* s, const UringConn& c) {
 }  // namespace
 
 // The socket into a registered-file slot, by an SQE linked to the receive armed next: the
-// receive and every send then skip the descriptor lookup. Should the update fail, the link
-// cancels that receive; on_conn_completion() then drops the slot and advance() re-arms the
-// receive on the plain descriptor.
+// receive and every send then skip the descriptor lookup. install() makes room for both in one
+// submission; split by a full queue, the receive ran on a slot still empty, failed with EBADF
+// and the socket closed with its request unread (a reset seen under bursts of accepts). Should
+// the update fail, the link cancels that receive; on_conn_completion() then drops the slot and
+// advance() re-arms the receive on the plain descriptor.
 void UringLoop::register_socket(UringConn& c) {
     io_uring_sqe* s = files_.install(c.fd.get(), c.file_slot);
     if (s == nullptr) return;
@@ -256,6 +258,7 @@ void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
         return;
     }
     const auto len = static_cast<unsigned>(std::min<std::uint64_t>(out.file_length, c.pipe_size));
+    ring_.reserve(2);  // the linked pair in one submission, or splice_out runs first
     io_uring_sqe* in = ring_.sqe();
     io_uring_prep_splice(in, out.file_fd, static_cast<std::int64_t>(out.file_offset),
                          c.pipe_w.get(), -1, len, 0);

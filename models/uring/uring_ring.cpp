@@ -49,6 +49,10 @@ io_uring_sqe* Ring::sqe() {
     }
 }
 
+void Ring::reserve(unsigned n) {
+    while (io_uring_sq_space_left(&ring_) < n) io_uring_submit(&ring_);
+}
+
 void Ring::submit() { io_uring_submit(&ring_); }
 
 void Ring::submit_and_wait(std::chrono::nanoseconds timeout) {
@@ -134,6 +138,7 @@ io_uring_sqe* FileTable::install(int fd, int& slot) {
     slot = free_.back();
     free_.pop_back();
     fds_[static_cast<std::size_t>(slot)] = fd;
+    ring_.reserve(2);  // this update and the operation linked after it
     io_uring_sqe* s = ring_.sqe();
     io_uring_prep_files_update(s, &fds_[static_cast<std::size_t>(slot)], 1, slot);
     return s;

@@ -28,6 +28,10 @@ public:
     // A free SQE, zeroed by the prep helpers; when the queue is full the queued ones are
     // submitted first, so this never fails.
     io_uring_sqe* sqe();
+    // Makes room for the next n SQEs (submitting what is queued if there is less): a linked
+    // chain must reach the kernel in one submission. Split by a full queue, its head goes to
+    // io-wq as an unfinished link and the rest runs at once, without waiting for it.
+    void reserve(unsigned n);
     // Submits what is queued and waits for at least one completion or until `timeout`
     // (nullopt-like: a negative duration waits without bound). EINTR and ETIME are normal.
     void submit_and_wait(std::chrono::nanoseconds timeout);
@@ -114,8 +118,9 @@ public:
     FileTable& operator=(const FileTable&) = delete;
 
     // Queues an SQE that puts fd in a free slot and returns the SQE (its slot in `slot`), for
-    // the caller to tag and to link to the first operation on the slot; nullptr and slot -1
-    // when there is no table or no free slot.
+    // the caller to tag and to link to the first operation on the slot, which has room in the
+    // same submission (Ring::reserve); nullptr and slot -1 when there is no table or no free
+    // slot.
     io_uring_sqe* install(int fd, int& slot);
     // Queues the SQE that empties `slot` (its completion, posted only on failure, tagged
     // `user_data`) and frees the slot for the next install().

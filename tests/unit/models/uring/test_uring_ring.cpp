@@ -1,7 +1,8 @@
 // Ring, BufferRing and FileTable (models/uring/uring_ring.hpp) on a socket pair, no server:
 // receives into an incrementally consumed buffer ring land one after another in the same
 // buffer at the offsets BufferRing::data() reports, and a receive through a registered-file
-// slot sees the socket the slot was given. Skipped with a warning where io_uring is unusable.
+// slot sees the socket the slot was given, also when the install took the queue's last SQE.
+// Skipped with a warning where io_uring is unusable.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -95,4 +96,38 @@ TEST_CASE("uring ring: a receive through a registered-file slot reads that socke
     CHECK(receive_one(ring, buffers, p.b.get(), "hello", &id) == "hello");
     files.release(slot, 3);
     CHECK(files.free_slots() == 4);
+}
+
+// An install that lands in the last free SQE: were the queue submitted between it and its
+// linked receive, the kernel would hand the lone link head to io-wq and run the receive at once,
+// on a slot still empty (EBADF): under a burst of accepts, a connection reset with its request
+// unread. install() makes room for both, so they go to the kernel in one submission.
+TEST_CASE("uring ring: an install and its linked receive are never split across submissions",
+          "[uring]") {
+    if (!test::uring_usable()) return;
+    server::Ring ring(4);
+    server::BufferRing buffers(ring, {4, 64});
+    server::FileTable files(ring, 4);
+    for (int i = 0; i < 3; ++i) {  // the queue is left with one free SQE
+        io_uring_sqe* s = ring.sqe();
+        io_uring_prep_nop(s);
+        io_uring_sqe_set_data64(s, 0);
+    }
+    SocketPair p;
+    int slot = -1;
+    io_uring_sqe* install = files.install(p.a.get(), slot);
+    REQUIRE(install != nullptr);
+    install->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+    io_uring_sqe_set_data64(install, 2);
+    arm_multishot_recv(ring, slot, true);
+    CHECK(io_uring_sq_ready(ring.get()) == 2);  // the nops went first; the pair waits together
+    ring.submit();
+    for (int i = 0; i < 3; ++i) {  // the nops' completions
+        io_uring_cqe* cqe = nullptr;
+        REQUIRE(io_uring_wait_cqe(ring.get(), &cqe) == 0);
+        REQUIRE(io_uring_cqe_get_data64(cqe) == 0);
+        io_uring_cqe_seen(ring.get(), cqe);
+    }
+    int id = -1;
+    CHECK(receive_one(ring, buffers, p.b.get(), "GET /", &id) == "GET /");
 }
