@@ -14,25 +14,48 @@ RSS_SLACK_KIB = 8 * 1024
 RSS_SLACK_FRACTION = 0.10
 
 
-def _fds(pid):
+def _fd_targets(pid):
+    """What each descriptor of a process names (readlink of /proc/PID/fd/N)."""
+    targets = []
     try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
+        names = os.listdir(f"/proc/{pid}/fd")
     except OSError:
-        return 0
+        return targets
+    for name in names:
+        try:
+            targets.append(os.readlink(f"/proc/{pid}/fd/{name}"))
+        except OSError:
+            pass  # closed meanwhile
+    return targets
+
+
+def _split_fds(pid, web_root):
+    """(descriptors that are not files of the web root, the most descriptors any one file of
+    the web root has in this process). The file cache keeps a large file open between requests
+    (--file-cache-valid), one descriptor per file and process, and which prefork worker has
+    served which file depends on the load's phase: those are counted apart, as a bound."""
+    targets = _fd_targets(pid)
+    prefix = os.path.join(web_root, "") if web_root else None
+    mine = [t for t in targets if prefix and t.startswith(prefix)]
+    most = max((mine.count(t) for t in set(mine)), default=0)
+    return len(targets) - len(mine), most
 
 
 def _rss_kib(pid):
     return proctree.status_number(pid, "VmRSS:")
 
 
-def sample(root):
+def sample(root, web_root=None):
     """Memory is the server process's RSS and the largest child's, not the tree's sum: how many
     children fork runs at an instant depends on the load's phase, not on a leak, while a leak
-    in the master or in a long-lived worker shows in one process."""
+    in the master or in a long-lived worker shows in one process. Descriptors: see _split_fds
+    (with no web_root, every descriptor counts in "fds")."""
     pids = proctree.tree_pids(root)
+    fds = [_split_fds(p, web_root) for p in pids]
     return {
         "t": time.monotonic(),
-        "fds": sum(_fds(p) for p in pids),
+        "fds": sum(n for n, _ in fds),
+        "file_fds_max": max((most for _, most in fds), default=0),
         "threads": sum(proctree.status_number(p, "Threads:") for p in pids),
         "procs": len(pids),
         "rss_kib": _rss_kib(root),
@@ -84,6 +107,10 @@ def verdict(wrk, idle_before, idle_after, early, end, exit_ok):
     for key in ("fds", "threads", "procs"):
         if idle_after[key] > idle_before[key]:
             fails.append(f"{key} grew while idle: {idle_before[key]} -> {idle_after[key]}")
+    # Idle, only the file cache holds files of the web root: one descriptor per file at most.
+    if idle_after["file_fds_max"] > 1:
+        fails.append(f"a file of the web root is open {idle_after['file_fds_max']} times in one "
+                     "process while idle (the file cache keeps one)")
     if early is None or end is None:
         fails.append("too short to take an early and an end sample")
     else:
