@@ -216,7 +216,7 @@ void serve_representation(const Ctx& ctx, const Request& req, Response& res, std
         send_body(ctx, req, res, rep, type, v);
         return;
     }
-    // A stream outlives no cache entry's descriptor: it gets its own.
+    // A stream keeps reading after the cache may have dropped the entry: it owns a duplicate.
     if (rep.kept) rep.fd.reset(::fcntl(fd_of(rep), F_DUPFD_CLOEXEC, 0));
     if (!rep.fd) {
         error_keeping_vary(res, 503);  // out of descriptors
