@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -51,7 +52,24 @@ struct Request {
     std::string origin;                         // CORS (a site's [cors])
     std::string access_control_request_method;  // a CORS preflight's
 
-    void clear() noexcept;
+    // Called once per request: inline, and every string keeps its capacity.
+    void clear() noexcept {
+        method = Method::get;
+        method_name = {};
+        target.clear();
+        version_minor = 1;
+        keep_alive = true;
+        expect_continue = false;
+        has_body = false;
+        content_length = 0;
+        chunked = false;
+        host_count = 0;
+        for (std::string* s : {&host, &range, &if_match, &if_none_match, &if_modified_since,
+                               &if_unmodified_since, &if_range, &accept, &accept_encoding, &referer,
+                               &user_agent, &origin, &access_control_request_method}) {
+            s->clear();
+        }
+    }
 };
 
 }  // namespace http
