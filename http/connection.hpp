@@ -156,6 +156,12 @@ public:
     // so its response is not destroyed by a reset.
     [[nodiscard]] bool wants_linger() const noexcept { return linger_ && !peer_closed_; }
 
+    // False once the connection will close after the response under way (Connection: close,
+    // an error, a shutdown): a transport need not keep a receive waiting for more input.
+    [[nodiscard]] bool reads_after_response() const noexcept {
+        return !close_after_response_ && !closing_ && !peer_closed_;
+    }
+
     // Heap bytes this connection holds beyond its own size: the input buffer and, while a
     // request is read or answered, its exchange state. 0 for an idle connection fed through
     // on_data() (what an event loop does), which is what keeps 10,000 idle ones cheap.

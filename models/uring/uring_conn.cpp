@@ -172,7 +172,10 @@ void UringLoop::advance(UringConn& c) {
     }
     // Receive while reading, and also while writing unless requests are already queued
     // (pipelining): then stop, so a client that never reads cannot make us buffer forever.
-    const bool take_input = want == http::Want::read || !c.session.has_buffered_input();
+    // Not while writing a last response (Connection: close): like the reactors, which read
+    // only when reading, so the close needs no cancel.
+    const bool take_input = want == http::Want::read ||
+                            (!c.session.has_buffered_input() && c.session.reads_after_response());
     if (take_input && !c.recv_armed && !c.peer_eof) arm_recv(c);
     if (!take_input && c.recv_armed) pause_recv(c);
     if (c.deadline.update(c.session.phase(), c.progress, now_) || !c.timer.linked())
@@ -180,9 +183,23 @@ void UringLoop::advance(UringConn& c) {
     c.progress = false;
 }
 
+// A connection's first receive is single-shot on its plain descriptor: one that sends a
+// request and is answered with Connection: close then costs no slot install or release, no
+// poll left armed behind the receive and no cancel at its close. One that asks for more
+// input has shown it stays: its socket goes into a registered slot and its receive becomes
+// multishot, armed once for all its requests.
 void UringLoop::arm_recv(UringConn& c) {
+    const bool first = c.first_recv;
+    c.first_recv = false;
+    if (!first && !c.registered && !c.linger.active()) {
+        c.registered = true;
+        register_socket(c);
+    }
     io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_recv_multishot(s, c.fd.get(), nullptr, 0, 0);
+    if (first)
+        io_uring_prep_recv(s, c.fd.get(), nullptr, 0, 0);
+    else
+        io_uring_prep_recv_multishot(s, c.fd.get(), nullptr, 0, 0);
     on_socket(s, c);
     s->flags |= IOSQE_BUFFER_SELECT;
     s->buf_group = BufferRing::group;

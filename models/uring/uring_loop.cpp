@@ -157,7 +157,6 @@ void UringLoop::admit(int fd, ListenerKind kind) {
     UringConn& ref = *c;
     conns_.push_back(std::move(c));
     if (shared_.at_capacity()) pause_accepting(now_ + capacity_pause);  // the backlog waits
-    register_socket(ref);
     arm_recv(ref);
     refile_timer(ref);
 }

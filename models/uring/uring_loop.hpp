@@ -3,9 +3,10 @@
 //
 // Completion, not readiness: instead of asking "may I recv?" the loop asks the kernel to
 // recv (or send, splice, accept) and is told when it is done. Per connection there is at most
-// one multishot receive (armed once, it posts a completion per arrival into a provided
-// buffer), and at most one send chain (a send; for large files sendfile plus a POLLOUT poll,
-// or file -> pipe -> socket splices with --uring-files splice). An SQE's
+// one receive (single-shot the first time, then multishot: armed once, it posts a completion
+// per arrival into a provided buffer), and at most one send chain (a send; for large files
+// sendfile plus a POLLOUT poll, or file -> pipe -> socket splices with --uring-files splice).
+// An SQE's
 // user_data is the connection's address with the operation in its low bits; a connection is
 // destroyed only once no operation of it is in flight, so no completion ever names freed memory.
 #pragma once
@@ -53,8 +54,10 @@ struct alignas(op_align) UringConn : ConnState {
 
     LoopShared::Slot slot;
     TimerNode timer;
-    std::size_t index = 0;  // in UringLoop::conns_
-    int file_slot = -1;     // its registered-file slot (FileTable), or -1: the plain descriptor
+    std::size_t index = 0;    // in UringLoop::conns_
+    int file_slot = -1;       // its registered-file slot (FileTable), or -1: the plain descriptor
+    bool first_recv = true;   // the next receive is its first (single-shot, see arm_recv)
+    bool registered = false;  // register_socket() ran (its install may have failed)
 
     int inflight = 0;           // operations whose last completion has not arrived
     bool recv_armed = false;    // the multishot receive is live

@@ -54,6 +54,11 @@ public:
     [[nodiscard]] bool wants_linger() const noexcept {
         return tls_ ? tls_->wants_linger() : http_.wants_linger();
     }
+    // http::Connection::reads_after_response(); always true for TLS, whose records (a
+    // close_notify, an alert) may still arrive.
+    [[nodiscard]] bool reads_after_response() const noexcept {
+        return tls_ || http_.reads_after_response();
+    }
     void on_timeout();
     void shutdown();
     void retire();  // http::Connection::retire()

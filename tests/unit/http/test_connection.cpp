@@ -1,6 +1,8 @@
 // http::Connection, the sans-I/O state machine: driven with no socket, input split at every
 // byte offset, output written in small steps; the transcript must not depend on either.
+#include <span>
 #include <string>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 
@@ -140,6 +142,29 @@ TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive", "[connection]") {
     t = test::run(kept, "GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     CHECK(t.output.find("Connection: keep-alive\r\n") != std::string::npos);
     CHECK_FALSE(t.closed);
+}
+
+// What lets the io_uring loop leave no receive armed behind a last response.
+TEST_CASE("reads_after_response: false once the response under way is the last", "[connection]") {
+    Fixture f;
+    const auto feed = [](http::Connection& c, std::string_view req) {
+        c.on_data(std::as_bytes(std::span(req.data(), req.size())));
+    };
+    http::Connection kept(f.handler, f.limits);
+    CHECK(kept.reads_after_response());
+    feed(kept, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(kept.want() == http::Want::write);
+    CHECK(kept.reads_after_response());
+
+    http::Connection last(f.handler, f.limits);
+    feed(last, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(last.want() == http::Want::write);
+    CHECK_FALSE(last.reads_after_response());
+
+    http::Connection refused(f.handler, f.limits);
+    feed(refused, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+    CHECK(refused.want() == http::Want::write);
+    CHECK_FALSE(refused.reads_after_response());
 }
 
 TEST_CASE("a request followed by FIN is still answered, then the connection closes",
