@@ -74,13 +74,14 @@ void give_back_exchange_state(std::unique_ptr<ExchangeState> s) noexcept {
     s->response.cached.reset();
     s->response.stream.reset();
     s->stream.reset();
-    // Only a parser standing between messages of a kept-alive stream behaves as a fresh one
-    // for the next connection (llhttp refuses input after a message that closes).
-    const RequestParser& p = s->parser;
+    if (s->heap_bytes() > max_spare_heap) return;
+    // A parser standing between messages of a kept-alive stream behaves as a fresh one for
+    // the next connection; any other (after Connection: close, an error, a request cut
+    // short) is reset, so a one-request connection reuses a state as a kept-alive one does.
     const Request& last = s->request;
-    if (!s->between_messages() || p.error_status() != 0 || !last.keep_alive ||
-        last.method == Method::connect || s->heap_bytes() > max_spare_heap)
-        return;
+    if (!s->between_messages() || s->parser.error_status() != 0 || !last.keep_alive ||
+        last.method == Method::connect)
+        s->parser.reset();
     auto& list = spare_states().list;
     if (list.size() >= max_spare_states) return;
     try {

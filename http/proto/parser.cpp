@@ -69,6 +69,22 @@ RequestParser::RequestParser(std::size_t max_head_size, std::size_t max_target_s
     llhttp_.data = this;
 }
 
+void RequestParser::reset() noexcept {
+    llhttp_reset(&llhttp_);  // keeps the callbacks and `data`
+    request_ = nullptr;
+    checking_line_ = false;
+    in_message_ = in_head_ = value_seen_ = false;
+    head_bytes_ = 0;
+    body_bytes_ = 0;
+    field_.clear();
+    value_.clear();
+    chunk_begin_ = nullptr;
+    last_before_chunk_ = '\n';
+    pending_ = ParseEvent::need_more;
+    error_status_ = 0;
+    error_reason_ = "";
+}
+
 ParseResult RequestParser::feed(std::span<const std::byte> data, Request& request) {
     if (error_status_ != 0) return {ParseEvent::error, 0};
     request_ = &request;

@@ -43,6 +43,10 @@ public:
     // The peer closed: returns error when a message was cut short.
     ParseEvent finish();
 
+    // Back to the state of a new parser (llhttp refuses input after a message that closes, an
+    // error or CONNECT), so a spare exchange state can serve the next connection.
+    void reset() noexcept;
+
     [[nodiscard]] int error_status() const noexcept { return error_status_; }
     [[nodiscard]] const char* error_reason() const noexcept { return error_reason_; }
     [[nodiscard]] bool in_message() const noexcept { return in_message_; }

@@ -1,5 +1,6 @@
 // What an http::Connection holds while idle, and the in-memory body that leaves as the
 // second span of the head's Output (no copy into the head's buffer).
+#include <algorithm>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -82,6 +83,32 @@ TEST_CASE("finished exchanges leave their state as a spare for the next connecti
     test::drain(c, out);
     CHECK(out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(http::spare_exchange_states() == spares);  // and gives it back
+}
+
+// A state whose parser saw a closing message, an error or a request cut short is reset and
+// kept: a server taking Connection: close requests does not allocate one per connection.
+TEST_CASE("exchanges that end the connection leave a spare too, and it parses afresh",
+          "[connection][memory]") {
+    MemFixture f;
+    const std::string closing = "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (const std::string& last : {closing, std::string("BREW /a.txt HTTP/1.1\r\n\r\n"),
+                                    std::string("GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Le"),
+                                    std::string("CONNECT x:1 HTTP/1.1\r\nHost: x\r\n\r\n")}) {
+        INFO(last);
+        const std::size_t before = http::spare_exchange_states();
+        {
+            http::Connection c(f.sites, f.limits);
+            const auto t = test::run(c, last);
+        }
+        // It took a spare (or made one when there was none) and gave it back.
+        const std::size_t kept = std::max<std::size_t>(before, 1);
+        REQUIRE(http::spare_exchange_states() == kept);
+        http::Connection next(f.sites, f.limits);
+        const auto t = test::run(next, get_a + get_a);
+        CHECK(http::spare_exchange_states() == kept);
+        CHECK(test::count(t.output, "HTTP/1.1 200 OK\r\n") == 2);
+        CHECK_FALSE(t.closed);
+    }
 }
 
 TEST_CASE("a cached body past the copy limit leaves as the head's tail", "[connection][memory]") {
