@@ -1,28 +1,19 @@
-// One connection's operations on the ring: the multishot receive, the send chain (a send of
-// head plus in-memory body, or file -> pipe -> socket splices), lingering close and
-// cancellation. advance() is the only place that decides what a connection does next, from
-// http::Connection::want(), after every completion.
-#include <fcntl.h>
-#include <poll.h>
+// One connection's operations on the ring: the receive, the send chain (a send of head plus
+// in-memory body; large files in uring_files.cpp), lingering close and cancellation. advance() is
+// the only place that decides what a connection does next, from http::Connection::want(), after
+// every completion.
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 #include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "models/uring/uring_loop.hpp"
-#include "server/conn/transfer.hpp"
 
 namespace server {
 namespace {
-
-// A large file moves through the pipe in chunks of its capacity. 1 MiB (pipe-max-size's
-// default) means one splice pair per MiB; an unprivileged process past its pipe-page quota
-// gets less, which only costs more rounds.
-constexpr int pipe_capacity = 1 << 20;
 
 // IORING_CQE_F_BUF_MORE (Linux 6.12, newer than this liburing's headers): the receive filled
 // part of an incrementally consumed buffer, and the kernel goes on filling the rest.
@@ -35,6 +26,14 @@ constexpr std::uint32_t cqe_buf_more = 1U << 4;
 // (a cold page cache would block the loop in sendfile) is worth that CPU. Read from the
 // connection's Runtime, so a reload applies it to the next connections.
 bool splice_files(const UringConn& c) { return c.runtime->cfg.uring_files == "splice"; }
+
+// The send of `out` ends the connection, and nothing else of it is in the ring: the close can
+// follow that send in the same submission (link_close). Not when the response may be followed
+// by a lingering close, nor for a socket in a registered slot (the slot keeps it open).
+bool closes_after(const UringConn& c, const http::Output& out) {
+    return !out.more && !c.session.reads_after_response() && !c.session.wants_linger() &&
+           !c.recv_armed && c.file_slot < 0;
+}
 
 std::uint64_t user_data(UringConn& c, UringOp op) {
     static_assert(alignof(UringConn) > op_mask, "the low bits of a UringConn* carry the operation");
@@ -71,6 +70,10 @@ void UringLoop::track(UringConn& c, UringOp op, io_uring_sqe* s) {
 void UringLoop::on_conn_completion(UringConn& c, UringOp op, const io_uring_cqe& cqe) {
     if (op == UringOp::recv) {
         on_recv(c, cqe);
+    } else if (op == UringOp::close) {
+        // Cancelled because the send before it failed: the descriptor is still open.
+        if (cqe.res == -ECANCELED) ::close(c.closing_fd);
+        c.closing_fd = -1;
     } else if (op == UringOp::install) {
         if (cqe.res < 0) {  // the linked receive is cancelled; it is re-armed without the slot
             spdlog::debug("fd {}: registering the socket: {}", c.fd.get(), std::strerror(-cqe.res));
@@ -229,8 +232,12 @@ void UringLoop::start_send(UringConn& c) {
         return;
     }
     c.before_write();
+    const bool last = closes_after(c, out);
+    if (last) ring_.reserve(2);  // the send and its linked close in one submission
     io_uring_sqe* s = ring_.sqe();
-    const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0);
+    // MSG_WAITALL: a short send is carried on by the kernel, so the close linked after it
+    // cannot cut the response; only an error breaks the link.
+    const int flags = MSG_NOSIGNAL | (out.more ? MSG_MORE : 0) | (last ? MSG_WAITALL : 0);
     if (out.tail.empty()) {
         io_uring_prep_send(s, c.fd.get(), out.bytes.data(), out.bytes.size(), flags);
     } else {  // head and in-memory body, no copy between them
@@ -245,82 +252,19 @@ void UringLoop::start_send(UringConn& c) {
     on_socket(s, c);
     track(c, UringOp::send, s);
     c.send_ops = 1;
+    if (last) link_close(c, s);
 }
 
-// Large files with --uring-files splice: splice file -> pipe, linked to splice
-// pipe -> socket, both without a copy through user space and off the loop's thread. The socket is
-// non-blocking, so a splice that finds it full returns EAGAIN (splices run on io-wq threads, which
-// must never sleep on one client); the loop then polls for POLLOUT on the ring and splices what is
-// still in the pipe.
-void UringLoop::start_file_send(UringConn& c, const http::Output& out) {
-    if (!c.pipe_w && !open_pipe(c)) {
-        kill(c);
-        return;
-    }
-    c.before_write();  // one per operation chain that writes to the socket
-    const unsigned more = out.more ? SPLICE_F_MORE : 0;
-    if (c.in_pipe > 0) {
-        io_uring_sqe* s = ring_.sqe();
-        if (c.socket_full) {
-            io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
-            track(c, UringOp::poll_out, s);
-            c.socket_full = false;
-        } else {
-            const auto len = static_cast<unsigned>(c.in_pipe);
-            io_uring_prep_splice(s, c.pipe_r.get(), -1, c.fd.get(), -1, len,
-                                 len < out.file_length ? SPLICE_F_MORE : more);
-            track(c, UringOp::splice_out, s);
-        }
-        c.send_ops = 1;
-        return;
-    }
-    const auto len = static_cast<unsigned>(std::min<std::uint64_t>(out.file_length, c.pipe_size));
-    ring_.reserve(2);  // the linked pair in one submission, or splice_out runs first
-    io_uring_sqe* in = ring_.sqe();
-    io_uring_prep_splice(in, out.file_fd, static_cast<std::int64_t>(out.file_offset),
-                         c.pipe_w.get(), -1, len, 0);
-    in->flags |= IOSQE_IO_LINK;
-    track(c, UringOp::splice_in, in);
-    io_uring_sqe* to_socket = ring_.sqe();
-    io_uring_prep_splice(to_socket, c.pipe_r.get(), -1, c.fd.get(), -1, len,
-                         len < out.file_length ? SPLICE_F_MORE : more);
-    track(c, UringOp::splice_out, to_socket);
-    c.send_ops = 2;
-}
-
-// Large files by default: sendfile() on the non-blocking socket right away (page cache to
-// socket, no copy, no io-wq thread), and a POLLOUT poll on the ring when the socket is full;
-// the poll's completion continues the transfer.
-void UringLoop::sendfile_now(UringConn& c) {
-    constexpr int chunks_per_turn = 8;  // 8 MiB at most, then the others get their turn
-    for (int i = 0; i < chunks_per_turn && c.session.next_output().is_file(); ++i) {
-        c.before_write();
-        const IoResult r = send_from(c.fd.get(), c.session);
-        if (r.status == IoStatus::error) {
-            kill(c);
-            return;
-        }
-        if (r.status == IoStatus::would_block) break;
-        c.progress = true;
-    }
-    if (c.session.want() != http::Want::write) return;  // advance() continues with what follows
+// A Connection: close exchange ends with send -> close linked in the ring: the FIN leaves in
+// the same io_uring_enter as the response, as a reactor's close() right after its send, and
+// the loop saves the close system call. The descriptor belongs to the ring from here; should
+// the send fail, the close completes with -ECANCELED and on_conn_completion() closes it.
+void UringLoop::link_close(UringConn& c, io_uring_sqe* send) {
+    send->flags |= IOSQE_IO_LINK;
     io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_poll_add(s, c.fd.get(), POLLOUT);
-    track(c, UringOp::poll_out, s);
-    c.send_ops = 1;
-}
-
-bool UringLoop::open_pipe(UringConn& c) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
-        spdlog::warn("pipe2: {}", std::strerror(errno));
-        return false;
-    }
-    c.pipe_r.reset(p[0]);
-    c.pipe_w.reset(p[1]);
-    const int size = ::fcntl(p[1], F_SETPIPE_SZ, pipe_capacity);
-    c.pipe_size = static_cast<std::size_t>(size > 0 ? size : ::fcntl(p[1], F_GETPIPE_SZ));
-    return true;
+    c.closing_fd = c.fd.release();
+    io_uring_prep_close(s, c.closing_fd);
+    track(c, UringOp::close, s);
 }
 
 void UringLoop::on_timeout(UringConn& c) {
@@ -363,6 +307,11 @@ void UringLoop::kill(UringConn& c) {
         if (fd < 0) continue;
         io_uring_sqe* s = ring_.sqe();
         io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
+        io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
+    }
+    if (c.closing_fd >= 0 && c.send_ops > 0) {  // by its tag: the descriptor may be closed
+        io_uring_sqe* s = ring_.sqe();
+        io_uring_prep_cancel64(s, user_data(c, UringOp::send), 0);
         io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
     }
 }

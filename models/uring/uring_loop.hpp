@@ -42,6 +42,7 @@ enum class UringOp : std::uint64_t {
     stop = 6,
     ignore = 7,   // loop-level: no connection pointer
     install = 8,  // the socket put in its registered-file slot (FileTable)
+    close = 9,    // the socket closed by the ring, linked to a last response's send
 };
 
 // Aligned so that the low op_bits bits of its address are free for the operation.
@@ -66,6 +67,9 @@ struct alignas(op_align) UringConn : ConnState {
     bool cancelling = false;    // closing: every operation cancelled; freed at inflight 0
     bool recv_pausing = false;  // its cancel was sent (pipelining back-pressure)
     bool peer_eof = false;      // the client's FIN arrived: nothing more to receive
+    // The descriptor handed to an IORING_OP_CLOSE linked to the last send (fd is then empty),
+    // until that close completes; -1 otherwise.
+    int closing_fd = -1;
 
     // Large files: file -> pipe -> socket. in_pipe bytes were read from the file into the
     // pipe but have not reached the socket yet.
@@ -116,9 +120,7 @@ private:
     void arm_recv(UringConn& c);
     void pause_recv(UringConn& c);
     void start_send(UringConn& c);
-    void start_file_send(UringConn& c, const http::Output& out);
-    void sendfile_now(UringConn& c);
-    bool open_pipe(UringConn& c);
+    void link_close(UringConn& c, io_uring_sqe* send);
     void on_timeout(UringConn& c);
     void close_conn(UringConn& c);
     void start_linger(UringConn& c);
@@ -127,6 +129,11 @@ private:
     void refile_timer(UringConn& c);
     void track(UringConn& c, UringOp op, io_uring_sqe* s);
     void register_socket(UringConn& c);
+
+    // uring_files.cpp: large files
+    void start_file_send(UringConn& c, const http::Output& out);
+    void sendfile_now(UringConn& c);
+    bool open_pipe(UringConn& c);
 
     LoopShared& shared_;
     Ring ring_;
