@@ -4,6 +4,8 @@
 // keeps serving everyone else, nothing dies (a forked child or prefork worker killed by
 // SIGPIPE would be logged "killed by SIGPIPE"), and every descriptor of those connections is
 // closed again.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
 #include "fault_tests.hpp"
@@ -90,4 +92,34 @@ TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]"
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());
     CHECK(e.clean());
+}
+
+// io_uring links a last response's send to the socket's close: a send that fails cancels that
+// close, and the loop must close the socket itself. The server is stopped while the clients
+// send and reset, so it reads each request before it sees the reset. The file cache stays on
+// (the default): it is what makes "/" one in-memory send.
+TEST_CASE("faults: Connection: close requests whose clients reset before the answer",
+          "[faults][reset]") {
+    MODEL_UNDER_TEST();
+    const mtest::BigRoot root;
+    itest::ServerProcess server(model, root.path(), {"--workers", "2"});
+    const pid_t pid = mtest::server_pid();
+    REQUIRE(pid > 0);
+    for (int i = 0; i < 4; ++i) REQUIRE(get(server.port(), "/").status == 200);
+    const std::size_t fds_before = settled_tree_fds(pid);
+    REQUIRE(::kill(-server.pid(), SIGSTOP) == 0);
+    for (int i = 0; i < rounds; ++i) {
+        RawClient c(server.port());
+        REQUIRE(c.send(itest::get_request("/", "Connection: close\r\n")));
+        c.reset();
+    }
+    REQUIRE(::kill(-server.pid(), SIGCONT) == 0);
+    CHECK(get(server.port(), "/").status == 200);
+    check_nothing_died(server);
+    const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
+    INFO("model " << model << ": descriptors before " << fds_before << ", now " << tree_fds(pid)
+                  << "\n"
+                  << describe_fds(pid) << server.output_tail());
+    CHECK(released);
+    CHECK(server.stop(10s).clean());
 }
