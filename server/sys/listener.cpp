@@ -209,7 +209,9 @@ std::string format_address(const void* ptr) {
         const std::size_t n = ::strnlen(a->sun_path, sizeof a->sun_path);
         return "unix:" + std::string(a->sun_path, n);
     }
-    return "unix";
+    // No address (AF_UNSPEC): the peer had gone before it could be asked (getpeername after
+    // a reset). "-" is what the access log writes for any field it does not know.
+    return "-";
 }
 
 }  // namespace server

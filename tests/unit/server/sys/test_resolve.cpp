@@ -1,5 +1,7 @@
 // resolve_listen and listens_as_configured: what --listen names, found without binding, and
 // the comparison socket activation warns with.
+#include <sys/socket.h>
+
 #include <catch2/catch.hpp>
 
 #include "server/sys/listener.hpp"
@@ -15,6 +17,12 @@ TEST_CASE("a numeric --listen resolves to itself", "[listener][resolve]") {
     const auto any = resolve_listen(":9000");
     REQUIRE(any.all.size() == 1);
     CHECK(server::format_address(&any.all.front().addr) == "0.0.0.0:9000");
+}
+
+// What a peer that reset before getpeername() leaves: no family at all.
+TEST_CASE("an address of no family is written as -", "[listener][resolve]") {
+    const sockaddr_storage none{};
+    CHECK(server::format_address(&none) == "-");
 }
 
 TEST_CASE("a host name resolves to its addresses, and binding takes the first",
