@@ -52,6 +52,16 @@ void check_nothing_died(itest::ServerProcess& server) {
     CHECK(server.output().find("killed by") == std::string::npos);
 }
 
+// Every connection of the vanished clients is closed (fork children gone, threads joined).
+// An upper bound on the wait only: it passes as soon as the count is back.
+void check_released(const itest::ServerProcess& server, pid_t pid, std::size_t fds_before) {
+    const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
+    INFO("model " << server.model() << ": descriptors before " << fds_before << ", now "
+                  << tree_fds(pid) << "\n"
+                  << describe_fds(pid) << server.output_tail());
+    CHECK(released);
+}
+
 }  // namespace
 
 TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]") {
@@ -82,13 +92,7 @@ TEST_CASE("faults: clients that reset or close mid-transfer", "[faults][client]"
     }
     check_still_serving(server, root);
     check_nothing_died(server);
-    // Every connection of the vanished clients is closed (fork children gone, threads
-    // joined). An upper bound on the wait only: it passes as soon as the count is back.
-    const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
-    INFO("model " << model << ": descriptors before " << fds_before << ", now " << tree_fds(pid)
-                  << "\n"
-                  << describe_fds(pid) << server.output_tail());
-    CHECK(released);
+    check_released(server, pid, fds_before);
     const itest::Exit e = server.stop(10s);
     INFO(e.describe() << "\n" << server.output_tail());
     CHECK(e.clean());
@@ -116,10 +120,6 @@ TEST_CASE("faults: Connection: close requests whose clients reset before the ans
     REQUIRE(::kill(-server.pid(), SIGCONT) == 0);
     CHECK(get(server.port(), "/").status == 200);
     check_nothing_died(server);
-    const bool released = mtest::eventually([&] { return tree_fds(pid) <= fds_before; }, 10s);
-    INFO("model " << model << ": descriptors before " << fds_before << ", now " << tree_fds(pid)
-                  << "\n"
-                  << describe_fds(pid) << server.output_tail());
-    CHECK(released);
+    check_released(server, pid, fds_before);
     CHECK(server.stop(10s).clean());
 }
