@@ -212,9 +212,7 @@ void UringLoop::arm_recv(UringConn& c) {
 
 void UringLoop::pause_recv(UringConn& c) {
     if (c.recv_pausing) return;
-    io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_cancel64(s, user_data(c, UringOp::recv), 0);
-    io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
+    cancel(user_data(c, UringOp::recv));
     c.recv_pausing = true;
 }
 
@@ -309,11 +307,8 @@ void UringLoop::kill(UringConn& c) {
         io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
         io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
     }
-    if (c.closing_fd >= 0 && c.send_ops > 0) {  // by its tag: the descriptor may be closed
-        io_uring_sqe* s = ring_.sqe();
-        io_uring_prep_cancel64(s, user_data(c, UringOp::send), 0);
-        io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(UringOp::ignore));
-    }
+    // By its tag: the descriptor may be closed already.
+    if (c.closing_fd >= 0 && c.send_ops > 0) cancel(user_data(c, UringOp::send));
 }
 
 void UringLoop::destroy(UringConn& c) {

@@ -167,10 +167,16 @@ void UringLoop::pause_accepting(clock::time_point until) {
     accept_resume_at_ = until;
     for (std::size_t i = 0; i < accepting_.size(); ++i) {
         if (accepting_[i] == 0) continue;
-        io_uring_sqe* s = ring_.sqe();
-        io_uring_prep_cancel64(s, accept_tag(i), 0);
-        io_uring_sqe_set_data64(s, tag(UringOp::ignore));
+        cancel(accept_tag(i));
     }
+}
+
+// Cancels the operation tagged `user_data`; the cancel's own result is of no interest (the
+// operation's completion, -ECANCELED, says what happened).
+void UringLoop::cancel(std::uint64_t user_data) {
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_cancel64(s, user_data, 0);
+    io_uring_sqe_set_data64(s, tag(UringOp::ignore));
 }
 
 // The stop pipes become readable once and stay so: one single-shot poll hears each. The

@@ -6,9 +6,9 @@
 // one receive (single-shot the first time, then multishot: armed once, it posts a completion
 // per arrival into a provided buffer), and at most one send chain (a send; for large files
 // sendfile plus a POLLOUT poll, or file -> pipe -> socket splices with --uring-files splice).
-// An SQE's
-// user_data is the connection's address with the operation in its low bits; a connection is
-// destroyed only once no operation of it is in flight, so no completion ever names freed memory.
+// An SQE's user_data is the connection's address with the operation in its low bits; a
+// connection is destroyed only once no operation of it is in flight, so no completion ever
+// names freed memory.
 #pragma once
 
 #include <sys/socket.h>
@@ -108,6 +108,7 @@ private:
     void on_accept(std::size_t listener, const io_uring_cqe& cqe);
     void admit(int fd, ListenerKind kind);
     void pause_accepting(clock::time_point until);
+    void cancel(std::uint64_t user_data);
     void arm_stop_watch(int fd);
     void begin_shutdown();
     void finish_remaining();
